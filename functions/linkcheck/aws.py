@@ -1,0 +1,42 @@
+"""Lazily created boto3 clients, one per execution environment.
+
+boto3 is imported here, inside functions, so that code paths which need no AWS (the on-demand
+``/check`` route) never pay its import cost on a cold start.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sqs import SQSClient
+
+
+@cache
+def _client(service: str) -> Any:
+    import boto3  # deferred on purpose: see module docstring
+
+    return boto3.session.Session().client(service)  # type: ignore[call-overload]
+
+
+def dynamodb() -> DynamoDBClient:
+    client: DynamoDBClient = _client("dynamodb")
+    return client
+
+
+def sqs() -> SQSClient:
+    client: SQSClient = _client("sqs")
+    return client
+
+
+def sns() -> SNSClient:
+    client: SNSClient = _client("sns")
+    return client
+
+
+def reset_clients() -> None:
+    """Forget cached clients (tests and the local stack point them at a new endpoint)."""
+    _client.cache_clear()

@@ -1,0 +1,11 @@
+"""`linkcheck dev` (not yet built)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser("dev", help="(not yet built)")
+    parser.set_defaults(func=lambda args: 2)

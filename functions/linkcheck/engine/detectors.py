@@ -1,0 +1,68 @@
+"""The seam between the generic engine and platform / soft-404 knowledge.
+
+After the engine has followed redirects and read a bounded prefix of the final body, it builds a
+``Page`` and asks each registered ``Detector`` (in order) whether it knows better than the
+generic HTTP classification. The first detector that returns a ``Verdict`` wins. Detectors are
+pure: they never do I/O themselves. A detector that needs one more request (an oEmbed lookup, a
+soft-404 sibling probe) asks for it through ``Probe``, which the engine performs with the same
+SSRF rules, deadline and politeness as the check itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .verdict import Hop, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The final response of a check, as a detector sees it."""
+
+    requested_url: str  # the (normalised) URL the user asked about
+    final_url: str  # where redirects ended
+    status: int  # HTTP status of the final response
+    headers: Mapping[str, str]  # lower-cased header names
+    body: bytes  # a bounded prefix of the body (empty for HEAD)
+    redirects: Sequence[Hop] = ()
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResponse:
+    status: int
+    final_url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+# A GET of another URL, done by the engine on the detector's behalf (None: the probe failed).
+Probe = Callable[[str], Awaitable[ProbeResponse | None]]
+
+
+class Detector(Protocol):
+    """Platform or soft-404 knowledge plugged into the engine."""
+
+    name: str  # e.g. "tiktok"; reported as the result's ``platform`` (None for generic ones)
+
+    def wants(self, url: str) -> bool:
+        """True when this detector may judge ``url`` (decides if a body must be read)."""
+        ...
+
+    async def detect(self, page: Page, probe: Probe) -> Verdict | None:
+        """Return a verdict that overrides the HTTP classification, or None to keep it."""
+        ...
+
+
+def default_detectors() -> list[Detector]:
+    """The detectors the engine uses unless told otherwise (platforms first, generic last)."""
+    try:
+        from .platforms import registry
+    except ImportError:  # platform knowledge not installed yet
+        return []
+    return registry.all_detectors()

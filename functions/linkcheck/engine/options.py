@@ -1,0 +1,72 @@
+"""How a check behaves: deadlines, politeness, safety switches. One frozen value per checker."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .. import __version__
+
+DEFAULT_USER_AGENT = (
+    f"linkcheck/{__version__} (+https://github.com/linkcheck/linkcheck; link checker)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectTo:
+    """curl's ``--connect-to HOST:PORT:ADDR:PORT``: dial ADDR:PORT when a URL names HOST:PORT.
+
+    The Host header and TLS SNI stay HOST. An empty host or port on the left matches any.
+    """
+
+    host: str
+    port: int | None
+    to_host: str
+    to_port: int | None
+
+    @classmethod
+    def parse(cls, spec: str) -> ConnectTo:
+        # ADDR may be a bracketed IPv6 literal, so split from both ends.
+        host, sep, rest = spec.partition(":")
+        port, sep2, target = rest.partition(":")
+        to_host, _, to_port = target.rpartition(":")
+        if not (sep and sep2 and to_host):
+            raise ValueError(f"--connect-to expects HOST:PORT:ADDR:PORT, got {spec!r}")
+        try:
+            return cls(
+                host=host.lower(),
+                port=int(port) if port else None,
+                to_host=to_host.strip("[]"),
+                to_port=int(to_port) if to_port else None,
+            )
+        except ValueError as exc:
+            raise ValueError(f"--connect-to has a bad port in {spec!r}") from exc
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckOptions:
+    timeout: float = 15.0  # total deadline of one check (all hops, retries and waits), seconds
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    concurrency: int = 64  # checks in flight at once
+    per_host: int = 4  # polite cap of concurrent requests to one host
+    max_redirects: int = 10
+    max_body_bytes: int = 256 * 1024  # bounded prefix read for detectors
+    retries: int = 2  # extra attempts on transient failures
+    user_agent: str = DEFAULT_USER_AGENT
+    allow_private_networks: bool = False  # SSRF guard off: tests and local dev only
+    connect_to: tuple[ConnectTo, ...] = ()
+    ca_bundle: str | None = None  # extra trust roots (PEM), added to the system ones
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> CheckOptions:
+        """Defaults, with the private-network opt-in read from LINKCHECK_ALLOW_PRIVATE_NETWORKS."""
+        values: dict[str, object] = {
+            "allow_private_networks": env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS")
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Platform detectors: one small module per platform, registered in ``registry``."""

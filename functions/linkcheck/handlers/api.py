@@ -1,0 +1,9 @@
+"""Lambda entry point: api (not yet built)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def handler(event: dict[str, Any], context: Any) -> Any:
+    raise NotImplementedError("api handler is not built yet")

@@ -1,0 +1,9 @@
+"""Lambda entry point: sweep (not yet built)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def handler(event: dict[str, Any], context: Any) -> Any:
+    raise NotImplementedError("sweep handler is not built yet")
