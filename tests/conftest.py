@@ -13,3 +13,49 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "1")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "linkcheck-test")
 os.environ.setdefault("SAM_CLI_TELEMETRY", "0")
+
+
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """One moto server (server mode) for the whole session; boto3 reaches it over HTTP."""
+    from linkcheck.local.moto_server import start_moto_server
+
+    server = start_moto_server()
+    previous = os.environ.get("AWS_ENDPOINT_URL")
+    os.environ["AWS_ENDPOINT_URL"] = server.endpoint
+    try:
+        yield server.endpoint
+    finally:
+        if previous is None:
+            os.environ.pop("AWS_ENDPOINT_URL", None)
+        else:
+            os.environ["AWS_ENDPOINT_URL"] = previous
+        server.stop()
+
+
+@pytest.fixture()
+def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Fresh table, queues and topics from template.yaml (unique names), wired into the env.
+
+    Yields the environment the functions get (TABLE_NAME, CHECKS_QUEUE_URL, ...), already set
+    in ``os.environ``, with cached settings and boto3 clients reset.
+    """
+    from linkcheck import aws
+    from linkcheck.local.resources import create_resources, load_template
+    from linkcheck.settings import get_settings
+
+    template = load_template()
+    resources = create_resources(template)
+    env = resources.env(template)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    aws.reset_clients()
+    yield env
+    get_settings.cache_clear()
+    aws.reset_clients()
