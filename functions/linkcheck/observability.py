@@ -1,28 +1,139 @@
-"""Powertools Logger, Metrics and Tracer: one instance each per execution environment.
+"""Powertools Logger, Metrics and Tracer, correlation ids and the product's metric vocabulary.
 
-Service name, log level and metrics namespace come from the template's environment
-(POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL, POWERTOOLS_METRICS_NAMESPACE).
+One instance of each per execution environment. Service name, log level and metrics namespace
+come from the template's environment (POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL,
+POWERTOOLS_METRICS_NAMESPACE).
 
 The Tracer is created lazily: importing the X-Ray SDK costs about a second of cold start, which
 the on-demand ``/check`` path must not pay (Lambda's active tracing still records its segments).
+Nothing here imports boto3.
+
+Correlation ids follow one request through the system: the API sets it from the API Gateway
+request id (``logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)``
+or :func:`set_correlation_id`), producers copy it into SQS message attributes
+(:func:`correlation_message_attributes`) and into event items (field
+:data:`CORRELATION_ID_FIELD`), and consumers restore it per record
+(:func:`correlation_id_from_sqs_record`, then :func:`set_correlation_id`). A sweep, which has
+no request, starts one with :func:`new_correlation_id`.
+
+Metrics are emitted with ``single_metric`` (one EMF line per call, flushed at once), so callers
+need no ``@metrics.log_metrics`` decorator; the helpers aggregate first, so a batch of a thousand
+checks costs one line per status, not a thousand.
 """
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, single_metric
+from aws_lambda_powertools.metrics import MetricUnit
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
 
-logger = Logger(service="linkcheck")
-metrics = Metrics(namespace="linkcheck", service="linkcheck")
+SERVICE = "linkcheck"
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(
+    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or SERVICE, service=SERVICE
+)
 
 
 @cache
 def tracer() -> Tracer:
     from aws_lambda_powertools import Tracer
 
-    return Tracer(service="linkcheck")
+    return Tracer(service=SERVICE)
+
+
+# ---------------------------------------------------------------- correlation ids
+
+# Name of the SQS message attribute and of the event item / stream image field.
+CORRELATION_ID_FIELD = "correlation_id"
+
+
+def correlation_id() -> str | None:
+    """The correlation id of the work in progress (None when none was set)."""
+    value = logger.get_correlation_id()
+    return value if isinstance(value, str) and value else None
+
+
+def set_correlation_id(value: str | None) -> None:
+    """Set (or clear, with None) the id every following log line carries."""
+    logger.set_correlation_id(value or None)
+
+
+def new_correlation_id() -> str:
+    """Start a fresh correlation id (work with no incoming request, e.g. a sweep)."""
+    value = uuid.uuid4().hex
+    set_correlation_id(value)
+    return value
+
+
+def correlation_message_attributes() -> dict[str, Any]:
+    """SQS ``MessageAttributes`` carrying the current correlation id ({} when there is none)."""
+    value = correlation_id()
+    if value is None:
+        return {}
+    return {CORRELATION_ID_FIELD: {"DataType": "String", "StringValue": value}}
+
+
+def correlation_id_from_sqs_record(record: Mapping[str, Any]) -> str | None:
+    """The correlation id an SQS record carries (Lambda's event shape: ``stringValue``)."""
+    attributes = record.get("messageAttributes") or {}
+    attribute = attributes.get(CORRELATION_ID_FIELD) or {}
+    value = attribute.get("stringValue") or attribute.get("StringValue")
+    return value if isinstance(value, str) and value else None
+
+
+# ---------------------------------------------------------------- metrics
+
+
+class MetricName(StrEnum):
+    """Custom metrics (namespace ``linkcheck``); dashboards and alarms use these names."""
+
+    CHECKS = "Checks"  # dimension: status (ok, broken, restricted, error, blocked, invalid)
+    CONFIRMED_TRANSITIONS = "ConfirmedTransitions"  # dimension: event_type (link.broken, ...)
+    NOTIFICATIONS_SENT = "NotificationsSent"  # dimension: channel (sns, webhook)
+    WEBHOOK_FAILURES = "WebhookFailures"  # dimension: outcome (retry, dead_letter, gone)
+
+
+def _emit(name: MetricName, dimension: str, counts: Mapping[str, int]) -> None:
+    for value, count in sorted(counts.items()):
+        if count <= 0:
+            continue
+        with single_metric(
+            name=name.value,
+            unit=MetricUnit.Count,
+            value=count,
+            namespace=metrics.namespace,
+            # Always the same dimension set, in AWS and locally, so alarms and graphs match.
+            default_dimensions={"service": SERVICE},
+        ) as metric:
+            metric.add_dimension(name=dimension, value=value)
+
+
+def count_checks(statuses: Iterable[str]) -> None:
+    """Count finished checks by verdict status (pass every status of a batch at once)."""
+    _emit(MetricName.CHECKS, "status", Counter(str(s) for s in statuses))
+
+
+def count_transitions(event_types: Iterable[str]) -> None:
+    """Count confirmed state transitions by event type (``link.broken``, ``link.recovered``...)."""
+    _emit(MetricName.CONFIRMED_TRANSITIONS, "event_type", Counter(event_types))
+
+
+def count_notifications(channel: str, sent: int = 1) -> None:
+    """Count notifications delivered on a channel: ``sns`` or ``webhook``."""
+    _emit(MetricName.NOTIFICATIONS_SENT, "channel", {channel: sent})
+
+
+def count_webhook_failures(outcome: str, failed: int = 1) -> None:
+    """Count failed webhook deliveries: ``retry``, ``dead_letter`` or ``gone`` (410)."""
+    _emit(MetricName.WEBHOOK_FAILURES, "outcome", {outcome: failed})
