@@ -1,0 +1,429 @@
+"""URL normalisation: turn what a user pasted (or a server redirected to) into a checkable target.
+
+Pure, no I/O. The rules follow what browsers do (the WHATWG URL standard) wherever a parser
+differential could matter for safety: the host is read exactly the way a browser or libc would
+read it, so the SSRF vetting in ``ssrf.py`` sees the real address. In particular every legacy
+IPv4 spelling (``2130706433``, ``0x7f000001``, ``0177.0.0.1``, ``127.1``, ``0x7f.1``) is
+canonicalised to the dotted quad.
+
+Choices (documented in the README, section "engine"):
+
+- A URL without a scheme that plainly names a host (``example.com/path``, ``localhost:8080``) is
+  read as ``https://``; anything else without a scheme is a ``bad_url``.
+- Credentials in the URL (``user:pass@host``) are refused, never stripped or echoed: checking
+  a different resource silently, or storing a password, would both be worse.
+- The fragment is dropped, the default port and one trailing dot of the host are dropped,
+  ``.``/``..`` path segments are resolved, characters that may not appear raw are
+  percent-encoded (UTF-8), existing escapes keep their meaning (hex digits upper-cased).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes, urljoin
+
+import idna
+
+from .verdict import Reason
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+MAX_URL_LENGTH = 8 * 1024  # characters; longer URLs are refused (servers refuse them too)
+MAX_HOST_LENGTH = 253
+MAX_LABEL_LENGTH = 63
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) followed by ":".
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_PORTISH = re.compile(r"^\d+(?:[/?#]|$)")
+_ASCII_LABEL = re.compile(r"^[a-z0-9_\-]+$")
+_DECIMAL = re.compile(r"^[0-9]+$")
+_OCTAL = re.compile(r"^[0-7]+$")
+_HEX = re.compile(r"^[0-9a-fA-F]*$")
+_ESCAPE = re.compile(r"%([0-9a-fA-F]{2})")
+_DIGITS_OR_HEX_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9a-fA-F]*)$")
+
+# Leading/trailing C0 controls and spaces are dropped (WHATWG), plus Unicode spaces from pastes.
+_TRIMMED = "".join(chr(c) for c in range(0x21)) + "\u00a0\u2028\u2029\ufeff"
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_SUB_DELIMS = frozenset("!$&'()*+,;=")
+_PATH_SAFE = _UNRESERVED | _SUB_DELIMS | frozenset(":@/")
+_QUERY_SAFE = _PATH_SAFE | frozenset("?")
+
+
+class BadUrl(ValueError):
+    """The input cannot be checked as given. ``detail`` says what to fix (never echoes secrets)."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A normalised absolute http(s) URL, split for the fetcher."""
+
+    url: str  # normalised URL (what results report)
+    scheme: str  # "http" | "https"
+    host: str  # lower-case, punycode, IPv6 without brackets, IPv4 as a dotted quad
+    port: int  # explicit or default (80/443)
+    ip: IPAddress | None  # set when the host is an IP literal (in any spelling)
+
+    @property
+    def netloc(self) -> str:
+        """``host[:port]`` as it goes in the Host header (default port omitted, IPv6 bracketed)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == DEFAULT_PORTS[self.scheme] else f"{host}:{self.port}"
+
+    @property
+    def origin(self) -> str:
+        """``scheme://host[:port]`` with the default port omitted."""
+        return f"{self.scheme}://{self.netloc}"
+
+    @property
+    def path_and_query(self) -> str:
+        """The request target: path plus ``?query`` if any (always starts with ``/``)."""
+        return self.url[len(self.origin) :]
+
+
+def normalize_url(raw: str) -> Target:
+    """Normalise a user-supplied URL or raise ``BadUrl`` (``bad_url`` / ``unsupported_scheme``)."""
+    text = _trimmed(raw)
+    match = _SCHEME.match(text)
+    if match:
+        scheme = match.group(1).lower()
+        rest = text[match.end() :]
+        if scheme in DEFAULT_PORTS:
+            # Browsers read "http:example.com" and "http:///example.com" as "http://example.com".
+            return _build(scheme, rest.lstrip("/\\"))
+        if ("." in scheme or scheme == "localhost") and _PORTISH.match(rest):
+            return _assume_https(text)  # "example.com:8080/x": a host and port, no scheme
+        raise _unsupported(scheme)
+    if text.startswith(("//", "\\\\")):
+        return _build("https", text.lstrip("/\\"))
+    if text.startswith(("/", "\\", ".", "?", "#")):
+        raise BadUrl(
+            Reason.BAD_URL,
+            "This is a relative URL; give a full URL starting with http:// or https://.",
+        )
+    return _assume_https(text)
+
+
+def resolve_relative(base: Target, location: str) -> Target:
+    """Resolve a redirect ``Location`` against the URL that answered, as a browser would."""
+    text = _trimmed(location, what="The redirect location", allow_empty=True)
+    if not text:
+        return base  # an empty Location means "this same URL" (loop detection handles it)
+    head, sep, tail = _split_before_query(text)
+    text = head.replace("\\", "/") + sep + tail
+    match = _SCHEME.match(text)
+    if match:
+        scheme = match.group(1).lower()
+        rest = text[match.end() :]
+        if scheme not in DEFAULT_PORTS:
+            raise _unsupported(scheme, what="redirect")
+        if scheme == base.scheme and not rest.startswith("//"):
+            text = rest  # "http:foo" from an http page is relative (WHATWG)
+        else:
+            return _build(scheme, rest.lstrip("/"))
+    if text.startswith("//"):
+        return _build(base.scheme, text.lstrip("/"))
+    return normalize_url(urljoin(base.url, text))
+
+
+def parse_ip_host(host: str) -> IPAddress | None:
+    """The address a host string denotes, in any spelling libc or a browser accepts; else None.
+
+    IPv6 may be bracketed. IPv4 follows inet_aton / WHATWG: 1 to 4 dot-separated parts, each
+    decimal, octal (leading ``0``) or hex (``0x``); the last part fills the remaining bytes
+    (``127.1`` is 127.0.0.1, ``2130706433`` too). One trailing dot is allowed.
+    """
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if ":" in host:
+        if "%" in host:
+            return None  # zone ids ("fe80::1%eth0") are not addresses of the public internet
+        try:
+            return ipaddress.IPv6Address(host)
+        except ValueError:
+            return None
+    return _parse_ipv4(host)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _trimmed(raw: str, *, what: str = "The URL", allow_empty: bool = False) -> str:
+    text = raw.strip(_TRIMMED)
+    if not text:
+        if allow_empty:
+            return text
+        raise BadUrl(Reason.BAD_URL, f"{what} is empty; give a full URL starting with https://.")
+    if len(text) > MAX_URL_LENGTH:
+        raise BadUrl(
+            Reason.BAD_URL,
+            f"{what} is {len(text)} characters long; the limit is {MAX_URL_LENGTH}.",
+        )
+    for ch in text:
+        if unicodedata.category(ch) == "Cc":
+            # Browsers silently drop tabs and newlines inside URLs; that hides tricks
+            # ("java\nscript:"), so we refuse instead of guessing.
+            raise BadUrl(
+                Reason.BAD_URL,
+                f"{what} contains a control character (such as a tab or line break, "
+                f"U+{ord(ch):04X}); remove it.",
+            )
+    return text
+
+
+def _unsupported(scheme: str, *, what: str = "URL") -> BadUrl:
+    shown = scheme if len(scheme) <= 20 else scheme[:20] + "..."
+    return BadUrl(
+        Reason.UNSUPPORTED_SCHEME,
+        f"This {what} uses the {shown}: scheme; only http:// and https:// URLs can be checked.",
+    )
+
+
+def _assume_https(text: str) -> Target:
+    target = _build("https", text)
+    if target.ip is None and "." not in target.host and target.host != "localhost":
+        raise BadUrl(
+            Reason.BAD_URL,
+            "This is not a full URL; add http:// or https:// and a complete host name "
+            "(like https://example.com/page).",
+        )
+    return target
+
+
+def _split_before_query(text: str) -> tuple[str, str, str]:
+    """Split at the first ``?`` or ``#``: (before, separator, after)."""
+    cut = min((i for i in (text.find("?"), text.find("#")) if i >= 0), default=-1)
+    if cut < 0:
+        return text, "", ""
+    return text[:cut], text[cut], text[cut + 1 :]
+
+
+def _build(scheme: str, rest: str) -> Target:
+    """Build a Target from a scheme and everything after ``scheme://``."""
+    head, sep, tail = _split_before_query(rest)
+    # For http(s) browsers treat "\" like "/" before the query; do the same so "\\evil" and
+    # "http://a.com\@b.com" mean here what they mean in a browser.
+    head = head.replace("\\", "/")
+    slash = head.find("/")
+    authority, path = (head, "") if slash < 0 else (head[:slash], head[slash:])
+    # The fragment is never sent to servers: dropped.
+    query = tail.partition("#")[0] if sep == "?" else ""
+
+    if "@" in authority:
+        raise BadUrl(
+            Reason.BAD_URL,
+            "The URL contains credentials (user:password@ before the host); remove them, "
+            "linkcheck never sends credentials in URLs.",
+        )
+    host_text, port = _split_host_port(authority, scheme)
+    host, ip = _normalize_host(host_text)
+
+    path = _encode(_remove_dot_segments(path or "/"), _PATH_SAFE)
+    query = _encode(query, _QUERY_SAFE) if query else ""
+    display_host = f"[{host}]" if ":" in host else host
+    netloc = display_host if port == DEFAULT_PORTS[scheme] else f"{display_host}:{port}"
+    url = f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
+    if len(url) > MAX_URL_LENGTH:
+        raise BadUrl(
+            Reason.BAD_URL,
+            f"The URL is {len(url)} characters long once encoded; the limit is {MAX_URL_LENGTH}.",
+        )
+    return Target(url=url, scheme=scheme, host=host, port=port, ip=ip)
+
+
+def _split_host_port(authority: str, scheme: str) -> tuple[str, int]:
+    if not authority:
+        raise BadUrl(
+            Reason.BAD_URL, "The URL has no host name; write it like https://example.com/."
+        )
+    if authority.startswith("["):
+        end = authority.find("]")
+        if end < 0:
+            raise BadUrl(Reason.BAD_URL, "The IPv6 address in the URL is missing its closing ].")
+        host, after = authority[: end + 1], authority[end + 1 :]
+        if after and not after.startswith(":"):
+            raise BadUrl(Reason.BAD_URL, "Unexpected text after the IPv6 address in the URL.")
+        port_text = after[1:]
+    else:
+        host, _, port_text = authority.partition(":")
+        if ":" in port_text:
+            raise BadUrl(
+                Reason.BAD_URL,
+                "The host has more than one ':'; an IPv6 address must be written in brackets, "
+                "like http://[2001:db8::1]/.",
+            )
+    if not port_text:
+        return host, DEFAULT_PORTS[scheme]
+    if not _DECIMAL.match(port_text) or len(port_text) > 5 or not 0 < int(port_text) <= 65535:
+        shown = port_text[:10]
+        raise BadUrl(
+            Reason.BAD_URL, f"The port {shown!r} is not a number from 1 to 65535; fix or remove it."
+        )
+    return host, int(port_text)
+
+
+def _normalize_host(text: str) -> tuple[str, IPAddress | None]:
+    """Lower-case, IDNA-encode and canonicalise a host; return it with its address if literal."""
+    if text.startswith("["):
+        inner = text[1:-1]
+        address = parse_ip_host(inner) if "%" not in inner else None
+        if not isinstance(address, ipaddress.IPv6Address):
+            raise BadUrl(
+                Reason.BAD_URL,
+                "The bracketed host is not a valid IPv6 address (zone ids like %eth0 are not "
+                "supported).",
+            )
+        return str(address), address
+
+    # Browsers percent-decode the host before reading it ("%31%32%37.0.0.1" is 127.0.0.1).
+    try:
+        host = unquote_to_bytes(text).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadUrl(
+            Reason.BAD_URL, "The host name has percent-escapes that are not UTF-8."
+        ) from None
+    if not host.isascii():
+        try:
+            # UTS 46 mapping: fullwidth digits and ideographic dots become ASCII, case folds.
+            host = idna.uts46_remap(host, std3_rules=False, transitional=False)
+        except idna.IDNAError:
+            raise BadUrl(
+                Reason.BAD_URL, "The host name contains characters not allowed in domain names."
+            ) from None
+    host = host.lower()
+    if host.endswith(".") and len(host) > 1:
+        host = host[:-1]  # "example.com." is the same site; one spelling for vetting and storage
+    if not host:
+        raise BadUrl(
+            Reason.BAD_URL, "The URL has no host name; write it like https://example.com/."
+        )
+
+    address = _parse_ipv4(host)
+    if address is not None:
+        return str(address), address
+    labels = host.split(".")
+    if _DIGITS_OR_HEX_LABEL.match(labels[-1]):
+        # A host ending in a number is an IPv4 address for browsers and libc, never a name.
+        raise BadUrl(
+            Reason.BAD_URL,
+            f"The host {_shown(host)} looks like an IPv4 address but is not a valid one.",
+        )
+    encoded = [_encode_label(label, host) for label in labels]
+    result = ".".join(encoded)
+    if len(result) > MAX_HOST_LENGTH:
+        raise BadUrl(Reason.BAD_URL, f"The host name is longer than {MAX_HOST_LENGTH} characters.")
+    return result, None
+
+
+def _encode_label(label: str, host: str) -> str:
+    if not label:
+        raise BadUrl(Reason.BAD_URL, f"The host {_shown(host)} has an empty part (two dots).")
+    if label.isascii():
+        if not _ASCII_LABEL.match(label):
+            raise BadUrl(
+                Reason.BAD_URL,
+                f"The host {_shown(host)} contains characters not allowed in host names "
+                "(letters, digits, '-' and '.' only).",
+            )
+        encoded = label
+    else:
+        try:
+            encoded = idna.encode(label).decode("ascii")
+        except idna.IDNAError:
+            raise BadUrl(
+                Reason.BAD_URL,
+                f"The host {_shown(host)} is not a valid internationalised domain name.",
+            ) from None
+    if len(encoded) > MAX_LABEL_LENGTH:
+        raise BadUrl(
+            Reason.BAD_URL,
+            f"A part of the host {_shown(host)} is longer than {MAX_LABEL_LENGTH} characters.",
+        )
+    return encoded
+
+
+def _shown(host: str) -> str:
+    return repr(host if len(host) <= 80 else host[:80] + "...")
+
+
+def _parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    parts = host.split(".")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    if not 1 <= len(parts) <= 4:
+        return None
+    numbers: list[int] = []
+    for part in parts:
+        number = _ipv4_number(part)
+        if number is None:
+            return None
+        numbers.append(number)
+    if any(n > 255 for n in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
+        return None
+    value = numbers[-1]
+    for index, number in enumerate(numbers[:-1]):
+        value += number << (8 * (3 - index))
+    return ipaddress.IPv4Address(value)
+
+
+def _ipv4_number(part: str) -> int | None:
+    if not part or len(part) > 40:  # bounded: anything this long is out of range anyway
+        return None
+    if part[:2] in ("0x", "0X"):
+        digits = part[2:]
+        return int(digits, 16) if digits and _HEX.match(digits) else (0 if not digits else None)
+    if len(part) > 1 and part[0] == "0":
+        return int(part[1:], 8) if _OCTAL.match(part[1:]) else None
+    return int(part) if _DECIMAL.match(part) else None
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4, with ``%2e`` read as ``.`` like browsers do."""
+    if not path.startswith("/"):
+        path = "/" + path
+    output: list[str] = []
+    segments = path[1:].split("/")
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        lowered = segment.lower()
+        if lowered in {"..", ".%2e", "%2e.", "%2e%2e"}:
+            if output:
+                output.pop()
+            if last:
+                output.append("")
+        elif lowered in {".", "%2e"}:
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    return "/" + "/".join(output)
+
+
+def _encode(text: str, safe: frozenset[str]) -> str:
+    """Percent-encode what may not appear raw; keep valid escapes (hex upper-cased)."""
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        ch = text[index]
+        if ch == "%":
+            escape = _ESCAPE.match(text, index)
+            if escape:
+                out.append("%" + escape.group(1).upper())
+                index += 3
+                continue
+            out.append("%25")  # a lone '%' is a literal percent sign
+        elif ch in safe:
+            out.append(ch)
+        else:
+            out.append("".join(f"%{byte:02X}" for byte in ch.encode("utf-8", "surrogatepass")))
+        index += 1
+    return "".join(out)
