@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from ..detectors import Detector
+from .tiktok import TikTokDetector
 
 
 def all_detectors() -> list[Detector]:
-    return []
+    """Fresh instances (a detector may cache per host), platforms first, generic ones last."""
+    return [
+        TikTokDetector(),
+    ]
