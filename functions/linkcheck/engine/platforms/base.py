@@ -6,7 +6,7 @@ A platform module subclasses ``PlatformDetector``, names its hosts and implement
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote
 
 from ..detectors import Page, Probe, ProbeResponse
@@ -17,9 +17,9 @@ from . import html
 class PlatformDetector:
     """Base of the platform detectors: ``wants`` any URL on one of ``domains``."""
 
-    name: ClassVar[str] = ""
-    label: ClassVar[str] = ""  # how people write the platform's name, for details
-    domains: ClassVar[frozenset[str]] = frozenset()
+    name: str = ""
+    label: str = ""  # how people write the platform's name, for details
+    domains: frozenset[str] = frozenset()
 
     def wants(self, url: str) -> bool:
         return html.host_in(url, self.domains)

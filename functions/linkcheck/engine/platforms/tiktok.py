@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from ..detectors import Page, Probe
 from ..verdict import Reason, Status, Verdict
@@ -104,9 +104,9 @@ def refusal(url: str) -> str | None:
 
 
 class TikTokDetector(PlatformDetector):
-    name: ClassVar[str] = "tiktok"
-    label: ClassVar[str] = "TikTok"
-    domains: ClassVar[frozenset[str]] = frozenset({"tiktok.com"})
+    name: str = "tiktok"
+    label: str = "TikTok"
+    domains: frozenset[str] = frozenset({"tiktok.com"})
 
     async def detect(self, page: Page, probe: Probe) -> Verdict | None:
         if not self.owns(page):
