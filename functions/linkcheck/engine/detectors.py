@@ -6,6 +6,21 @@ generic HTTP classification. The first detector that returns a ``Verdict`` wins.
 pure: they never do I/O themselves. A detector that needs one more request (an oEmbed lookup, a
 soft-404 sibling probe) asks for it through ``Probe``, which the engine performs with the same
 SSRF rules, deadline and politeness as the check itself.
+
+When detectors are consulted (the engine's cheap rule, so HEAD stays the common path):
+
+- a platform detector (the default) is consulted when ``wants(final_url)`` is True. The engine
+  asks ``wants(url)`` for every hop before sending it, and uses GET instead of HEAD for the
+  URLs a detector wants, so such a detector always sees a body prefix. Its ``name`` becomes
+  the result's ``platform`` even when it keeps the HTTP verdict.
+- a generic detector declares the class attribute ``generic = True`` (soft-404, parked
+  domains...). It is consulted on every 2xx HTML response obtained by GET (after a HEAD
+  fallback, when a platform detector forced GET, or with ``CheckOptions(always_get=True)``),
+  whatever ``wants()`` says. It never forces a GET by itself, and never sets ``platform``.
+
+Platform detectors run first, in order, then generic ones; the first verdict wins. A detector
+that raises is a bug: the engine logs it and keeps the HTTP verdict (one broken detector must
+not fail a whole batch).
 """
 
 from __future__ import annotations

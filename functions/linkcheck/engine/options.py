@@ -57,6 +57,8 @@ class CheckOptions:
     max_redirects: int = 10
     max_body_bytes: int = 256 * 1024  # bounded prefix read for detectors
     retries: int = 2  # extra attempts on transient failures
+    backoff: float = 0.25  # first pause before a retry, seconds (doubles, with jitter)
+    always_get: bool = False  # GET every URL (no HEAD): lets generic detectors see every page
     user_agent: str = DEFAULT_USER_AGENT
     allow_private_networks: bool = False  # SSRF guard off: tests and local dev only
     connect_to: tuple[ConnectTo, ...] = ()

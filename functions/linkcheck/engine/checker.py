@@ -1,0 +1,478 @@
+"""The check engine: one URL in, one ``CheckResult`` out, whatever happens on the way.
+
+A check: normalise the URL, then for each hop send HEAD (GET when a platform detector wants the
+page), fall back to GET when HEAD is refused or misbehaves, retry transient failures within the
+deadline, follow redirects by hand (cap, loop detection, every hop vetted), then classify the
+final status and let detectors override it. Everything runs under one total deadline.
+
+Event loops: an aiohttp session is bound to the loop that made it. The checker creates its
+session lazily on first use and makes a new one if it is later used from another running loop
+(the worker and API call ``asyncio.run`` per invocation). The intended use is cheap: create a
+``Checker`` per invocation with ``async with Checker(options) as checker``; the costly parts
+(SSL context, default detectors) are built once per process and shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from types import TracebackType
+
+import aiohttp
+import httpx
+
+from . import ssrf
+from .body import read_prefix
+from .classify import (
+    REDIRECT_STATUSES,
+    RETRYABLE_STATUSES,
+    classify_status,
+    classify_transport_error,
+    deadline_exceeded,
+    redirect_loop,
+    too_many_redirects,
+)
+from .detectors import Detector, Page, ProbeResponse, default_detectors
+from .options import CheckOptions
+from .retry import backoff_delay, retry_after_seconds
+from .transport import AiohttpTransport, create_session, match_connect_to
+from .urls import BadUrl, Target, normalize_url, resolve_relative
+from .verdict import CheckResult, Hop, Reason, Status, Verdict
+
+log = logging.getLogger(__name__)
+
+HEAD_ONLY_RETRY = frozenset({429})  # a HEAD answered otherwise falls back to GET at once
+
+
+@cache
+def _shared_default_detectors() -> tuple[Detector, ...]:
+    return tuple(default_detectors())
+
+
+def is_generic(detector: Detector) -> bool:
+    """Generic detectors (soft-404...) judge 2xx HTML pages fetched by GET; see detectors.py."""
+    return bool(getattr(detector, "generic", False))
+
+
+class _Stop(Exception):
+    """Ends a check early with a verdict (redirect loop, too many redirects)."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.detail)
+        self.verdict = verdict
+
+
+@dataclass(slots=True)
+class _Reply:
+    """What one request got back, with the body prefix already read and the response closed."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    method: str
+    refused_wait: float | None = None  # a Retry-After longer than the deadline allowed
+
+
+@dataclass(slots=True)
+class _Trail:
+    """Where a check has got to: kept outside the flow so a timeout can still report it."""
+
+    target: Target
+    current: Target
+    hops: list[Hop]
+    http_status: int | None = None
+
+
+class Checker:
+    """Checks URLs; reusable, safe for concurrent ``check`` calls on one event loop."""
+
+    def __init__(
+        self, options: CheckOptions | None = None, *, detectors: Sequence[Detector] | None = None
+    ) -> None:
+        self.options = options or CheckOptions()
+        chosen = _shared_default_detectors() if detectors is None else tuple(detectors)
+        self._platform_detectors = tuple(d for d in chosen if not is_generic(d))
+        self._generic_detectors = tuple(d for d in chosen if is_generic(d))
+        self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
+        self._transport = AiohttpTransport(self._current_session)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _current_session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session_loop is not loop:
+            self._session = create_session(self.options)
+            self._session_loop = loop
+        return self._session
+
+    @property
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """The SSRF-safe transport, for an ``httpx.AsyncClient(transport=...)`` elsewhere."""
+        return self._transport
+
+    async def __aenter__(self) -> Checker:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        session, loop = self._session, self._session_loop
+        self._session = self._session_loop = None
+        if session is not None and loop is asyncio.get_running_loop():
+            await session.close()
+
+    # -- public API ------------------------------------------------------------------------
+
+    async def check(
+        self,
+        url: str,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (the agreed interface: deadline override)
+    ) -> CheckResult:
+        """Check one URL. Never raises for a bad or unreachable URL: every outcome is a result."""
+        given = url.strip()
+        started = time.perf_counter()
+        try:
+            target = normalize_url(given)
+        except BadUrl as exc:
+            return CheckResult(
+                url=given,
+                status=Status.INVALID,
+                reason=exc.reason,
+                detail=exc.detail,
+                elapsed_ms=_ms_since(started),
+            )
+        return await self._check_target(given, target, timeout or self.options.timeout, started)
+
+    async def check_many(
+        self,
+        urls: Sequence[str],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (per-check deadline, not the batch's)
+    ) -> list[CheckResult]:
+        """Results in input order; identical normalised URLs are checked once."""
+        results: list[CheckResult | None] = [None] * len(urls)
+        async for index, result in self.iter_checks(urls, timeout=timeout):
+            results[index] = result
+        return [r for r in results if r is not None]
+
+    async def iter_checks(
+        self,
+        urls: Sequence[str],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (per-check deadline, not the batch's)
+    ) -> AsyncIterator[tuple[int, CheckResult]]:
+        """(input index, result) in completion order, at most ``options.concurrency`` at once."""
+        budget = timeout or self.options.timeout
+        groups: dict[str, list[int]] = {}
+        jobs: list[tuple[str, Target]] = []
+        for index, raw in enumerate(urls):
+            given = raw.strip()
+            try:
+                target = _normalize(given)
+            except BadUrl as exc:
+                yield index, CheckResult.invalid(given, exc.reason, exc.detail)
+                continue
+            same = groups.get(target.url)
+            if same is None:
+                groups[target.url] = [index]
+                jobs.append((given, target))
+            else:
+                same.append(index)
+        if not jobs:
+            return
+        done: asyncio.Queue[tuple[str, CheckResult | BaseException]] = asyncio.Queue()
+        pending = iter(jobs)
+
+        async def work() -> None:
+            for given, target in pending:
+                outcome: CheckResult | BaseException
+                try:
+                    outcome = await self._check_target(given, target, budget, time.perf_counter())
+                except Exception as exc:  # forwarded and re-raised below, never lost
+                    outcome = exc
+                done.put_nowait((target.url, outcome))
+
+        workers = [
+            asyncio.create_task(work()) for _ in range(min(self.options.concurrency, len(jobs)))
+        ]
+        try:
+            for _ in range(len(jobs)):
+                key, outcome = await done.get()
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                first, *others = groups[key]
+                yield first, outcome
+                for index in others:
+                    yield index, replace(outcome, url=urls[index].strip())
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    # -- one check -------------------------------------------------------------------------
+
+    async def _check_target(
+        self, given: str, target: Target, budget: float, started: float
+    ) -> CheckResult:
+        trail = _Trail(target=target, current=target, hops=[])
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + budget
+        platform: str | None = None
+        try:
+            async with asyncio.timeout_at(deadline):
+                reply = await self._follow(trail, deadline, force_get=False)
+                verdict, platform = await self._judge(trail, reply, deadline)
+        except TimeoutError:
+            verdict = deadline_exceeded(budget)
+        except _Stop as stop:
+            verdict = stop.verdict
+        except (ssrf.ForbiddenTarget, ssrf.NameNotFound, ssrf.ResolutionFailed) as exc:
+            verdict = _vetting_verdict(exc, trail.current.host)
+        except httpx.TransportError as exc:
+            verdict = classify_transport_error(exc)
+        except BadUrl as exc:  # only a redirect's Location can be bad here
+            verdict = Verdict(
+                Status.INVALID, exc.reason, f"A redirect points to an unusable URL: {exc.detail}"
+            )
+        return CheckResult(
+            url=given,
+            status=verdict.status,
+            reason=verdict.reason,
+            detail=verdict.detail,
+            final_url=trail.current.url,
+            http_status=trail.http_status,
+            redirects=tuple(trail.hops),
+            platform=platform,
+            elapsed_ms=_ms_since(started),
+        )
+
+    def _wants_body(self, url: str) -> bool:
+        if self.options.always_get:
+            return True
+        return any(d.wants(url) for d in self._platform_detectors)
+
+    async def _follow(self, trail: _Trail, deadline: float, *, force_get: bool) -> _Reply:
+        """Request hop after hop until a response that is not a redirect."""
+        seen = {trail.current.url}
+        limit = self.options.max_redirects
+        while True:
+            target = trail.current
+            await self._vet_literal(target)
+            reply = await self._fetch(target, deadline, force_get or self._wants_body(target.url))
+            trail.http_status = reply.status
+            location = reply.headers.get("location")
+            if reply.status not in REDIRECT_STATUSES or not location:
+                return reply
+            trail.hops.append(Hop(url=target.url, status=reply.status))
+            if len(trail.hops) > limit:
+                raise _Stop(too_many_redirects(limit))
+            following = resolve_relative(target, location)
+            if following.url in seen:
+                raise _Stop(redirect_loop(following.url))
+            seen.add(following.url)
+            trail.current = following
+
+    async def _vet_literal(self, target: Target) -> None:
+        # aiohttp never calls the resolver for IP literals: vet them here (unless mapped).
+        if target.ip is None:
+            return
+        if match_connect_to(self.options.connect_to, target.host, target.port) is not None:
+            return
+        await ssrf.resolve_vetted(
+            str(target.ip),
+            target.port,
+            allow_private=self.options.allow_private_networks,
+            timeout=self.options.connect_timeout,
+        )
+
+    async def _fetch(self, target: Target, deadline: float, want_body: bool) -> _Reply:
+        """HEAD first (no body), GET when the body is wanted or HEAD was refused."""
+        if want_body:
+            return await self._attempts(target, "GET", deadline, want_body=True)
+        reply = await self._attempts(target, "HEAD", deadline, want_body=False)
+        if 200 <= reply.status < 400 or reply.status in HEAD_ONLY_RETRY:
+            return reply
+        # Many servers answer HEAD wrongly (405, 404, 403, 500...): ask again with GET.
+        return await self._attempts(target, "GET", deadline, want_body=False)
+
+    async def _attempts(
+        self, target: Target, method: str, deadline: float, *, want_body: bool
+    ) -> _Reply:
+        """One request, retried on transient failures while the deadline allows."""
+        loop = asyncio.get_running_loop()
+        retry_statuses = HEAD_ONLY_RETRY if method == "HEAD" else RETRYABLE_STATUSES
+        attempt = 0
+        while True:
+            try:
+                reply = await self._send(target, method, want_body=want_body)
+            except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                if _is_tls(exc) or attempt >= self.options.retries:
+                    raise
+                wait = backoff_delay(attempt, self.options.backoff)
+                if loop.time() + wait >= deadline:
+                    raise
+            else:
+                if reply.status not in retry_statuses or attempt >= self.options.retries:
+                    return reply
+                asked = retry_after_seconds(reply.headers.get("retry-after"))
+                wait = asked if asked is not None else backoff_delay(attempt, self.options.backoff)
+                if loop.time() + wait >= deadline:
+                    reply.refused_wait = asked
+                    return reply
+            attempt += 1
+            await asyncio.sleep(wait)
+
+    async def _send(self, target: Target, method: str, *, want_body: bool) -> _Reply:
+        response = await self._transport.handle_async_request(httpx.Request(method, target.url))
+        try:
+            body = b""
+            if method == "GET" and (want_body or self._generic_wants(response)):
+                body = await read_prefix(
+                    response.aiter_raw(),
+                    response.headers.get("content-encoding", ""),
+                    self.options.max_body_bytes,
+                )
+        finally:
+            await response.aclose()
+        return _Reply(response.status_code, response.headers, body, method)
+
+    def _generic_wants(self, response: httpx.Response) -> bool:
+        return (
+            bool(self._generic_detectors)
+            and 200 <= response.status_code < 300
+            and _is_html(response.headers.get("content-type", ""))
+        )
+
+    # -- verdict ---------------------------------------------------------------------------
+
+    async def _judge(
+        self, trail: _Trail, reply: _Reply, deadline: float
+    ) -> tuple[Verdict, str | None]:
+        verdict = classify_status(reply.status)
+        if reply.refused_wait is not None:
+            verdict = replace(
+                verdict,
+                detail=f"{verdict.detail[:-1]}; it asked to retry after "
+                f"{reply.refused_wait:g} s, beyond the check's deadline.",
+            )
+        final_url = trail.current.url
+        platform = [d for d in self._platform_detectors if d.wants(final_url)]
+        generic = (
+            self._generic_detectors
+            if reply.method == "GET"
+            and 200 <= reply.status < 300
+            and _is_html(reply.headers.get("content-type", ""))
+            else ()
+        )
+        if not platform and not generic:
+            return verdict, None
+        page = Page(
+            requested_url=trail.target.url,
+            final_url=final_url,
+            status=reply.status,
+            headers={k: v for k, v in reply.headers.multi_items()},
+            body=reply.body,
+            redirects=tuple(trail.hops),
+        )
+
+        async def probe(url: str) -> ProbeResponse | None:
+            return await self._probe(url, deadline)
+
+        for detector in (*platform, *generic):
+            try:
+                found = await detector.detect(page, probe)
+            except Exception:  # a detector bug must not fail the check: keep the HTTP verdict
+                log.exception("detector %s failed on %s", detector.name, final_url)
+                continue
+            if found is not None:
+                return found, None if is_generic(detector) else detector.name
+        return verdict, platform[0].name if platform else None
+
+    async def _probe(self, url: str, deadline: float) -> ProbeResponse | None:
+        """A GET on a detector's behalf: same vetting, politeness and deadline as the check."""
+        try:
+            target = _normalize(url)
+            trail = _Trail(target=target, current=target, hops=[])
+            reply = await self._follow(trail, deadline, force_get=True)
+        except (
+            _Stop,
+            BadUrl,
+            httpx.TransportError,
+            ssrf.ForbiddenTarget,
+            ssrf.NameNotFound,
+            ssrf.ResolutionFailed,
+        ):
+            return None
+        return ProbeResponse(
+            status=reply.status,
+            final_url=trail.current.url,
+            headers={k: v for k, v in reply.headers.multi_items()},
+            body=reply.body,
+        )
+
+
+def _normalize(url: str) -> Target:
+    return normalize_url(url)
+
+
+def _ms_since(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+def _is_html(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind in {"text/html", "application/xhtml+xml"} or not kind
+
+
+def _is_tls(exc: BaseException) -> bool:
+    return (
+        classify_transport_error(exc).reason is Reason.TLS_ERROR
+        if isinstance(exc, httpx.TransportError)
+        else False
+    )
+
+
+def _vetting_verdict(exc: Exception, host: str) -> Verdict:
+    detail = getattr(exc, "detail", "") or str(exc)
+    if isinstance(exc, ssrf.ForbiddenTarget):
+        return Verdict(Status.INVALID, Reason.FORBIDDEN_TARGET, detail)
+    if isinstance(exc, ssrf.NameNotFound):
+        return Verdict(
+            Status.BROKEN, Reason.DNS_NXDOMAIN, detail or f"The host name {host} does not exist."
+        )
+    return Verdict(
+        Status.ERROR, Reason.CONNECT_ERROR, detail or f"The host name {host} could not be resolved."
+    )
+
+
+def check_urls(urls: Sequence[str], options: CheckOptions | None = None) -> list[CheckResult]:
+    """Synchronous convenience: check ``urls`` on a fresh event loop (uvloop when available)."""
+
+    async def run() -> list[CheckResult]:
+        async with Checker(options) as checker:
+            return await checker.check_many(urls)
+
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        return runner.run(run())
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop when installed (measurably less CPU per check), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    factory: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+    return factory

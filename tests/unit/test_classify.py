@@ -1,0 +1,116 @@
+"""The status -> verdict table, Retry-After parsing and bounded body decoding (pure)."""
+
+from __future__ import annotations
+
+import gzip
+import ssl
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from linkcheck.engine.body import PrefixDecoder
+from linkcheck.engine.classify import (
+    classify_status,
+    classify_transport_error,
+    deadline_exceeded,
+    redirect_loop,
+    too_many_redirects,
+)
+from linkcheck.engine.retry import backoff_delay, retry_after_seconds
+from linkcheck.engine.verdict import Reason, Status
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "reason"),
+    [
+        (200, Status.OK, Reason.HTTP_2XX),
+        (204, Status.OK, Reason.HTTP_2XX),
+        (404, Status.BROKEN, Reason.HTTP_404),
+        (410, Status.BROKEN, Reason.HTTP_410),
+        (401, Status.RESTRICTED, Reason.HTTP_401),
+        (451, Status.RESTRICTED, Reason.HTTP_451),
+        (403, Status.BLOCKED, Reason.HTTP_403),
+        (429, Status.BLOCKED, Reason.RATE_LIMITED),
+        (999, Status.BLOCKED, Reason.HTTP_999),
+        (400, Status.ERROR, Reason.HTTP_4XX),
+        (418, Status.ERROR, Reason.HTTP_4XX),
+        (500, Status.ERROR, Reason.HTTP_5XX),
+        (503, Status.ERROR, Reason.HTTP_5XX),
+        (304, Status.ERROR, Reason.PROTOCOL_ERROR),
+        (150, Status.ERROR, Reason.PROTOCOL_ERROR),
+    ],
+)
+def test_status_table(code: int, status: Status, reason: Reason) -> None:
+    verdict = classify_status(code)
+    assert (verdict.status, verdict.reason) == (status, reason)
+    assert verdict.detail.endswith(".") and str(code) in verdict.detail
+
+
+def test_fixed_verdicts_are_one_sentence() -> None:
+    assert too_many_redirects(10).reason is Reason.TOO_MANY_REDIRECTS
+    assert "10" in too_many_redirects(10).detail
+    assert redirect_loop("https://a.example/").reason is Reason.REDIRECT_LOOP
+    assert deadline_exceeded(1.5).reason is Reason.TIMEOUT
+    assert "1.5 s" in deadline_exceeded(1.5).detail
+
+
+def _caused(exc: httpx.TransportError, cause: BaseException) -> httpx.TransportError:
+    exc.__cause__ = cause
+    return exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "reason"),
+    [
+        (httpx.ConnectError("Connection refused"), Status.ERROR, Reason.CONNECT_ERROR),
+        (httpx.ReadError("reset"), Status.ERROR, Reason.CONNECT_ERROR),
+        (httpx.ConnectTimeout(""), Status.ERROR, Reason.TIMEOUT),
+        (httpx.ReadTimeout(""), Status.ERROR, Reason.TIMEOUT),
+        (httpx.RemoteProtocolError("bad status line"), Status.ERROR, Reason.PROTOCOL_ERROR),
+        (httpx.UnsupportedProtocol("ftp"), Status.INVALID, Reason.BAD_URL),
+        (
+            _caused(httpx.ConnectError("x"), ssl.SSLCertVerificationError(1, "bad")),
+            Status.ERROR,
+            Reason.TLS_ERROR,
+        ),
+    ],
+)
+def test_transport_errors(exc: httpx.TransportError, status: Status, reason: Reason) -> None:
+    verdict = classify_transport_error(exc)
+    assert (verdict.status, verdict.reason) == (status, reason)
+    assert verdict.detail.endswith(".")
+
+
+def test_retry_after_forms() -> None:
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds("3") == 3.0
+    assert retry_after_seconds(" 0 ") == 0.0
+    assert retry_after_seconds("Thu, 01 Jan 2026 12:00:30 GMT", now=now) == 30.0
+    assert retry_after_seconds("Thu, 01 Jan 2026 11:00:00 GMT", now=now) == 0.0
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds("") is None
+    assert retry_after_seconds(None) is None
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert 0.05 <= backoff_delay(0, 0.1) <= 0.1
+    assert 0.2 <= backoff_delay(2, 0.1) <= 0.4
+    assert backoff_delay(50, 1.0) <= 8.0
+
+
+def test_prefix_decoder_caps_inflated_size() -> None:
+    bomb = gzip.compress(b"a" * 5_000_000)
+    decoder = PrefixDecoder("gzip", 1000)
+    decoder.feed(bomb)
+    assert decoder.full and decoder.value() == b"a" * 1000
+
+
+def test_prefix_decoder_identity_and_lying_encoding() -> None:
+    plain = PrefixDecoder("", 5)
+    plain.feed(b"abc")
+    plain.feed(b"defgh")
+    assert plain.value() == b"abcde"
+    liar = PrefixDecoder("gzip", 100)
+    liar.feed(b"not gzip at all")
+    assert liar.full and liar.value() == b""
