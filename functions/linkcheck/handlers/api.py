@@ -1,9 +1,176 @@
-"""Lambda entry point: api (not yet built)."""
+"""Lambda entry point: the HTTP API (API Gateway v2, payload 2.0), routed by Powertools.
+
+Every request except the public documentation passes the gate first: the caller must have a
+known key (401) within its rate limit (429), and the body must fit (413), before any routing
+or validation. Everything the resolver raises becomes ``{"error": {...}}`` (routes/errors.py);
+nothing else, and never a stack trace, reaches a client.
+
+This module and every route module stay free of boto3 at import time: the on-demand ``/check``
+path never loads it (tests/integration/test_cold_start.py).
+"""
 
 from __future__ import annotations
 
+import base64
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-def handler(event: dict[str, Any], context: Any) -> Any:
-    raise NotImplementedError("api handler is not built yet")
+from .. import __version__
+from ..errors import LinkcheckError, RateLimited, TooLarge, Unauthorized
+from ..observability import logger
+from .routes import checks, events, hooks, links, me
+from .routes import errors as http_errors
+from .routes.principal import principal_of, retry_after_of
+
+# Routes the template serves without the authorizer (``Auth: {Authorizer: NONE}``).
+PUBLIC_PATHS = frozenset({"/docs", "/openapi.json"})
+# API Gateway accepts 10 MB; no route of ours needs more than this.
+MAX_BODY_BYTES = 1024 * 1024
+
+DESCRIPTION = """\
+Link checking with precise verdicts: `ok`, `broken`, `restricted`, `error`, `blocked`, `invalid`,
+each with a machine-readable `reason`.
+
+Authenticate with `Authorization: Bearer <key>` (create keys with `linkcheck keys create`).
+Errors are JSON `{"error": {"code", "message", "field"}}`; over the per-key rate limit the
+answer is 429 with `Retry-After`.
+"""
+
+app = APIGatewayHttpResolver(enable_validation=True)
+app.configure_openapi(
+    title="linkcheck",
+    version=__version__,
+    description=DESCRIPTION,
+    security_schemes={
+        "bearer": HTTPBearer(description="An API key: `Authorization: Bearer lck_...`")
+    },
+    security=[{"bearer": []}],
+)
+
+for module in (checks, events, hooks, links, me):
+    app.include_router(module.router)
+
+
+@cache
+def api_document() -> str:
+    """The OpenAPI document, generated from the routes once per execution environment."""
+    document = http_errors.document_errors(json.loads(app.get_openapi_json_schema()))
+    return json.dumps(document, separators=(",", ":"))
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[str]:
+    return Response(status_code=200, content_type="application/json", body=api_document())
+
+
+@app.get("/docs", include_in_schema=False, compress=True)
+def swagger_ui() -> Response[str]:
+    # Powertools' own Swagger page embeds its generated document; ours documents our errors.
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
+
+    assets = Path(swagger_ui.__file__).parent
+    page = generate_swagger_html(
+        api_document().replace("</", "<\\/"),  # keep the JSON from closing the <script>
+        (assets / "swagger-ui-bundle.min.js").read_text(encoding="utf-8"),
+        (assets / "swagger-ui.min.css").read_text(encoding="utf-8"),
+        "",
+        None,
+    )
+    return Response(status_code=200, content_type="text/html", body=page)
+
+
+@app.exception_handler(LinkcheckError)
+def domain_error(exc: LinkcheckError) -> Response[str]:
+    return http_errors.from_domain(exc).to_response()
+
+
+@app.exception_handler(RequestUnsupportedContentType)
+def unsupported_content_type(exc: RequestUnsupportedContentType) -> Response[str]:
+    content_type = app.current_event.headers.get("content-type", "")
+    return http_errors.unsupported_content_type(content_type).to_response()
+
+
+@app.exception_handler(RequestValidationError)
+def invalid_request(exc: RequestValidationError) -> Response[str]:
+    return http_errors.from_validation(exc.errors()).to_response()
+
+
+@app.not_found
+def no_route(exc: NotFoundError) -> Response[str]:
+    method = app.current_event.http_method.upper()
+    path = app.current_event.path
+    allowed = allowed_methods(path)
+    if allowed:
+        return http_errors.method_not_allowed(method, path, allowed).to_response()
+    return http_errors.not_found(path).to_response()
+
+
+@app.exception_handler(Exception)
+def unexpected_error(exc: Exception) -> Response[str]:
+    # Catch-all on purpose: whatever broke, the client gets a generic 500 with the request id
+    # (no stack trace); the details go to the logs.
+    request_id = _request_id(app.current_event.raw_event)
+    logger.exception("unhandled error", extra={"request_id": request_id})
+    return http_errors.internal_error(request_id).to_response()
+
+
+def allowed_methods(path: str) -> set[str]:
+    """Methods some route accepts on ``path`` (for 405 + ``Allow``).
+
+    Reads the resolver's route table, a private attribute: if a Powertools release renames it,
+    the answer degrades to 404, never to an error.
+    """
+    routes = [*getattr(app, "_static_routes", []), *getattr(app, "_dynamic_routes", [])]
+    return {route.method for route in routes if route.rule.match(path)}
+
+
+def _request_id(event: dict[str, Any]) -> str | None:
+    request_id = (event.get("requestContext") or {}).get("requestId")
+    return str(request_id) if request_id else None
+
+
+def _body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            return len(base64.b64decode(body, validate=False))
+        except ValueError:
+            return len(body)
+    return len(body.encode("utf-8")) if isinstance(body, str) else 0
+
+
+def refusal(event: dict[str, Any]) -> LinkcheckError | None:
+    """Why the request must be refused before routing, or None to let it through."""
+    if event.get("rawPath") in PUBLIC_PATHS:
+        return None
+    try:
+        principal_of(event)
+    except Unauthorized as exc:
+        return exc
+    retry_after = retry_after_of(event)
+    if retry_after:
+        return RateLimited(
+            f"over the rate limit of this API key; retry in {retry_after} s",
+            retry_after=retry_after,
+        )
+    if _body_size(event) > MAX_BODY_BYTES:
+        return TooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes", field="body")
+    return None
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    refused = refusal(event)
+    if refused is not None:
+        return http_errors.from_domain(refused).to_lambda_response()
+    return app.resolve(event, context)

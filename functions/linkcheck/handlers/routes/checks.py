@@ -1,7 +1,191 @@
-"""Routes: checks (not yet built)."""
+"""Route: ``GET /check`` and ``POST /check``, on-demand checks (nothing is stored).
+
+The whole request must end inside API Gateway's 30 s integration limit, so the request gets a
+time budget (also bounded by the Lambda's remaining time); each check's own deadline is at most
+that budget, and whatever has not finished when it runs out is answered as ``error``/``timeout``
+instead of letting the gateway time out.
+
+The engine is async; its checkers (one per set of options, each with its pooled HTTP client)
+live on one event loop in a background thread for the life of the execution environment, so
+connections are reused across invocations and the handler works from any calling thread.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncGenerator, Coroutine, Sequence
+from typing import Annotated, Any, TypeVar, cast
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...engine import Checker, CheckOptions, CheckResult, Reason, Status
+from ...engine.checker import event_loop_factory
+from ...errors import InvalidInput, TooLarge
 
 router = APIGatewayHttpRouter()
+
+MAX_URLS = 100
+MAX_URL_LENGTH = 8192
+MAX_TIMEOUT_SECONDS = 25.0
+GATEWAY_LIMIT_SECONDS = 30.0
+# Time kept back to cancel, serialize and answer before the gateway or Lambda gives up.
+ANSWER_MARGIN_SECONDS = 2.0
+
+T = TypeVar("T")
+
+UrlText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_URL_LENGTH, examples=["https://example.com/page"]),
+]
+TimeoutSeconds = Annotated[
+    float,
+    Field(gt=0, le=MAX_TIMEOUT_SECONDS, description="Deadline of each check, in seconds."),
+]
+
+
+class CheckRequest(BaseModel):
+    """Give either ``url`` (one check, one result) or ``urls`` (a batch, results in order)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: UrlText | None = Field(default=None, description="One URL to check.")
+    urls: list[UrlText] | None = Field(
+        default=None,
+        description=f"Up to {MAX_URLS} URLs to check; results come back in the same order.",
+        json_schema_extra={"minItems": 1, "maxItems": MAX_URLS},
+    )
+    timeout: TimeoutSeconds | None = None
+
+
+class Redirect(BaseModel):
+    url: str
+    status: int
+
+
+class Verdict(BaseModel):
+    """The result of one check (see the verdict model in the README)."""
+
+    url: str
+    status: Status
+    reason: Reason
+    detail: str
+    final_url: str | None = None
+    http_status: int | None = None
+    redirects: list[Redirect] = Field(default_factory=list)
+    platform: str | None = None
+    elapsed_ms: int = 0
+    checked_at: str
+
+    @classmethod
+    def of(cls, result: CheckResult) -> Verdict:
+        return cls.model_validate(result.to_dict())
+
+
+class Verdicts(BaseModel):
+    results: list[Verdict]
+
+
+@router.get("/check", summary="Check one URL now", tags=["checks"])
+def check_url(
+    url: Annotated[str, Query(min_length=1, max_length=MAX_URL_LENGTH, description="The URL.")],
+    timeout: Annotated[
+        float | None,
+        Query(gt=0, le=MAX_TIMEOUT_SECONDS, description="Deadline of the check, in seconds."),
+    ] = None,
+) -> Verdict:
+    (result,) = run_checks([url], timeout=timeout, budget=time_budget(router.lambda_context))
+    return Verdict.of(result)
+
+
+@router.post("/check", summary="Check one URL or a batch now", tags=["checks"])
+def check_urls(request: CheckRequest) -> Verdict | Verdicts:
+    if (request.url is None) == (request.urls is None):
+        raise InvalidInput("give either 'url' or 'urls' (a list), not both or neither", field="url")
+    urls = [request.url] if request.url is not None else list(request.urls or [])
+    if not urls:
+        raise InvalidInput("'urls' needs at least one URL", field="urls")
+    if len(urls) > MAX_URLS:
+        raise TooLarge(f"at most {MAX_URLS} URLs per request, got {len(urls)}", field="urls")
+    results = run_checks(urls, timeout=request.timeout, budget=time_budget(router.lambda_context))
+    if request.url is not None:
+        return Verdict.of(results[0])
+    return Verdicts(results=[Verdict.of(result) for result in results])
+
+
+def time_budget(lambda_context: Any) -> float:
+    """Seconds this request may spend checking: inside the gateway limit and the Lambda's time."""
+    budget = GATEWAY_LIMIT_SECONDS - ANSWER_MARGIN_SECONDS
+    remaining_ms = getattr(lambda_context, "get_remaining_time_in_millis", None)
+    if callable(remaining_ms):
+        budget = min(budget, remaining_ms() / 1000 - ANSWER_MARGIN_SECONDS)
+    return max(budget, 0.0)
+
+
+def out_of_time(url: str, budget: float) -> CheckResult:
+    return CheckResult(
+        url=url,
+        status=Status.ERROR,
+        reason=Reason.TIMEOUT,
+        detail=f"The check did not finish within this request's time budget ({budget:.1f} s).",
+    )
+
+
+def run_checks(urls: Sequence[str], *, timeout: float | None, budget: float) -> list[CheckResult]:
+    """Check ``urls`` within ``budget`` seconds; results in input order, one per URL."""
+    # Read from the deployment environment only: no request can switch the SSRF guard off.
+    options = CheckOptions.from_env()
+    per_check = min(timeout or options.timeout, budget)
+    return _loop.run(_check_all(options, list(urls), per_check, budget), budget + 5.0)
+
+
+async def _check_all(
+    options: CheckOptions, urls: list[str], per_check: float, budget: float
+) -> list[CheckResult]:
+    checker = _checkers.get(options)
+    if checker is None:
+        checker = _checkers[options] = Checker(options)
+    found: dict[int, CheckResult] = {}
+    # An exception from the engine is a bug: let it surface (500 with a request id).
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(budget):
+            # iter_checks is an async generator: closing it stops its workers.
+            stream = cast(
+                AsyncGenerator[tuple[int, CheckResult]],
+                checker.iter_checks(urls, timeout=per_check),
+            )
+            async with contextlib.aclosing(stream) as results:
+                async for index, result in results:
+                    found[index] = result
+    return [found.get(index) or out_of_time(url, budget) for index, url in enumerate(urls)]
+
+
+# One checker (and so one pooled HTTP session) per set of options, for the process lifetime.
+_checkers: dict[CheckOptions, Checker] = {}
+
+
+class _LoopThread:
+    """One event loop in a daemon thread, started on first use."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def _ensure(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = (event_loop_factory() or asyncio.new_event_loop)()
+                threading.Thread(
+                    target=loop.run_forever, name="linkcheck-checks", daemon=True
+                ).start()
+                self._loop = loop
+            return self._loop
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._ensure()).result(timeout)
+
+
+_loop = _LoopThread()

@@ -1,7 +1,21 @@
-"""Routes: me (not yet built)."""
+"""Route: ``GET /me``, who the API key belongs to (also Zapier's authentication test)."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, Field
+
+from .principal import principal_of
 
 router = APIGatewayHttpRouter()
+
+
+class Me(BaseModel):
+    tenant: str = Field(description="The tenant the API key belongs to.")
+    key_id: str = Field(description="The id of the API key (never the key itself).")
+
+
+@router.get("/me", summary="Who this API key belongs to", tags=["auth"])
+def who_am_i() -> Me:
+    principal = principal_of(router.current_event)
+    return Me(tenant=principal.tenant, key_id=principal.key_id)

@@ -1,0 +1,216 @@
+"""The one place that turns failures into HTTP answers: ``{"error": {code, message, field}}``.
+
+Domain errors (``linkcheck.errors``) map to statuses by class; request validation failures of
+the Powertools resolver map to 400 (not JSON) or 422 (which field, why). ``HttpError`` is a
+plain value so the same answer can leave through the resolver (``to_response``) or straight
+from the Lambda entry point (``to_lambda_response``) before any routing happens.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from pydantic import BaseModel, Field
+
+from ...errors import (
+    Conflict,
+    InvalidInput,
+    LinkcheckError,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    Unauthorized,
+)
+
+JSON = "application/json"
+
+STATUS_BY_ERROR: dict[type[LinkcheckError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    Unauthorized: 401,
+    RateLimited: 429,
+}
+
+# Where a validation error was found; the first element of pydantic's ``loc`` says it.
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+@dataclass(frozen=True, slots=True)
+class HttpError:
+    status: int
+    code: str
+    message: str
+    field: str | None = None
+    headers: Mapping[str, str] = dataclass_field(default_factory=dict)
+    extra: Mapping[str, Any] = dataclass_field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "error": {"code": self.code, "message": self.message, "field": self.field, **self.extra}
+        }
+
+    def to_response(self) -> Response[str]:
+        return Response(
+            status_code=self.status,
+            content_type=JSON,
+            body=json.dumps(self.body()),
+            headers=dict(self.headers),
+        )
+
+    def to_lambda_response(self) -> dict[str, Any]:
+        """An API Gateway v2 (payload 2.0) response, for answers given before routing."""
+        return {
+            "statusCode": self.status,
+            "headers": {"Content-Type": JSON, **self.headers},
+            "body": json.dumps(self.body()),
+            "isBase64Encoded": False,
+        }
+
+
+def status_of(exc: LinkcheckError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 400  # a domain error nobody mapped yet is still the caller's fault, never a 500
+
+
+def from_domain(exc: LinkcheckError) -> HttpError:
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="linkcheck"'
+    return HttpError(
+        status=status_of(exc), code=exc.code, message=exc.message, field=exc.field, headers=headers
+    )
+
+
+def _field_of(loc: Sequence[Any]) -> str | None:
+    parts = list(loc)
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or (str(loc[0]) if loc else None)
+
+
+def from_validation(errors: Iterable[Mapping[str, Any]]) -> HttpError:
+    """400 when the body is not JSON at all, else 422 naming each field and what is wrong."""
+    details: list[dict[str, Any]] = []
+    for error in errors:
+        loc = tuple(error.get("loc") or ())
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error") or "invalid JSON"
+            return HttpError(
+                status=400,
+                code="bad_json",
+                message=f"the request body is not valid JSON ({reason}); send a JSON object",
+                field="body",
+            )
+        details.append({"field": _field_of(loc), "message": str(error.get("msg") or "invalid")})
+    if not details:
+        return HttpError(status=422, code="invalid_input", message="the request is not valid")
+    first = details[0]
+    where = f"{first['field']}: " if first["field"] else ""
+    return HttpError(
+        status=422,
+        code="invalid_input",
+        message=f"{where}{first['message']}",
+        field=first["field"],
+        extra={"details": details} if len(details) > 1 else {},
+    )
+
+
+def unsupported_content_type(content_type: str) -> HttpError:
+    return HttpError(
+        status=415,
+        code="unsupported_media_type",
+        message=f"cannot read a {content_type or 'missing'} body; send Content-Type: {JSON}",
+        field="body",
+    )
+
+
+def not_found(path: str) -> HttpError:
+    return HttpError(status=404, code="not_found", message=f"no such route: {path}")
+
+
+def method_not_allowed(method: str, path: str, allowed: Iterable[str]) -> HttpError:
+    allow = ", ".join(sorted(set(allowed)))
+    return HttpError(
+        status=405,
+        code="method_not_allowed",
+        message=f"{method} is not allowed on {path}; use {allow}",
+        headers={"Allow": allow},
+    )
+
+
+def internal_error(request_id: str | None) -> HttpError:
+    return HttpError(
+        status=500,
+        code="internal_error",
+        message="something went wrong on our side; quote the request id if you report it",
+        extra={"request_id": request_id},
+    )
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Machine-readable error code, e.g. `invalid_input`.")
+    message: str = Field(description="What is wrong and how to fix it.")
+    field: str | None = Field(default=None, description="The offending input field, if any.")
+
+
+class ErrorBody(BaseModel):
+    """Every error answer of the API."""
+
+    error: ErrorDetail
+
+
+# The answers every authenticated operation may give, and those of operations with a body.
+_COMMON_ERRORS = {
+    401: "Missing or unknown API key.",
+    422: "A parameter or body field is invalid (`field` says which).",
+    429: "Over the rate limit of this API key; retry after `Retry-After` seconds.",
+    500: "Unexpected failure; the error carries a `request_id`.",
+}
+_BODY_ERRORS = {
+    400: "The body is not valid JSON.",
+    413: "The body or a list in it is too large.",
+    415: "The body is not JSON (`Content-Type`).",
+}
+
+
+def document_errors(document: dict[str, Any]) -> dict[str, Any]:
+    """Describe our error answers in an OpenAPI document generated by Powertools.
+
+    Powertools documents its own 422 shape (``HTTPValidationError``); ours replaces it, since
+    ``from_validation`` is what clients actually get.
+    """
+    ref = "#/components/schemas/{model}"
+    schema = ErrorBody.model_json_schema(ref_template=ref)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(schema.pop("$defs", {}))
+    schemas["ErrorBody"] = schema
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    content = {JSON: {"schema": {"$ref": ref.format(model="ErrorBody")}}}
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            errors = dict(_COMMON_ERRORS)
+            if "requestBody" in operation:
+                errors.update(_BODY_ERRORS)
+            for status, description in sorted(errors.items()):
+                operation["responses"][str(status)] = {
+                    "description": description,
+                    "content": content,
+                }
+    return document

@@ -1,0 +1,87 @@
+"""Per-key rate limit: a fixed one-minute window counted in DynamoDB.
+
+One item per key and window (``pk=RATE#<key id>#<window>``, ``sk=RATE``), incremented with an
+atomic ``ADD`` so concurrent requests never lose a count, and expired by TTL soon after the
+window closes. Requests over the limit still count: a client hammering a full window gains
+nothing. ``decide`` is the pure part; ``RateLimiter`` does the one write.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+WINDOW_SECONDS = 60
+# Keep a bucket a little past its window (DynamoDB deletes expired items within days anyway).
+EXPIRY_GRACE_SECONDS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    allowed: bool
+    count: int  # requests seen in this window, this one included
+    limit: int
+    retry_after: int  # seconds until the window resets; 0 when allowed
+
+
+def window_of(now: float, window_seconds: int = WINDOW_SECONDS) -> int:
+    """The number of the fixed window ``now`` falls in."""
+    return int(now // window_seconds)
+
+
+def decide(
+    count: int, *, limit: int, now: float, window_seconds: int = WINDOW_SECONDS
+) -> RateDecision:
+    """Whether the ``count``-th request of the current window is within ``limit``."""
+    if count <= limit:
+        return RateDecision(allowed=True, count=count, limit=limit, retry_after=0)
+    window_end = (window_of(now, window_seconds) + 1) * window_seconds
+    retry_after = max(1, math.ceil(window_end - now))
+    return RateDecision(allowed=False, count=count, limit=limit, retry_after=retry_after)
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        client: DynamoDBClient | None = None,
+        table_name: str | None = None,
+        *,
+        window_seconds: int = WINDOW_SECONDS,
+    ) -> None:
+        if client is None:
+            from .. import aws
+
+            client = aws.dynamodb()
+        if table_name is None:
+            from ..settings import get_settings
+
+            table_name = get_settings().table_name
+        self._client = client
+        self._table = table_name
+        self._window_seconds = window_seconds
+
+    def hit(self, key_id: str, *, limit: int, now: float | None = None) -> RateDecision:
+        """Count one request of ``key_id``; a ``limit`` of 0 or less means unlimited."""
+        if limit <= 0:
+            return RateDecision(allowed=True, count=0, limit=limit, retry_after=0)
+        now = time.time() if now is None else now
+        window = window_of(now, self._window_seconds)
+        expires_at = (window + 1) * self._window_seconds + EXPIRY_GRACE_SECONDS
+        response = self._client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"RATE#{key_id}#{window}"}, "sk": {"S": "RATE"}},
+            UpdateExpression="ADD hits :one SET kind = :kind, expires_at = :expires_at",
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":kind": {"S": "rate"},
+                ":expires_at": {"N": str(expires_at)},
+            },
+            ReturnValues="UPDATED_NEW",
+        )
+        count = int(response["Attributes"]["hits"]["N"])
+        return decide(count, limit=limit, now=now, window_seconds=self._window_seconds)
