@@ -1,9 +1,91 @@
-"""Lambda entry point: notifier (not yet built)."""
+"""Lambda entry point: the table stream -> SNS topic + webhook deliveries.
+
+Event source: the DynamoDB stream, filtered to INSERTs of ``kind=event`` items (template), with
+``ReportBatchItemFailures``. Records are handled in order; at the first record that cannot be
+sent now, it and every later record are reported as failed, so the stream retries from there
+(records already sent are skipped by their published marks, never sent twice). A malformed
+event is logged and skipped: retrying cannot fix it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 
-def handler(event: dict[str, Any], context: Any) -> Any:
-    raise NotImplementedError("notifier handler is not built yet")
+from ..notify.config import get_notify_config
+from ..notify.messages import LinkEvent, MalformedEvent
+from ..notify.notifier import NotificationPending, Notifier
+from ..notify.queue import DeliveryQueue, QueueSendFailed
+from ..notify.sns import TopicPublisher
+from ..observability import logger
+from ..settings import get_settings
+from ..store.hooks import HookStore
+from ..store.outbox import Outbox
+
+# Failures that a later retry can cure (SNS/SQS/DynamoDB down, throttled, lease held).
+RETRYABLE = (NotificationPending, QueueSendFailed, ClientError, BotoCoreError)
+
+
+def build_notifier() -> Notifier:
+    settings, config = get_settings(), get_notify_config()
+    return Notifier(
+        outbox=Outbox(settings.table_name, lease_seconds=config.lease_seconds),
+        publisher=TopicPublisher(settings.topic_arn),
+        hooks=HookStore(settings.table_name),
+        queue=DeliveryQueue(settings.deliveries_queue_url),
+    )
+
+
+def event_item(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The new event item of an INSERT stream record, as plain values; None for anything else."""
+    if record.get("eventName") != "INSERT":
+        return None
+    image = (record.get("dynamodb") or {}).get("NewImage") or {}
+    if image.get("kind", {}).get("S") != "event":
+        return None  # the template filters these out; the local stack may not
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in image.items()}
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    notifier = build_notifier()
+    records: list[dict[str, Any]] = event.get("Records") or []
+    for index, record in enumerate(records):
+        item = event_item(record)
+        if item is None:
+            continue
+        try:
+            link_event = LinkEvent.from_item(item)
+        except MalformedEvent as exc:
+            logger.error(
+                "skipping malformed event", extra={"error": str(exc), "sk": item.get("sk")}
+            )
+            continue
+        try:
+            sent = notifier.notify(link_event)
+        except RETRYABLE as exc:
+            logger.warning(
+                "event not sent yet, the stream will retry it",
+                extra={"event_id": link_event.id, "error": str(exc)},
+            )
+            failed = [_sequence_number(r) for r in records[index:] if event_item(r) is not None]
+            return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed if seq]}
+        logger.info(
+            "event notified",
+            extra={
+                "event_id": link_event.id,
+                "event_type": link_event.type,
+                "tenant": link_event.tenant,
+                "sns": sent.sns,
+                "webhooks": sent.webhooks,
+                "hooks": sent.hooks,
+            },
+        )
+    return {"batchItemFailures": []}
+
+
+def _sequence_number(record: dict[str, Any]) -> str:
+    return str((record.get("dynamodb") or {}).get("SequenceNumber") or "")

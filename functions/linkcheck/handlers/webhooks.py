@@ -1,9 +1,81 @@
-"""Lambda entry point: webhooks (not yet built)."""
+"""Lambda entry point: the deliveries queue -> signed webhook POSTs.
+
+Event source: the SQS deliveries queue with ``ReportBatchItemFailures``. The messages of a batch
+are delivered in parallel (each attempt has its own timeout). A failed attempt is not a failed
+message: the retry is a new, delayed message. A message is reported as failed only when the
+queue or the table could not be reached; SQS then redelivers it (and, after the queue's
+``maxReceiveCount``, moves it to the dead-letter queue).
+"""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 
-def handler(event: dict[str, Any], context: Any) -> Any:
-    raise NotImplementedError("webhooks handler is not built yet")
+from ..notify.config import get_notify_config
+from ..notify.deliveries import Delivery, MalformedDelivery
+from ..notify.delivery import Deliverer, DeliveryOutcome
+from ..notify.queue import DeliveryQueue
+from ..notify.sender import WebhookSender
+from ..observability import logger
+from ..settings import get_settings
+from ..store.hooks import HookStore
+
+
+@cache
+def sender(timeout: float, allow_private: bool) -> WebhookSender:
+    """One HTTP client per execution environment (and configuration)."""
+    return WebhookSender(timeout=timeout, allow_private=allow_private)
+
+
+def build_deliverer() -> Deliverer:
+    settings, config = get_settings(), get_notify_config()
+    return Deliverer(
+        hooks=HookStore(settings.table_name),
+        queue=DeliveryQueue(settings.deliveries_queue_url, dead_letter_url=config.dead_letter_url),
+        sender=sender(config.timeout_seconds, config.allow_private_networks),
+        retry_delays=config.retry_delays,
+    )
+
+
+def _deliver_one(deliverer: Deliverer, record: dict[str, Any]) -> str | None:
+    """Deliver one message; returns its id when SQS must redeliver it."""
+    message_id = str(record.get("messageId", ""))
+    try:
+        delivery = Delivery.from_json(str(record.get("body", "")))
+    except MalformedDelivery as exc:
+        logger.error(
+            "dropping malformed delivery", extra={"message_id": message_id, "error": str(exc)}
+        )
+        return None
+    try:
+        outcome = deliverer.deliver(delivery)
+    except (ClientError, BotoCoreError) as exc:
+        logger.warning(
+            "delivery bookkeeping failed, SQS will redeliver",
+            extra={"message_id": message_id, "hook_id": delivery.hook_id, "error": str(exc)},
+        )
+        return message_id
+    log = logger.warning if outcome is DeliveryOutcome.DEAD_LETTERED else logger.info
+    log(
+        "webhook delivery",
+        extra={
+            "outcome": outcome.value,
+            "hook_id": delivery.hook_id,
+            "tenant": delivery.tenant,
+            "event_id": delivery.msg_id,
+            "attempt": delivery.attempt,
+        },
+    )
+    return None
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    deliverer = build_deliverer()
+    records: list[dict[str, Any]] = event.get("Records") or []
+    with ThreadPoolExecutor(max_workers=max(1, min(10, len(records)))) as pool:
+        failed = list(pool.map(lambda r: _deliver_one(deliverer, r), records))
+    return {"batchItemFailures": [{"itemIdentifier": m} for m in failed if m]}

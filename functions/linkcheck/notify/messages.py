@@ -1,0 +1,209 @@
+"""From a confirmed link event to what subscribers receive. Pure: no I/O.
+
+One event (an ``EVT#`` item written by the registry on a confirmed transition) becomes:
+
+- ``event_body``: the JSON document sent to SNS (``default``) and to webhooks, the same shape
+  for both: the event, the link and the result;
+- ``subject`` and ``email_text``: for e-mail subscribers (SNS ``email`` variant);
+- ``message_attributes``: what SNS filter policies match on.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+class EventType(StrEnum):
+    BROKEN = "link.broken"
+    RESTRICTED = "link.restricted"
+    DOWN = "link.down"
+    RECOVERED = "link.recovered"
+
+
+EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in EventType)
+
+# What happened, as the end of "A link you monitor ..." and in subjects.
+_HEADLINES: dict[str, str] = {
+    EventType.BROKEN: "is broken",
+    EventType.RESTRICTED: "is restricted",
+    EventType.DOWN: "is down",
+    EventType.RECOVERED: "has recovered",
+}
+_SUBJECT_WORDS: dict[str, str] = {
+    EventType.BROKEN: "Broken",
+    EventType.RESTRICTED: "Restricted",
+    EventType.DOWN: "Down",
+    EventType.RECOVERED: "Recovered",
+}
+
+SUBJECT_MAX = 100  # SNS limit for e-mail subjects
+NO_PLATFORM = "none"  # SNS attribute values cannot be empty: a generic link has this platform
+
+
+class MalformedEvent(ValueError):
+    """An event item lacks what a notification needs (a permanent error: never retried)."""
+
+
+def plain(value: Any) -> Any:
+    """DynamoDB numbers (``Decimal``) back to ``int``/``float``, recursively, for JSON."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEvent:
+    """A confirmed transition of one link, as the notifier reads it."""
+
+    id: str
+    type: str
+    tenant: str
+    link_id: str
+    url: str
+    host: str
+    occurred_at: str
+    result: dict[str, Any] = field(default_factory=dict)
+    previous: str | None = None
+    notify: bool = True
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> LinkEvent:
+        """Read an event item (plain Python values, as deserialized from DynamoDB)."""
+        data = plain(item)
+        missing = [k for k in ("id", "type", "tenant", "link_id", "url") if not data.get(k)]
+        if missing:
+            raise MalformedEvent(f"event item lacks {', '.join(missing)}")
+        result = data.get("result") or {}
+        if not isinstance(result, dict):
+            raise MalformedEvent("event item has a result that is not a map")
+        previous = data.get("previous")
+        if isinstance(previous, dict):  # a whole previous state: keep its status
+            previous = previous.get("status")
+        return cls(
+            id=str(data["id"]),
+            type=str(data["type"]),
+            tenant=str(data["tenant"]),
+            link_id=str(data["link_id"]),
+            url=str(data["url"]),
+            host=str(data.get("host") or _host_of(str(data["url"]))),
+            occurred_at=str(data.get("occurred_at") or result.get("checked_at") or ""),
+            result=result,
+            previous=str(previous) if previous else None,
+            notify=data.get("notify", True) is not False,
+        )
+
+    @property
+    def status(self) -> str:
+        return str(self.result.get("status") or "unknown")
+
+    @property
+    def reason(self) -> str:
+        return str(self.result.get("reason") or "unknown")
+
+    @property
+    def platform(self) -> str | None:
+        platform = self.result.get("platform")
+        return str(platform) if platform else None
+
+
+def _host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower()
+
+
+def event_body(event: LinkEvent) -> dict[str, Any]:
+    """The JSON document of a notification (SNS body, webhook payload)."""
+    return {
+        "id": event.id,
+        "type": event.type,
+        "occurred_at": event.occurred_at,
+        "tenant": event.tenant,
+        "link": {"id": event.link_id, "url": event.url, "host": event.host},
+        "previous": event.previous,
+        "result": event.result,
+    }
+
+
+def body_json(event: LinkEvent) -> str:
+    """``event_body`` serialized once, compactly: webhooks sign exactly these bytes."""
+    return json.dumps(event_body(event), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def _ascii(text: str) -> str:
+    """Printable ASCII only (SNS subjects): accents folded, anything else replaced."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "".join(ch if 32 <= ord(ch) < 127 else "?" for ch in folded)
+
+
+def _short_url(url: str) -> str:
+    return url.split("://", 1)[-1]
+
+
+def subject(event: LinkEvent) -> str:
+    """``[linkcheck] Broken: example.com/page (http_404)``: ASCII, at most 100 characters."""
+    word = _SUBJECT_WORDS.get(event.type, event.type)
+    head = f"[linkcheck] {word}: "
+    tail = f" ({event.reason})"
+    room = SUBJECT_MAX - len(head) - len(tail)
+    target = _ascii(_short_url(event.url))
+    if len(target) > room:
+        target = target[: max(room - 3, 0)] + "..."
+    text = _ascii(head + target + tail)
+    return text[:SUBJECT_MAX]
+
+
+def email_text(event: LinkEvent) -> str:
+    """A short plain-text summary for e-mail subscribers."""
+    headline = _HEADLINES.get(event.type, f"changed ({event.type})")
+    lines = [
+        f"A link you monitor {headline}.",
+        "",
+        f"URL:        {event.url}",
+        f"Status:     {event.status} ({event.reason})",
+    ]
+    if event.result.get("detail"):
+        lines.append(f"Detail:     {event.result['detail']}")
+    if event.result.get("http_status") is not None:
+        lines.append(f"HTTP:       {event.result['http_status']}")
+    final_url = event.result.get("final_url")
+    if final_url and final_url != event.url:
+        lines.append(f"Ended at:   {final_url}")
+    if event.platform:
+        lines.append(f"Platform:   {event.platform}")
+    if event.previous:
+        lines.append(f"Before:     {event.previous}")
+    lines += [
+        f"When:       {event.occurred_at}",
+        f"Link id:    {event.link_id}",
+        f"Event:      {event.id} ({event.type})",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def message_attributes(event: LinkEvent) -> dict[str, str]:
+    """Attributes subscribers filter on (all strings, never empty)."""
+    return {
+        "event_type": event.type,
+        "status": event.status,
+        "reason": event.reason,
+        "platform": event.platform or NO_PLATFORM,
+        "host": event.host or "unknown",
+        "tenant": event.tenant,
+        "event_id": event.id,
+    }
+
+
+def sns_message(event: LinkEvent) -> str:
+    """The ``MessageStructure=json`` message: JSON for machines, a summary for e-mail."""
+    return json.dumps({"default": body_json(event), "email": email_text(event)})
