@@ -1,9 +1,28 @@
-"""Lambda entry point: sweep (not yet built)."""
+"""Lambda entry point: sweep (EventBridge schedule) - enqueue the links due since last time."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from ..observability import logger, new_correlation_id
+from ..store.links import LinkStore
+from ..sweeps.enqueue import run_sweep
+from ..sweeps.queue import CheckQueue
 
-def handler(event: dict[str, Any], context: Any) -> Any:
-    raise NotImplementedError("sweep handler is not built yet")
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    new_correlation_id()
+    report = run_sweep(LinkStore(), CheckQueue(), now=int(time.time()))
+    summary = {
+        "acquired": report.acquired,
+        "window": [report.start, report.end],
+        "links": report.links,
+        "messages": report.messages,
+        "queries": report.queries,
+    }
+    if report.acquired:
+        logger.info("sweep done", extra=summary)
+    else:
+        logger.info("another sweep holds the lease; nothing to do")
+    return summary

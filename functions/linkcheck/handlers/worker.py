@@ -1,9 +1,102 @@
-"""Lambda entry point: worker (not yet built)."""
+"""Lambda entry point: worker (SQS ``checks``) - check links, store results and transitions.
+
+Messages that cannot be parsed are reported as failures (``ReportBatchItemFailures``): SQS
+retries them and then moves them to the dead-letter queue (alarmed). Links not reached before
+the invocation's deadline are re-enqueued, never half-done.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
 
-def handler(event: dict[str, Any], context: Any) -> Any:
-    raise NotImplementedError("worker handler is not built yet")
+from ..engine import Checker, CheckOptions, CheckResult
+from ..engine.checker import event_loop_factory
+from ..engine.options import env_flag
+from ..observability import (
+    correlation_id_from_sqs_record,
+    count_checks,
+    count_transitions,
+    logger,
+    set_correlation_id,
+)
+from ..settings import get_settings
+from ..store.links import LinkStore
+from ..store.results import ResultStore
+from ..sweeps.messages import CheckBatch
+from ..sweeps.process import Recorder, process_batches
+from ..sweeps.queue import CheckQueue
+
+DEADLINE_MARGIN_SECONDS = 10.0  # time kept back for writing results before Lambda's timeout
+DEFAULT_BUDGET_SECONDS = 60.0  # when there is no Lambda context (local runs, tests)
+
+
+def _budget(context: Any) -> float:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return DEFAULT_BUDGET_SECONDS
+    return max(1.0, float(remaining()) / 1000 - DEADLINE_MARGIN_SECONDS)
+
+
+def _parse(records: Sequence[dict[str, Any]]) -> tuple[list[tuple[str, CheckBatch]], list[str]]:
+    batches: list[tuple[str, CheckBatch]] = []
+    poison: list[str] = []
+    for record in records:
+        try:
+            batches.append((record["messageId"], CheckBatch.model_validate_json(record["body"])))
+        except (ValidationError, KeyError) as exc:
+            logger.warning("unreadable check message", extra={"error": str(exc)[:300]})
+            poison.append(str(record.get("messageId", "")))
+    return batches, poison
+
+
+async def _run(batches: list[tuple[str, CheckBatch]], recorder: Recorder, budget: float) -> Any:
+    deadline = time.monotonic() + budget
+    async with Checker(CheckOptions.from_env()) as checker:
+
+        async def check_many(urls: Sequence[str]) -> list[CheckResult | None]:
+            results: list[CheckResult | None] = [None] * len(urls)
+            try:
+                async with asyncio.timeout(max(0.1, deadline - time.monotonic())):
+                    async for index, result in checker.iter_checks(urls):
+                        results[index] = result
+            except TimeoutError:
+                pass  # unfinished links are re-enqueued by process_batches
+            count_checks(r.status.value for r in results if r is not None)
+            return results
+
+        return await process_batches(batches, recorder, check_many)
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    records = event.get("Records") or []
+    if records:
+        set_correlation_id(correlation_id_from_sqs_record(records[0]))
+    batches, failures = _parse(records)
+    if batches:
+        settings = get_settings()
+        recorder = Recorder(
+            store=LinkStore(),
+            results=ResultStore(),
+            queue=CheckQueue(),
+            settings=settings,
+            history_every_check=env_flag("HISTORY_EVERY_CHECK"),
+        )
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            report = runner.run(_run(batches, recorder, _budget(context)))
+        count_transitions(recorder.transitions)
+        failures.extend(report.failed_messages)
+        logger.info(
+            "checked",
+            extra={
+                "checked": report.checked,
+                "missing": report.missing,
+                "deferred": report.deferred,
+                "transitions": len(recorder.transitions),
+            },
+        )
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}

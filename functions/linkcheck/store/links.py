@@ -1,0 +1,526 @@
+"""The link registry and its schedule in the single table.
+
+Link item: pk=``T#<tenant>``, sk=``LINK#<link id>``, kind=``link``; attributes ``id``, ``tenant``,
+``url`` (normalised), ``host``, ``tags`` (list), ``interval`` (seconds), ``notify``, ``state``
+(``unchecked|ok|broken|restricted|down``), ``pending``, ``failures``, ``checks``,
+``last_result`` (CheckResult dict, trimmed to stay under 1 KB), ``last_checked_at``, ``version``
+(optimistic concurrency), and the due-index keys ``due_shard`` = ``<interval>#<shard>`` and
+``due_at`` = zero-padded phase (see sweeps/schedule.py: these change only when the interval
+does, so a check result is one write and no index writes).
+
+Sweep bookkeeping: pk=``SWEEP``, sk=``STATE`` (window end + lease) and sk=``INTERVALS`` (the
+set of intervals in use, so a sweep knows which index partitions to read).
+
+boto3 is never imported here: clients come from ``linkcheck.aws`` when first needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .. import aws
+from ..engine.verdict import CheckResult
+from ..errors import NotFound
+from ..settings import get_settings
+from ..sweeps import schedule
+from ..sweeps.transitions import LinkState, Outcome, Tracking
+from ._dynamo import Item, decode_cursor, encode_cursor, from_item, to_attr, to_item, values
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+LINK_PREFIX = "LINK#"
+SWEEP_PK = "SWEEP"
+MAX_STORED_REDIRECTS = 5  # on the link item; keeps the steady-path write at 1 KB or less
+MAX_STORED_DETAIL = 300
+BATCH_GET_SIZE = 100  # BatchGetItem maximum
+FIRST_SWEEP_LOOKBACK = 3600  # seconds a first-ever sweep looks back (links registered before it)
+
+
+def tenant_pk(tenant: str) -> str:
+    return f"T#{tenant}"
+
+
+def link_id_for(tenant: str, url: str) -> str:
+    """Deterministic id: registering the same normalised URL twice finds the same item."""
+    return hashlib.sha256(f"{tenant}\n{url}".encode()).hexdigest()[:20]
+
+
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def trimmed(result: CheckResult) -> dict[str, Any]:
+    data = result.to_dict()
+    data["redirects"] = data["redirects"][:MAX_STORED_REDIRECTS]
+    data["detail"] = data["detail"][:MAX_STORED_DETAIL]
+    return data
+
+
+@dataclass(slots=True)
+class Link:
+    tenant: str
+    id: str
+    url: str
+    host: str
+    interval: int  # seconds
+    phase: int
+    tags: list[str] = field(default_factory=list)
+    notify: bool = True
+    tracking: Tracking = field(default_factory=Tracking)
+    last_result: dict[str, Any] | None = None
+    last_checked_at: str | None = None
+    checks: int = 0
+    created_at: str = ""
+    updated_at: str = ""
+    version: int = 0
+
+    @classmethod
+    def from_item(cls, item: Item) -> Link:
+        data = from_item(item)
+        pending = data.get("pending")
+        return cls(
+            tenant=data["tenant"],
+            id=data["id"],
+            url=data["url"],
+            host=data["host"],
+            interval=int(data["interval"]),
+            phase=int(data["phase"]),
+            tags=list(data.get("tags") or []),
+            notify=bool(data.get("notify", True)),
+            tracking=Tracking(
+                state=LinkState(data.get("state", LinkState.UNCHECKED)),
+                pending=LinkState(pending) if pending else None,
+                failures=int(data.get("failures") or 0),
+            ),
+            last_result=data.get("last_result"),
+            last_checked_at=data.get("last_checked_at"),
+            checks=int(data.get("checks") or 0),
+            created_at=data.get("created_at", ""),
+            updated_at=data.get("updated_at", ""),
+            version=int(data.get("version") or 0),
+        )
+
+    def to_item(self) -> Item:
+        return to_item(
+            {
+                "pk": tenant_pk(self.tenant),
+                "sk": LINK_PREFIX + self.id,
+                "kind": "link",
+                "tenant": self.tenant,
+                "id": self.id,
+                "url": self.url,
+                "host": self.host,
+                "interval": self.interval,
+                "phase": self.phase,
+                "due_shard": schedule.due_shard(self.interval, schedule.shard_of(self.id)),
+                "due_at": schedule.due_at(self.phase),
+                "tags": self.tags,
+                "notify": self.notify,
+                "state": self.tracking.state.value,
+                "pending": self.tracking.pending.value if self.tracking.pending else None,
+                "failures": self.tracking.failures,
+                "checks": self.checks,
+                "last_result": self.last_result,
+                "last_checked_at": self.last_checked_at,
+                "created_at": self.created_at,
+                "updated_at": self.updated_at,
+                "version": self.version,
+            }
+        )
+
+    @property
+    def key(self) -> Item:
+        return {"pk": {"S": tenant_pk(self.tenant)}, "sk": {"S": LINK_PREFIX + self.id}}
+
+    def to_api(self, now: int) -> dict[str, Any]:
+        """The link as the API shows it."""
+        body: dict[str, Any] = {
+            "id": self.id,
+            "url": self.url,
+            "host": self.host,
+            "tags": self.tags,
+            "interval_minutes": self.interval // 60,
+            "notify": self.notify,
+            "status": self.tracking.state.value,
+            "pending": self.tracking.pending.value if self.tracking.pending else None,
+            "consecutive_failures": self.tracking.failures,
+            "checks": self.checks,
+            "last_result": self.last_result,
+            "last_checked_at": self.last_checked_at,
+            "next_check_at": schedule.next_due_iso(self.interval, self.phase, now),
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+        if self.interval % 60:
+            body["interval_seconds"] = self.interval
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class NewLink:
+    """A validated registration request (URL already normalised)."""
+
+    url: str
+    host: str
+    interval: int  # seconds
+    tags: tuple[str, ...] = ()
+    notify: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    links: list[Link]
+    cursor: str | None
+
+
+_known_intervals: set[tuple[str, int]] = set()  # (table, interval) already in the SWEEP set
+
+
+class LinkStore:
+    """Links of every tenant; every method scopes by tenant (another tenant's id is 404)."""
+
+    def __init__(self, client: DynamoDBClient | None = None, table: str | None = None) -> None:
+        self._client = client
+        self.table = table or get_settings().table_name
+
+    @property
+    def client(self) -> DynamoDBClient:
+        if self._client is None:
+            self._client = aws.dynamodb()
+        return self._client
+
+    # ------------------------------------------------------------------ registry
+    def register(self, tenant: str, new: NewLink, *, now: int) -> tuple[Link, bool]:
+        """Create the link, or return the existing one for the same URL (``created`` False)."""
+        link_id = link_id_for(tenant, new.url)
+        stamp = iso(now)
+        link = Link(
+            tenant=tenant,
+            id=link_id,
+            url=new.url,
+            host=new.host,
+            interval=new.interval,
+            phase=schedule.phase_for(link_id, new.interval, now),
+            tags=list(dict.fromkeys(new.tags)),
+            notify=new.notify,
+            created_at=stamp,
+            updated_at=stamp,
+            version=1,
+        )
+        client = self.client
+        try:
+            client.put_item(
+                TableName=self.table,
+                Item=link.to_item(),
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except client.exceptions.ConditionalCheckFailedException as exc:
+            old: Item | None = exc.response.get("Item")  # type: ignore[assignment]
+            return (Link.from_item(old) if old else self.get(tenant, link_id)), False
+        self.ensure_intervals({new.interval})
+        return link, True
+
+    def register_many(
+        self, tenant: str, items: Sequence[NewLink], *, now: int
+    ) -> list[tuple[Link, bool]]:
+        """Conditional puts in parallel (BatchWriteItem cannot be conditional)."""
+        self.ensure_intervals({item.interval for item in items})
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            return list(pool.map(lambda item: self.register(tenant, item, now=now), items))
+
+    def get(self, tenant: str, link_id: str) -> Link:
+        response = self.client.get_item(
+            TableName=self.table,
+            Key={"pk": {"S": tenant_pk(tenant)}, "sk": {"S": LINK_PREFIX + link_id}},
+            ConsistentRead=True,
+        )
+        item = response.get("Item")
+        if not item:
+            raise NotFound(f"no link with id {link_id!r}", field="id")
+        return Link.from_item(item)
+
+    def list_links(
+        self,
+        tenant: str,
+        *,
+        status: str | None = None,
+        tag: str | None = None,
+        host: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+        max_pages: int = 20,
+    ) -> Page:
+        """A page of links in id order; filters are applied server-side (FilterExpression).
+
+        The cursor is the last evaluated key, so pages never skip or repeat a link even while
+        links are added or removed.
+        """
+        pk = tenant_pk(tenant)
+        filters: list[str] = []
+        expr_values = values(pk=pk, prefix=LINK_PREFIX)
+        names: dict[str, str] = {}
+        if status:
+            filters.append("#state = :status")
+            names["#state"] = "state"
+            expr_values.update(values(status=status))
+        if tag:
+            filters.append("contains(tags, :tag)")
+            expr_values.update(values(tag=tag))
+        if host:
+            filters.append("host = :host")
+            expr_values.update(values(host=host.lower()))
+        start = decode_cursor(cursor, pk, prefix=LINK_PREFIX) if cursor else None
+        found: list[Link] = []
+        for _ in range(max_pages):
+            kwargs: dict[str, Any] = {
+                "TableName": self.table,
+                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+                "ExpressionAttributeValues": expr_values,
+                "Limit": limit - len(found),
+            }
+            if filters:
+                kwargs["FilterExpression"] = " AND ".join(filters)
+            if names:
+                kwargs["ExpressionAttributeNames"] = names
+            if start:
+                kwargs["ExclusiveStartKey"] = start
+            response = self.client.query(**kwargs)
+            found.extend(Link.from_item(item) for item in response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if not start or len(found) >= limit:
+                break
+        return Page(links=found, cursor=encode_cursor(start) if start else None)
+
+    def update(
+        self,
+        tenant: str,
+        link_id: str,
+        *,
+        now: int,
+        tags: Sequence[str] | None = None,
+        interval: int | None = None,
+        notify: bool | None = None,
+    ) -> Link:
+        """Change settings; a new interval reschedules the link (new phase, first due soon)."""
+        link = self.get(tenant, link_id)
+        if tags is not None:
+            link.tags = list(dict.fromkeys(tags))
+        if notify is not None:
+            link.notify = notify
+        if interval is not None and interval != link.interval:
+            link.interval = interval
+            link.phase = schedule.phase_for(link.id, interval, now)
+            self.ensure_intervals({interval})
+        link.updated_at = iso(now)
+        item = link.to_item()
+        names = {f"#{name}": name for name in ("tags", "notify", "interval", "phase")}
+        names.update({"#due_shard": "due_shard", "#due_at": "due_at", "#updated_at": "updated_at"})
+        sets = ", ".join(f"{alias} = :{alias[1:]}" for alias in names)
+        expr_values = {f":{alias[1:]}": item[alias[1:]] for alias in names}
+        client = self.client
+        try:
+            client.update_item(
+                TableName=self.table,
+                Key=link.key,
+                UpdateExpression=f"SET {sets}",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=expr_values,
+            )
+        except client.exceptions.ConditionalCheckFailedException as exc:
+            raise NotFound(f"no link with id {link_id!r}", field="id") from exc
+        return link
+
+    def delete(self, tenant: str, link_id: str) -> None:
+        """Remove the link (its history and events expire with their TTL)."""
+        client = self.client
+        try:
+            client.delete_item(
+                TableName=self.table,
+                Key={"pk": {"S": tenant_pk(tenant)}, "sk": {"S": LINK_PREFIX + link_id}},
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except client.exceptions.ConditionalCheckFailedException as exc:
+            raise NotFound(f"no link with id {link_id!r}", field="id") from exc
+
+    # ------------------------------------------------------------------ checks
+    def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Link]:
+        """Links by (tenant, id), consistent reads, 100 per request; missing ones are left out."""
+        found: dict[tuple[str, str], Link] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), BATCH_GET_SIZE):
+            request: dict[str, Any] = {
+                self.table: {
+                    "Keys": [
+                        {"pk": {"S": tenant_pk(t)}, "sk": {"S": LINK_PREFIX + i}}
+                        for t, i in unique[start : start + BATCH_GET_SIZE]
+                    ],
+                    "ConsistentRead": True,
+                }
+            }
+            for _ in range(8):  # unprocessed keys are retried a bounded number of times
+                response = self.client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self.table, []):
+                    link = Link.from_item(item)
+                    found[(link.tenant, link.id)] = link
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+        return found
+
+    def save_check(
+        self,
+        link: Link,
+        result: CheckResult,
+        outcome: Outcome,
+        *,
+        event_item: Item | None = None,
+    ) -> bool:
+        """Store a result and the new tracking state; False when the link changed meanwhile.
+
+        One conditional UpdateItem on the steady path. A confirmed transition writes the link
+        and its event item in one transaction, so there is exactly one event per transition.
+        """
+        tracking = outcome.tracking
+        update: Any = {
+            "TableName": self.table,
+            "Key": link.key,
+            "UpdateExpression": (
+                "SET last_result = :result, last_checked_at = :checked, #state = :state, "
+                "pending = :pending, failures = :failures, version = :next ADD checks :one"
+            ),
+            "ConditionExpression": "version = :version",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": values(
+                result=trimmed(result),
+                checked=result.checked_at,
+                state=tracking.state.value,
+                pending=tracking.pending.value if tracking.pending else None,
+                failures=tracking.failures,
+                next=link.version + 1,
+                version=link.version,
+                one=1,
+            ),
+        }
+        client = self.client
+        try:
+            if event_item is None:
+                client.update_item(**update)
+            else:
+                client.transact_write_items(
+                    TransactItems=[
+                        {"Update": update},
+                        {
+                            "Put": {
+                                "TableName": self.table,
+                                "Item": event_item,
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
+                        },
+                    ]
+                )
+        except (
+            client.exceptions.ConditionalCheckFailedException,
+            client.exceptions.TransactionCanceledException,
+        ):
+            return False
+        link.version += 1
+        link.tracking = tracking
+        link.last_result = trimmed(result)
+        link.last_checked_at = result.checked_at
+        link.checks += 1
+        return True
+
+    # ------------------------------------------------------------------ schedule
+    def ensure_intervals(self, intervals: set[int]) -> None:
+        """Add intervals to the set the sweep reads (skipped when already known here)."""
+        missing = {i for i in intervals if (self.table, i) not in _known_intervals}
+        if not missing:
+            return
+        self.client.update_item(
+            TableName=self.table,
+            Key={"pk": {"S": SWEEP_PK}, "sk": {"S": "INTERVALS"}},
+            UpdateExpression="ADD intervals :new SET kind = :kind",
+            ExpressionAttributeValues={
+                ":new": {"NS": [str(i) for i in sorted(missing)]},
+                ":kind": to_attr("sweep"),
+            },
+        )
+        _known_intervals.update((self.table, i) for i in missing)
+
+    def intervals(self) -> list[int]:
+        response = self.client.get_item(
+            TableName=self.table,
+            Key={"pk": {"S": SWEEP_PK}, "sk": {"S": "INTERVALS"}},
+            ConsistentRead=True,
+        )
+        raw = response.get("Item", {}).get("intervals", {}).get("NS", [])
+        return sorted(int(value) for value in raw)
+
+    def due_links(
+        self, interval: int, shard: int, low: str, high: str
+    ) -> Iterator[tuple[str, str]]:
+        """(tenant, link id) of links whose phase is in [low, high], from the due index."""
+        start: Item | None = None
+        while True:
+            kwargs: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": "due",
+                "KeyConditionExpression": "due_shard = :shard AND due_at BETWEEN :low AND :high",
+                "ExpressionAttributeValues": values(
+                    shard=schedule.due_shard(interval, shard), low=low, high=high
+                ),
+            }
+            if start:
+                kwargs["ExclusiveStartKey"] = start
+            response = self.client.query(**kwargs)
+            for item in response.get("Items", []):
+                yield item["pk"]["S"][2:], item["sk"]["S"][len(LINK_PREFIX) :]
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def acquire_sweep(self, owner: str, *, now: int, lease_seconds: int) -> int | None:
+        """Take the sweep lease; returns where the last sweep ended (None: lease is taken).
+
+        A conditional write: of two overlapping sweeps exactly one gets the window, so a link
+        is never enqueued twice for the same due time.
+        """
+        client = self.client
+        try:
+            response = client.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": SWEEP_PK}, "sk": {"S": "STATE"}},
+                UpdateExpression="SET lease_owner = :owner, lease_until = :until, kind = :kind",
+                ConditionExpression="attribute_not_exists(lease_until) OR lease_until < :now",
+                ExpressionAttributeValues=values(
+                    owner=owner, until=now + lease_seconds, now=now, kind="sweep"
+                ),
+                ReturnValues="ALL_NEW",
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return None
+        swept = response["Attributes"].get("swept_until")
+        return int(swept["N"]) if swept else now - FIRST_SWEEP_LOOKBACK
+
+    def finish_sweep(self, owner: str, *, end: int) -> bool:
+        """Record the covered window and release the lease (False: the lease was lost)."""
+        client = self.client
+        try:
+            client.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": SWEEP_PK}, "sk": {"S": "STATE"}},
+                UpdateExpression="SET swept_until = :end REMOVE lease_owner, lease_until",
+                ConditionExpression="lease_owner = :owner",
+                ExpressionAttributeValues=values(end=end, owner=owner),
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True

@@ -1,0 +1,116 @@
+"""Result history: pk=``T#<tenant>#L#<link id>``, sk=``R#<checked_at>#<n>``, kind=``result``.
+
+Each item is a CheckResult dict plus the link's ``state`` after it and ``expires_at`` (epoch
+seconds, DynamoDB TTL after ``HISTORY_RETENTION_DAYS``). By default the worker records a result
+when it differs from the link's previous one (status or reason) or changed the state; identical
+repeats only update the link's latest result. ``HISTORY_EVERY_CHECK=1`` records every check
+(one more write per check, batched 25 per request; see docs/capacity.md).
+
+Readers filter on ``expires_at`` because TTL deletion lags (and never happens in moto).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .. import aws
+from ..engine.verdict import CheckResult
+from ..settings import get_settings
+from ._dynamo import Item, decode_cursor, encode_cursor, from_item, to_item, values
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+RESULT_PREFIX = "R#"
+BATCH_WRITE_SIZE = 25  # BatchWriteItem maximum
+
+
+def history_pk(tenant: str, link_id: str) -> str:
+    return f"T#{tenant}#L#{link_id}"
+
+
+def epoch_of(iso_time: str) -> int:
+    return int(datetime.fromisoformat(iso_time.replace("Z", "+00:00")).timestamp())
+
+
+def history_item(
+    tenant: str, link_id: str, result: CheckResult, *, state: str, seq: int, retention_days: int
+) -> Item:
+    data = result.to_dict()
+    return to_item(
+        {
+            "pk": history_pk(tenant, link_id),
+            "sk": f"{RESULT_PREFIX}{result.checked_at}#{seq:08d}",
+            "kind": "result",
+            "link_id": link_id,
+            "state": state,
+            "result": data,
+            "expires_at": epoch_of(result.checked_at) + retention_days * 86400,
+        }
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    results: list[dict[str, Any]]
+    cursor: str | None
+
+
+class ResultStore:
+    def __init__(self, client: DynamoDBClient | None = None, table: str | None = None) -> None:
+        self._client = client
+        self.table = table or get_settings().table_name
+
+    @property
+    def client(self) -> DynamoDBClient:
+        if self._client is None:
+            self._client = aws.dynamodb()
+        return self._client
+
+    def put_many(self, items: Sequence[Item]) -> None:
+        """Unconditional puts (new, unique keys), 25 per BatchWriteItem, unprocessed retried."""
+        for start in range(0, len(items), BATCH_WRITE_SIZE):
+            pending: dict[str, Any] = {
+                self.table: [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]
+            }
+            for attempt in range(8):
+                response = self.client.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+                if not pending:
+                    break
+                time.sleep(0.05 * 2**attempt)  # throttled: back off before the retry
+
+    def history(
+        self,
+        tenant: str,
+        link_id: str,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+        now: int | None = None,
+    ) -> HistoryPage:
+        """Results newest first; expired ones (past retention) are never shown."""
+        pk = history_pk(tenant, link_id)
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "FilterExpression": "expires_at > :now",
+            "ExpressionAttributeValues": values(
+                pk=pk, prefix=RESULT_PREFIX, now=now if now is not None else int(time.time())
+            ),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, pk, prefix=RESULT_PREFIX)
+        response = self.client.query(**kwargs)
+        results = []
+        for item in response.get("Items", []):
+            data = from_item(item)
+            results.append({**data["result"], "state": data["state"]})
+        last = response.get("LastEvaluatedKey")
+        return HistoryPage(results=results, cursor=encode_cursor(last) if last else None)

@@ -1,0 +1,29 @@
+"""Messages on the ``checks`` queue: several links per message (pydantic, validated on read)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LINKS_PER_MESSAGE = 50  # 50 refs (~3 KB) per message: one SQS request unit (64 KB) each
+MESSAGES_PER_SEND = 10  # SendMessageBatch maximum
+
+
+class LinkRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    tenant: str = Field(min_length=1)
+    link_id: str = Field(min_length=1)
+
+
+class CheckBatch(BaseModel):
+    """One SQS message: links to check; ``confirm`` marks delayed confirmation re-checks."""
+
+    model_config = ConfigDict(frozen=True)
+
+    links: list[LinkRef] = Field(min_length=1, max_length=LINKS_PER_MESSAGE)
+    confirm: bool = False
+    swept_at: int | None = None  # epoch seconds of the sweep window's end (diagnostics)
+
+
+def chunked(refs: list[LinkRef], size: int = LINKS_PER_MESSAGE) -> list[list[LinkRef]]:
+    return [refs[i : i + size] for i in range(0, len(refs), size)]
