@@ -1,0 +1,153 @@
+"""Batches (order, de-duplication, streaming), detectors and event-loop reuse."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import ClassVar
+
+import pytest
+
+from linkcheck.engine import Checker, Reason, Status, check_urls
+from linkcheck.engine.detectors import Page, Probe
+from linkcheck.engine.verdict import Verdict
+
+from .engine_helpers import fast_options
+from .servers import Reply, ScriptedServer
+
+
+@pytest.fixture()
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as running:
+        running.route("/ok", Reply(200))
+        running.route("/gone", Reply(410))
+        yield running
+
+
+async def test_check_many_keeps_input_order_and_checks_duplicates_once(
+    server: ScriptedServer,
+) -> None:
+    urls = [
+        server.url("/ok"),
+        "not a url",
+        server.url("/gone"),
+        server.url("/ok#fragment"),  # same URL once normalised
+        server.url("/missing"),
+    ]
+    async with Checker(fast_options(), detectors=()) as checker:
+        results = await checker.check_many(urls)
+    assert [r.url for r in results] == urls
+    assert [r.status for r in results] == [
+        Status.OK,
+        Status.INVALID,
+        Status.BROKEN,
+        Status.OK,
+        Status.BROKEN,
+    ]
+    assert len(server.hits("/ok")) == 1
+
+
+async def test_iter_checks_yields_every_index_once(server: ScriptedServer) -> None:
+    urls = [server.url(f"/p{n}") for n in range(30)] + [server.url("/p0")]
+    async with Checker(fast_options(concurrency=4), detectors=()) as checker:
+        seen = [index async for index, _ in checker.iter_checks(urls)]
+    assert sorted(seen) == list(range(31))
+
+
+async def test_per_check_timeout_override(server: ScriptedServer) -> None:
+    server.route("/slow", Reply(200, delay=1.0))
+    async with Checker(fast_options(), detectors=()) as checker:
+        result = await checker.check(server.url("/slow"), timeout=0.3)
+    assert (result.status, result.reason) == (Status.ERROR, Reason.TIMEOUT)
+
+
+def test_sync_check_urls_and_reuse_across_event_loops(server: ScriptedServer) -> None:
+    assert [r.status for r in check_urls([server.url("/ok")], fast_options())] == [Status.OK]
+    checker = Checker(fast_options(), detectors=())
+    # Lambda style: asyncio.run per invocation with one long-lived checker.
+    for _ in range(2):
+        result = asyncio.run(checker.check(server.url("/gone")))
+        assert result.reason is Reason.HTTP_410
+    asyncio.run(checker.aclose())
+
+
+class DeletedVideo:
+    """A platform detector: wants /video URLs and reads their body."""
+
+    name = "fakeplatform"
+
+    def wants(self, url: str) -> bool:
+        return "/video" in url
+
+    async def detect(self, page: Page, probe: Probe) -> Verdict | None:
+        if b"removed" in page.body:
+            return Verdict(Status.BROKEN, Reason.PLATFORM_DELETED, "The video was removed.")
+        return None
+
+
+class SoftNotFound:
+    """A generic detector: judges 2xx HTML by GET, and probes a sibling URL."""
+
+    name = "soft404"
+    generic: ClassVar[bool] = True
+    probed: ClassVar[list[int | None]] = []
+
+    def wants(self, url: str) -> bool:
+        return False
+
+    async def detect(self, page: Page, probe: Probe) -> Verdict | None:
+        sibling = await probe(page.final_url.rsplit("/", 1)[0] + "/surely-missing")
+        SoftNotFound.probed.append(sibling.status if sibling else None)
+        if b"not found" in page.body.lower():
+            return Verdict(Status.BROKEN, Reason.SOFT_404, "The page says it was not found.")
+        return None
+
+
+async def test_platform_detector_forces_get_and_overrides(server: ScriptedServer) -> None:
+    server.route("/video/1", Reply(200, body=b"<p>This video was removed</p>"))
+    server.route("/video/2", Reply(200, body=b"<p>Playing</p>"))
+    server.route("/plain", Reply(200))
+    async with Checker(fast_options(), detectors=[DeletedVideo()]) as checker:
+        removed, playing, plain = await checker.check_many(
+            [server.url("/video/1"), server.url("/video/2"), server.url("/plain")]
+        )
+    assert (removed.status, removed.reason, removed.platform) == (
+        Status.BROKEN,
+        Reason.PLATFORM_DELETED,
+        "fakeplatform",
+    )
+    assert (playing.status, playing.platform) == (Status.OK, "fakeplatform")
+    assert (plain.status, plain.platform) == (Status.OK, None)
+    assert server.hits("/video/1")[0].method == "GET"
+    assert server.hits("/plain")[0].method == "HEAD"
+
+
+async def test_generic_detector_runs_on_get_html_only(server: ScriptedServer) -> None:
+    server.route("/soft", Reply(200, body=b"<h1>Page Not Found</h1>"))
+    SoftNotFound.probed.clear()
+    async with Checker(fast_options(), detectors=[SoftNotFound()]) as checker:
+        by_head = await checker.check(server.url("/soft"))
+    assert by_head.status is Status.OK  # HEAD: no body, generic detectors not consulted
+    async with Checker(fast_options(always_get=True), detectors=[SoftNotFound()]) as checker:
+        by_get = await checker.check(server.url("/soft"))
+    assert (by_get.status, by_get.reason, by_get.platform) == (
+        Status.BROKEN,
+        Reason.SOFT_404,
+        None,
+    )
+    assert SoftNotFound.probed == [404]  # the probe went through the engine
+
+
+async def test_a_failing_detector_keeps_the_http_verdict(server: ScriptedServer) -> None:
+    class Broken:
+        name = "broken"
+
+        def wants(self, url: str) -> bool:
+            return True
+
+        async def detect(self, page: Page, probe: Probe) -> Verdict | None:
+            raise RuntimeError("bug")
+
+    async with Checker(fast_options(), detectors=[Broken()]) as checker:
+        result = await checker.check(server.url("/ok"))
+    assert (result.status, result.platform) == (Status.OK, "broken")
