@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkcheck.engine import CheckOptions, Checker, CheckResult
+from linkcheck.engine import Checker, CheckOptions, CheckResult
 
 
 def fast_options(**overrides: Any) -> CheckOptions:
