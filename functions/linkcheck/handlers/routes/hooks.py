@@ -1,7 +1,113 @@
-"""Routes: hooks (not yet built)."""
+"""Routes: ``/hooks``, webhook subscriptions (also Zapier's REST-hook subscribe/unsubscribe).
+
+``POST /hooks`` vets the target URL with the same SSRF rules as checked links and answers 201
+with the hook and its signing secret (shown this once). Another tenant's hook id is a 404.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...errors import InvalidInput, NotFound
+from ...notify.signing import new_secret
+from ...notify.targets import MAX_TARGET_URL_LENGTH, TargetRejected, vet_target
+from ...settings import get_settings
+from ...store.hooks import Hook, HookStore
+from .principal import principal_of
 
 router = APIGatewayHttpRouter()
+
+EventTypeName = Literal["link.broken", "link.restricted", "link.down", "link.recovered"]
+
+
+class HookRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_url: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=MAX_TARGET_URL_LENGTH,
+            description="Where deliveries are POSTed (http or https, publicly routable).",
+            examples=["https://hooks.zapier.com/hooks/standard/123/abc/"],
+        ),
+    ]
+    event_types: list[EventTypeName] | None = Field(
+        default=None,
+        description="Event types to receive; omitted or empty means every type.",
+        examples=[["link.broken", "link.recovered"]],
+    )
+
+
+class HookView(BaseModel):
+    id: str
+    target_url: str
+    event_types: list[str] = Field(description="Empty: every event type.")
+    created_at: str
+    last_status: str | None = Field(default=None, description="How the last delivery went.")
+    last_delivery_at: str | None = None
+
+
+class CreatedHook(HookView):
+    secret: str = Field(
+        description="Signing secret (whsec_...) for verifying deliveries; shown only once."
+    )
+
+
+class HookList(BaseModel):
+    hooks: list[HookView]
+
+
+def _store() -> HookStore:
+    return HookStore(get_settings().table_name)
+
+
+def _view(hook: Hook) -> HookView:
+    return HookView(**hook.public())
+
+
+@router.post("/hooks", summary="Subscribe a webhook (REST hook)", tags=["hooks"])
+def create_hook(request: HookRequest) -> Response[CreatedHook]:
+    tenant = principal_of(router.current_event).tenant
+    try:
+        vetted = vet_target(
+            request.target_url, allow_private=get_settings().allow_private_networks
+        )
+    except TargetRejected as exc:
+        raise InvalidInput(exc.message, field="target_url") from exc
+    event_types = list(dict.fromkeys(request.event_types or []))
+    hook = _store().create(tenant, vetted.target.url, event_types, new_secret())
+    created = CreatedHook(**hook.public(), secret=hook.secret)
+    return Response(
+        status_code=201,
+        content_type="application/json",
+        body=created,
+        headers={"Location": f"/hooks/{hook.id}"},
+    )
+
+
+@router.get("/hooks", summary="List webhook subscriptions", tags=["hooks"])
+def list_hooks() -> HookList:
+    tenant = principal_of(router.current_event).tenant
+    return HookList(hooks=[_view(h) for h in _store().list_hooks(tenant)])
+
+
+@router.get("/hooks/<hook_id>", summary="One webhook subscription", tags=["hooks"])
+def get_hook(hook_id: str) -> HookView:
+    tenant = principal_of(router.current_event).tenant
+    hook = _store().get(tenant, hook_id)
+    if hook is None:
+        raise NotFound(f"no hook with id {hook_id}", field="id")
+    return _view(hook)
+
+
+@router.delete("/hooks/<hook_id>", summary="Unsubscribe a webhook", tags=["hooks"])
+def delete_hook(hook_id: str) -> Response[str]:
+    tenant = principal_of(router.current_event).tenant
+    if not _store().delete(tenant, hook_id):
+        raise NotFound(f"no hook with id {hook_id}", field="id")
+    return Response(status_code=204, content_type="application/json", body="")
