@@ -19,6 +19,9 @@ from collections.abc import Iterator
 
 import pytest
 
+# The local stack fixtures (dev_stack, dev_stack_factory) for every test tier.
+pytest_plugins = ["tests.integration.devstack"]
+
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:

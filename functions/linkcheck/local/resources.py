@@ -40,11 +40,19 @@ class LocalResources:
     table_names: dict[str, str] = field(default_factory=dict)
     stream_arns: dict[str, str] = field(default_factory=dict)
 
+    topic_arns: dict[str, str] = field(default_factory=dict)
+
     def env(self, template: dict[str, Any]) -> dict[str, str]:
         """The Globals environment of the functions, with Refs resolved to local resources."""
-        params = template.get("Parameters", {})
         function_globals = template.get("Globals", {}).get("Function", {})
         variables = function_globals.get("Environment", {}).get("Variables", {})
+        return self.resolve_variables(variables, template)
+
+    def resolve_variables(
+        self, variables: dict[str, Any], template: dict[str, Any]
+    ) -> dict[str, str]:
+        """Environment variables with Refs resolved (resources, then parameter defaults)."""
+        params = template.get("Parameters", {})
         resolved: dict[str, str] = {}
         for name, value in variables.items():
             if isinstance(value, dict) and "Ref" in value:
@@ -53,6 +61,12 @@ class LocalResources:
                     resolved[name] = self.refs[ref]
                 elif ref in params:
                     resolved[name] = str(params[ref].get("Default", ""))
+            elif isinstance(value, dict) and "Fn::GetAtt" in value:
+                target, attribute = value["Fn::GetAtt"]
+                if attribute == "Arn" and target in self.arns:
+                    resolved[name] = self.arns[target]
+                elif attribute == "StreamArn" and target in self.stream_arns:
+                    resolved[name] = self.stream_arns[target]
             elif isinstance(value, str | int | float):
                 resolved[name] = str(value)
         return resolved
@@ -106,6 +120,7 @@ def create_resources(template: dict[str, Any], *, prefix: str | None = None) -> 
             arn = sns.create_topic(Name=f"{prefix}-{logical_id}")["TopicArn"]
             resources.refs[logical_id] = arn
             resources.arns[logical_id] = arn
+            resources.topic_arns[logical_id] = arn
         elif resource.get("Type") == "AWS::DynamoDB::Table":
             name = f"{prefix}-{logical_id}"
             _create_table(dynamodb, name, props)

@@ -1,0 +1,134 @@
+"""The HTTP API on a local port: a threading HTTP server in front of ``api_gateway.HttpApi``.
+
+Each connection gets its own thread, so requests are handled concurrently (one function's
+invocations still take turns, see ``functions.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from .api_gateway import MAX_BODY_BYTES, HttpApi, HttpRequest, HttpResponse, gateway_error
+
+log = logging.getLogger("linkcheck.dev")
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
+
+    def _serve(self) -> None:
+        path, _, query = self.path.partition("?")
+        try:
+            body = self._read_body()
+        except _BodyTooLarge:
+            self.close_connection = True  # the rest of the body is not read
+            self._send(gateway_error(413, "Request Entity Too Large"))
+            return
+        except ValueError:
+            self.close_connection = True
+            self._send(gateway_error(400, "Bad Request"))
+            return
+        request = HttpRequest(
+            method=self.command,
+            path=path or "/",
+            raw_query=query,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+            protocol=self.request_version,
+        )
+        self._send(self.server.api.handle(request))
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            return self._read_chunked()
+        length = int(self.headers.get("content-length") or 0)
+        if length < 0:
+            raise ValueError("negative content-length")
+        if length > MAX_BODY_BYTES:
+            raise _BodyTooLarge
+        return self.rfile.read(length) if length else b""
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            size = int(self.rfile.readline(1024).split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise _BodyTooLarge
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("content-length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and response.body:
+            self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], api: HttpApi) -> None:
+        self.api = api
+        super().__init__(address, _RequestHandler)
+
+
+class HttpFront:
+    """Serves ``api`` on host:port (port 0 picks a free one) in a background thread."""
+
+    def __init__(self, api: HttpApi, *, host: str = "127.0.0.1", port: int = 3000) -> None:
+        self._server = _Server((host, port), api)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        port: int = self._server.server_address[1]
+        return port
+
+    @property
+    def base_url(self) -> str:
+        host = self._server.server_address[0]
+        host = host.decode() if isinstance(host, bytes) else host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            daemon=True,
+            name="linkcheck-dev-http",
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()  # idempotent; also frees a port bound but never served

@@ -1,0 +1,373 @@
+"""The whole system in one process: moto, resources, functions, HTTP API and pumps.
+
+``DevStack`` is what ``linkcheck dev`` runs and what tests start (see
+``tests/integration/devstack.py``)::
+
+    stack = DevStack(port=0, api_key="lc_dev_secret", allow_private_networks=True)
+    stack.start()
+    httpx.get(f"{stack.base_url}/me", headers={"Authorization": f"Bearer {stack.api_key}"})
+    stack.run_pumps_once()   # drain queues, the stream and notifications synchronously
+    stack.tick()             # invoke the scheduled function(s) now
+    stack.notifications      # SNS messages seen so far (envelopes)
+    stack.stop()
+
+Like one AWS account, the process environment is shared by every function: ``start()`` puts
+the functions' environment (template Refs resolved to local resources), the moto endpoint and
+fake credentials into ``os.environ``; ``stop()`` restores what was there.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .api_gateway import AuthorizerGate, HttpApi, RouteTable
+from .functions import Handler, LocalFunction
+from .http_front import HttpFront
+from .pumps import (
+    NotificationPump,
+    Pump,
+    QueuePump,
+    Runner,
+    SchedulePump,
+    StreamPump,
+)
+from .wiring import Wiring, read_wiring
+
+log = logging.getLogger("linkcheck.dev")
+
+REGION = "us-east-1"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+@dataclass(frozen=True)
+class FirstKey:
+    tenant: str
+    key_id: str
+    secret: str
+
+
+class DevStack:
+    """The local stack; see the module docstring. All arguments are keyword-only."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        moto_endpoint: str | None = None,
+        moto_port: int = 0,
+        api_key: str | None = None,
+        tenant: str = "dev",
+        allow_private_networks: bool = False,
+        sweep_every: float | None = 60.0,
+        confirm_delay: int | None = None,
+        retry_after_seconds: int | None = 1,
+        background_pumps: bool = True,
+        prefix: str | None = None,
+        env: Mapping[str, str] | None = None,
+        handlers: Mapping[str, Handler] | None = None,
+        on_notification: Callable[[str], None] | None = None,
+        template: dict[str, Any] | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.moto_endpoint = moto_endpoint
+        self.moto_port = moto_port
+        self.requested_api_key = api_key
+        self.tenant = tenant
+        self.allow_private_networks = allow_private_networks
+        self.sweep_every = sweep_every
+        self.confirm_delay = confirm_delay
+        self.retry_after_seconds = retry_after_seconds
+        self.background_pumps = background_pumps
+        self.prefix = prefix or f"lc-{uuid.uuid4().hex[:8]}"
+        self.extra_env = dict(env or {})
+        self.handler_overrides = dict(handlers or {})
+        self.on_notification = on_notification
+        self._template = template
+
+        self.notifications: list[dict[str, Any]] = []  # SNS envelopes, in arrival order
+        self.first_key: FirstKey | None = None
+        self.env: dict[str, str] = {}
+        self.wiring: Wiring | None = None
+        self.functions: dict[str, LocalFunction] = {}
+        self.authorizers: dict[str, AuthorizerGate] = {}
+        self.pumps: list[Pump] = []
+        self.schedules: list[SchedulePump] = []
+        self._moto: Any = None
+        self._front: HttpFront | None = None
+        self._runner: Runner | None = None
+        self._saved_env: dict[str, str | None] = {}
+        self._started = False
+
+    # -------------------------------------------------------------- public surface
+
+    @property
+    def base_url(self) -> str:
+        if self._front is None:
+            raise RuntimeError("the stack is not started")
+        return self._front.base_url
+
+    @property
+    def api_key(self) -> str | None:
+        """The first API key's secret (None when the key store is not available yet)."""
+        return self.first_key.secret if self.first_key else None
+
+    def start(self) -> DevStack:
+        from . import resources as local_resources
+
+        if self._started:
+            raise RuntimeError("the stack is already started")
+        try:
+            if self._template is None:
+                template, self.wiring = _default_template()
+            else:
+                template, self.wiring = self._template, read_wiring(self._template)
+            if self.moto_endpoint is None:
+                from .moto_server import start_moto_server
+
+                self._moto = start_moto_server(self.host, self.moto_port)
+                self.moto_endpoint = self._moto.endpoint
+            self._set_env({"AWS_ENDPOINT_URL": self.moto_endpoint, **self._aws_env()})
+            created = local_resources.create_resources(template, prefix=self.prefix)
+            self.resources = created
+            self._set_env(self._function_env(template, created))
+            self._build_functions()
+            self._build_pumps(created)
+            self._front = HttpFront(self._http_api(), host=self.host, port=self.port)
+            self.first_key = self._create_first_key()
+            self._front.start()
+            self._runner = Runner(self.pumps)
+            if self.background_pumps:
+                self._runner.start()
+            self._started = True
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop the pumps, the HTTP API and an own moto server; restore the environment."""
+        if self._runner is not None:
+            self._runner.stop()
+            self._runner = None
+        if self._front is not None:
+            self._front.stop()
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+        self._reset_cached_clients()
+        self._started = False
+
+    def run_pumps_once(self, *, max_rounds: int = 50) -> int:
+        """Drain queues, the stream and notifications now; how many records were handled."""
+        if self._runner is None:
+            raise RuntimeError("the stack is not started")
+        return self._runner.drain(max_rounds=max_rounds)
+
+    def tick(self) -> list[Any]:
+        """Invoke every scheduled function now (the results, None where one failed)."""
+        return [schedule.tick() for schedule in self.schedules]
+
+    def function(self, logical_id: str) -> LocalFunction:
+        return self.functions[logical_id]
+
+    def __enter__(self) -> DevStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -------------------------------------------------------------- environment
+
+    def _aws_env(self) -> dict[str, str]:
+        # Fake credentials always: nothing started here may ever reach a real AWS account.
+        return {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+
+    def _function_env(self, template: dict[str, Any], created: Any) -> dict[str, str]:
+        env = dict(created.env(template))
+        assert self.wiring is not None
+        for spec in self.wiring.functions.values():
+            for name, value in created.resolve_variables(spec.environment, template).items():
+                if name in env and env[name] != value:
+                    log.warning(
+                        "%s sets %s differently: one process, one env", spec.logical_id, name
+                    )
+                env[name] = value
+        env.update(
+            {
+                "LINKCHECK_DEV": "1",
+                "MIN_INTERVAL_MINUTES": "1",
+                "LINKCHECK_ALLOW_PRIVATE_NETWORKS": "1" if self.allow_private_networks else "0",
+                # No X-Ray daemon locally.
+                "POWERTOOLS_TRACE_DISABLED": "1",
+            }
+        )
+        if self.confirm_delay is not None:
+            env["CONFIRM_DELAY_SECONDS"] = str(self.confirm_delay)
+        env.update(self.extra_env)
+        return env
+
+    def _set_env(self, values: Mapping[str, str]) -> None:
+        for name, value in values.items():
+            if name not in self._saved_env:
+                self._saved_env[name] = os.environ.get(name)
+            os.environ[name] = value
+            self.env[name] = value
+        self._reset_cached_clients()
+
+    def _reset_cached_clients(self) -> None:
+        from .. import aws
+        from ..settings import get_settings
+
+        get_settings.cache_clear()
+        aws.reset_clients()
+
+    # -------------------------------------------------------------- wiring
+
+    def _build_functions(self) -> None:
+        assert self.wiring is not None
+        for logical_id, spec in self.wiring.functions.items():
+            self.functions[logical_id] = LocalFunction(
+                spec, region=REGION, handler=self.handler_overrides.get(logical_id)
+            )
+        for function in self.functions.values():
+            function.load()  # import now: errors show at start-up, first requests are fast
+
+    def _http_api(self) -> HttpApi:
+        assert self.wiring is not None
+        for name, spec in self.wiring.authorizers.items():
+            self.authorizers[name] = AuthorizerGate(
+                spec, self.functions[spec.function], region=REGION
+            )
+        return HttpApi(RouteTable(self.wiring.routes), self.functions, self.authorizers)
+
+    def _build_pumps(self, created: Any) -> None:
+        import boto3
+
+        assert self.wiring is not None
+        sqs = boto3.client("sqs")
+        for source in self.wiring.queue_sources:
+            self.pumps.append(
+                QueuePump(
+                    sqs=sqs,
+                    queue_url=created.queue_urls[source.queue],
+                    queue_arn=created.arns[source.queue],
+                    function=self.functions[source.function],
+                    batch_size=source.batch_size,
+                    report_item_failures=source.report_item_failures,
+                    retry_after_seconds=self.retry_after_seconds,
+                    region=REGION,
+                )
+            )
+        streams = boto3.client("dynamodbstreams")
+        for stream in self.wiring.stream_sources:
+            failure_queue = stream.on_failure_queue
+            self.pumps.append(
+                StreamPump(
+                    streams=streams,
+                    sqs=sqs,
+                    stream_arn=created.stream_arns[stream.table],
+                    function=self.functions[stream.function],
+                    batch_size=stream.batch_size,
+                    starting_position=stream.starting_position,
+                    filter_patterns=stream.filter_patterns,
+                    maximum_retry_attempts=stream.maximum_retry_attempts,
+                    bisect_on_error=stream.bisect_on_error,
+                    report_item_failures=stream.report_item_failures,
+                    on_failure_queue_url=created.queue_urls.get(failure_queue)
+                    if failure_queue
+                    else None,
+                    region=REGION,
+                )
+            )
+        for schedule in self.wiring.schedules:
+            pump = SchedulePump(
+                name=f"{self.prefix}-{schedule.logical_id}",
+                function=self.functions[schedule.function],
+                every=self.sweep_every,
+                payload=schedule.input,
+                region=REGION,
+            )
+            self.schedules.append(pump)
+            self.pumps.append(pump)
+        sns = boto3.client("sns")
+        for logical_id, topic_arn in created.topic_arns.items():
+            url = sqs.create_queue(QueueName=f"{self.prefix}-console-{logical_id}")["QueueUrl"]
+            queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
+            sns.subscribe(
+                TopicArn=topic_arn,
+                Protocol="sqs",
+                Endpoint=queue_arn,
+                Attributes={"RawMessageDelivery": "false"},
+            )
+            self.pumps.append(
+                NotificationPump(
+                    sqs=sqs, queue_url=url, topic_arn=topic_arn, on_notification=self._notified
+                )
+            )
+
+    def _notified(self, envelope: dict[str, Any], line: str) -> None:
+        self.notifications.append(envelope)
+        if self.on_notification is not None:
+            self.on_notification(line)
+
+    # -------------------------------------------------------------- the first key
+
+    def _create_first_key(self) -> FirstKey | None:
+        try:
+            from ..store import keys
+        except ImportError:
+            log.warning("API keys are not available yet (linkcheck.store.keys is missing)")
+            return None
+        create_key: Any = getattr(keys, "create_key", None)
+        if create_key is None:
+            log.warning("API keys are not available yet (no create_key)")
+            return None
+        created = create_key(self.tenant, secret=self.requested_api_key)
+        return _first_key(self.tenant, created)
+
+    def describe(self) -> dict[str, Any]:
+        """What is running (the banner prints it; tests may read it)."""
+        return {
+            "base_url": self.base_url,
+            "moto_endpoint": self.moto_endpoint,
+            "functions": {n: f.ready for n, f in self.functions.items()},
+            "pumps": [p.name for p in self.pumps],
+            "env": {k: v for k, v in self.env.items() if k not in FAKE_CREDENTIALS},
+        }
+
+
+@functools.cache
+def _default_template() -> tuple[dict[str, Any], Wiring]:
+    """template.yaml and its wiring, read once per process (decoding it takes a second)."""
+    from .resources import load_template
+
+    template = load_template()
+    return template, read_wiring(template)
+
+
+def _first_key(tenant: str, created: Any) -> FirstKey:
+    """Read what ``store.keys.create_key`` returned (``NewKey``: ``secret`` and ``key``)."""
+    key = getattr(created, "key", None)
+    return FirstKey(
+        tenant=tenant, key_id=str(getattr(key, "key_id", "")), secret=str(created.secret)
+    )
