@@ -1,11 +1,287 @@
-"""`linkcheck check` (not yet built)."""
+"""``linkcheck check``: the engine from the command line (a table, or ``--json`` lines).
+
+Exit codes: 0 when no link is broken, restricted, error or invalid (``blocked`` does not fail
+a run); 1 when one is; 2 for usage errors (bad option values, no URLs, unreadable file).
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import asyncio
+import json
+import ssl
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from ..engine import Checker, CheckOptions, CheckResult, ConnectTo
+from ..engine.checker import event_loop_factory
+from ..engine.options import env_flag
+from ..engine.verdict import FAILING_STATUSES, Status
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PROGRESS_MIN_URLS = 10  # shorter lists finish before a bar would help
+
+
+class UsageError(Exception):
+    """A bad option value or input: reported on stderr with exit code 2."""
 
 
 def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser("check", help="(not yet built)")
-    parser.set_defaults(func=lambda args: 2)
+    defaults = CheckOptions()
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "check",
+        help="check links now and print their verdicts",
+        description="Check links and print one verdict per URL, in input order. Exit code 0 "
+        "when none is broken, restricted, error or invalid, 1 otherwise, 2 for usage errors.",
+    )
+    parser.add_argument("urls", nargs="*", metavar="URL", help="URLs to check")
+    parser.add_argument(
+        "--file",
+        "-f",
+        metavar="FILE",
+        help="read URLs from FILE, one per line ('-' for stdin; blank lines and # comments "
+        "are skipped)",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON Lines, one per URL")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=defaults.concurrency,
+        metavar="N",
+        help=f"checks in flight at once (default {defaults.concurrency})",
+    )
+    parser.add_argument(
+        "--per-host",
+        type=int,
+        default=defaults.per_host,
+        metavar="N",
+        help=f"concurrent connections to one host (default {defaults.per_host})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=defaults.timeout,
+        metavar="SECONDS",
+        help=f"total deadline of one check, redirects and retries included "
+        f"(default {defaults.timeout:g})",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=defaults.retries,
+        metavar="N",
+        help=f"extra attempts on transient failures (default {defaults.retries})",
+    )
+    parser.add_argument(
+        "--allow-private-networks",
+        action="store_true",
+        default=None,
+        help="allow loopback/private/link-local targets (also LINKCHECK_ALLOW_PRIVATE_NETWORKS=1)",
+    )
+    parser.add_argument(
+        "--connect-to",
+        action="append",
+        default=[],
+        metavar="HOST:PORT:ADDR:PORT",
+        help="dial ADDR:PORT for HOST:PORT (curl semantics; Host header and TLS SNI stay "
+        "HOST; the target is trusted); repeatable",
+    )
+    parser.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="extra trusted CA certificates (PEM), added to the system ones",
+    )
+    parser.add_argument(
+        "--user-agent", default=defaults.user_agent, metavar="TEXT", help="User-Agent header"
+    )
+    parser.add_argument(
+        "--get",
+        action="store_true",
+        help="always GET (no HEAD first): lets soft-404 detection read every HTML page",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        options = options_from_args(args)
+        urls = read_urls(args.urls, args.file)
+    except UsageError as exc:
+        print(f"linkcheck check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    progress = Progress(len(urls)) if _wants_progress(len(urls)) else None
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        results = runner.run(_check_all(urls, options, progress))
+    if progress is not None:
+        progress.done()
+    write_results(results, sys.stdout, as_json=args.json)
+    return EXIT_FAILED if any(r.status in FAILING_STATUSES for r in results) else EXIT_OK
+
+
+def options_from_args(args: argparse.Namespace) -> CheckOptions:
+    if args.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    if args.per_host < 1:
+        raise UsageError("--per-host must be at least 1")
+    if not args.timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if args.retries < 0:
+        raise UsageError("--retries cannot be negative")
+    try:
+        connect_to = tuple(ConnectTo.parse(spec) for spec in args.connect_to)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.ca_bundle:
+        _check_ca_bundle(args.ca_bundle)
+    allow_private = args.allow_private_networks
+    if allow_private is None:
+        allow_private = env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS")
+    return CheckOptions(
+        timeout=args.timeout,
+        connect_timeout=min(CheckOptions().connect_timeout, args.timeout),
+        read_timeout=min(CheckOptions().read_timeout, args.timeout),
+        concurrency=args.concurrency,
+        per_host=args.per_host,
+        retries=args.retries,
+        user_agent=args.user_agent,
+        allow_private_networks=allow_private,
+        connect_to=connect_to,
+        ca_bundle=args.ca_bundle,
+        always_get=args.get,
+    )
+
+
+def _check_ca_bundle(path: str) -> None:
+    try:
+        ssl.create_default_context().load_verify_locations(path)
+    except FileNotFoundError:
+        raise UsageError(f"--ca-bundle: no such file: {path}") from None
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise UsageError(
+            f"--ca-bundle: {path} is not a readable PEM certificate file ({exc})"
+        ) from None
+
+
+def read_urls(positional: Sequence[str], file: str | None) -> list[str]:
+    urls = [u for u in positional if u.strip()]
+    if file is not None:
+        urls.extend(_urls_from_file(file))
+    if not urls:
+        raise UsageError("no URLs given; pass URLs as arguments or use --file FILE")
+    return urls
+
+
+def _urls_from_file(file: str) -> list[str]:
+    try:
+        if file == "-":
+            text = sys.stdin.read()
+        else:
+            with open(file, encoding="utf-8") as handle:
+                text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read --file {file}: {exc}") from None
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+async def _check_all(
+    urls: Sequence[str], options: CheckOptions, progress: Progress | None
+) -> list[CheckResult]:
+    results: list[CheckResult | None] = [None] * len(urls)
+    async with Checker(options) as checker:
+        async for index, result in checker.iter_checks(urls):
+            results[index] = result
+            if progress is not None:
+                progress.step()
+    return [r for r in results if r is not None]
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def write_results(results: Sequence[CheckResult], out: TextIO, *, as_json: bool) -> None:
+    if as_json:
+        for result in results:
+            out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        return
+    out.write(format_table(results))
+
+
+def format_table(results: Sequence[CheckResult]) -> str:
+    rows = [
+        (
+            r.status.value,
+            r.reason.value,
+            str(r.http_status) if r.http_status is not None else "-",
+            _shown_url(r),
+            r.platform or "",
+        )
+        for r in results
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(_HEADER[:3])]
+    lines = [_row(_HEADER, widths)]
+    for result, row in zip(results, rows, strict=True):
+        lines.append(_row(row, widths))
+        if result.status is not Status.OK:
+            lines.append(" " * (sum(widths) + 6) + result.detail)
+    lines.append("")
+    lines.append(summary(results))
+    return "\n".join(lines) + "\n"
+
+
+_HEADER = ("STATUS", "REASON", "HTTP", "URL", "PLATFORM")
+
+
+def _row(row: Sequence[str], widths: Sequence[int]) -> str:
+    head = "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+    platform = f"  [{row[4]}]" if row[4] and row is not _HEADER else ""
+    return f"{head}  {row[3]}{platform}".rstrip()
+
+
+def _shown_url(result: CheckResult) -> str:
+    if result.final_url and result.redirects and result.final_url != result.url:
+        return f"{result.url} -> {result.final_url}"
+    return result.url
+
+
+def summary(results: Sequence[CheckResult]) -> str:
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status.value] = counts.get(result.status.value, 0) + 1
+    parts = [f"{counts[s.value]} {s.value}" for s in Status if s.value in counts]
+    noun = "link" if len(results) == 1 else "links"
+    return f"{len(results)} {noun}: " + ", ".join(parts)
+
+
+def _wants_progress(count: int) -> bool:
+    return count >= PROGRESS_MIN_URLS and sys.stderr.isatty()
+
+
+class Progress:
+    """A one-line progress bar on stderr (only used when stderr is a terminal)."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.count = 0
+        self.stream = stream or sys.stderr
+        self._shown = -1
+
+    def step(self) -> None:
+        self.count += 1
+        filled = self.count * self.WIDTH // self.total
+        if filled == self._shown and self.count != self.total:
+            return  # redraw only when the bar moves: cheap on long lists
+        self._shown = filled
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write(f"\r[{bar}] {self.count}/{self.total}")
+        self.stream.flush()
+
+    def done(self) -> None:
+        self.stream.write("\r" + " " * (self.WIDTH + 24) + "\r")
+        self.stream.flush()
+
+
+__all__ = ["register", "run"]

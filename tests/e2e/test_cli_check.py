@@ -1,0 +1,192 @@
+"""`linkcheck check`: exit codes, table and JSON Lines output, --file, usage errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from linkcheck.cli import main
+
+from .servers import Reply, ScriptedServer
+
+FAST = ["--timeout", "2", "--retries", "0"]
+
+
+@pytest.fixture()
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as running:
+        running.route("/ok", Reply(200))
+        running.route("/moved", Reply(301, {"Location": "/ok"}))
+        running.route("/gone", Reply(410))
+        running.route("/forbidden", Reply(403))
+        yield running
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["check", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_all_ok_exits_0_with_a_table(
+    server: ScriptedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        ["--allow-private-networks", *FAST, server.url("/ok"), server.url("/moved")], capsys
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["STATUS", "REASON", "HTTP", "URL"]
+    assert lines[1].split()[:3] == ["ok", "http_2xx", "200"]
+    assert f"{server.url('/moved')} -> {server.url('/ok')}" in lines[2]
+    assert lines[-1] == "2 links: 2 ok"
+
+
+def test_a_broken_link_exits_1(server: ScriptedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["--allow-private-networks", *FAST, server.url("/ok"), server.url("/gone")], capsys
+    )
+    assert code == 1
+    assert "broken" in out and "removed for good" in out
+
+
+def test_blocked_is_shown_but_does_not_fail(
+    server: ScriptedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["--allow-private-networks", *FAST, server.url("/forbidden")], capsys)
+    assert code == 0
+    assert "blocked" in out and "http_403" in out
+
+
+def test_json_lines_in_input_order(
+    server: ScriptedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = [server.url("/gone"), "ftp://x.example/", server.url("/ok"), server.url("/gone")]
+    code, out, _ = run(["--allow-private-networks", "--json", *FAST, *urls], capsys)
+    assert code == 1
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["url"] for r in records] == urls
+    assert [r["status"] for r in records] == ["broken", "invalid", "ok", "broken"]
+    assert set(records[0]) == {
+        "url",
+        "status",
+        "reason",
+        "detail",
+        "final_url",
+        "http_status",
+        "redirects",
+        "platform",
+        "elapsed_ms",
+        "checked_at",
+    }
+    assert len(server.hits("/gone")) == 2  # checked once: HEAD then the GET fallback
+
+
+def test_file_with_comments_and_blank_lines(
+    server: ScriptedServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listing = tmp_path / "links.txt"
+    listing.write_text(
+        f"# my links\n\n{server.url('/ok')}\n   \n  # indented comment\n{server.url('/gone')}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        ["--allow-private-networks", "--json", *FAST, "--file", str(listing)], capsys
+    )
+    assert code == 1
+    assert [json.loads(line)["url"] for line in out.splitlines()] == [
+        server.url("/ok"),
+        server.url("/gone"),
+    ]
+
+
+def test_file_from_stdin(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{server.url('/ok')}\n"))
+    code, out, _ = run(["--allow-private-networks", "--json", *FAST, "-f", "-"], capsys)
+    assert code == 0
+    assert json.loads(out)["status"] == "ok"
+
+
+def test_private_targets_need_the_opt_in(
+    server: ScriptedServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("LINKCHECK_ALLOW_PRIVATE_NETWORKS", raising=False)
+    code, out, _ = run(["--json", *FAST, server.url("/ok")], capsys)
+    assert code == 1
+    assert json.loads(out)["reason"] == "forbidden_target"
+    assert server.hits("/ok") == []
+    monkeypatch.setenv("LINKCHECK_ALLOW_PRIVATE_NETWORKS", "1")
+    code, out, _ = run(["--json", *FAST, server.url("/ok")], capsys)
+    assert (code, json.loads(out)["status"]) == (0, "ok")
+
+
+def test_connect_to_reaches_a_named_host(
+    server: ScriptedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = server.port
+    code, _out, _ = run(
+        [
+            "--json",
+            *FAST,
+            "--connect-to",
+            f"www.example.com:{port}:127.0.0.1:{port}",
+            f"http://www.example.com:{port}/ok",
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert server.hits("/ok")[0].headers["host"] == f"www.example.com:{port}"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--file", "/no/such/file.txt"],
+        ["--concurrency", "0", "https://example.com/"],
+        ["--per-host", "0", "https://example.com/"],
+        ["--timeout", "0", "https://example.com/"],
+        ["--connect-to", "nonsense", "https://example.com/"],
+        ["--ca-bundle", "/no/such/ca.pem", "https://example.com/"],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("linkcheck check: ")
+
+
+def test_bad_option_type_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "--concurrency", "many", "https://example.com/"])
+    assert exited.value.code == 2
+
+
+def test_entry_point_in_a_subprocess(server: ScriptedServer) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "linkcheck.cli",
+            "check",
+            "--allow-private-networks",
+            *FAST,
+            server.url("/gone"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "http_410" in done.stdout
+    assert done.stderr == ""  # no progress bar when stderr is not a terminal
