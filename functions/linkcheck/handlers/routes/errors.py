@@ -198,8 +198,6 @@ def document_errors(document: dict[str, Any]) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(schema.pop("$defs", {}))
     schemas["ErrorBody"] = schema
-    for name in ("HTTPValidationError", "ValidationError"):
-        schemas.pop(name, None)
     content = {JSON: {"schema": {"$ref": ref.format(model="ErrorBody")}}}
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
@@ -213,4 +211,14 @@ def document_errors(document: dict[str, Any]) -> dict[str, Any]:
                     "description": description,
                     "content": content,
                 }
+    _drop_unused(document, ("HTTPValidationError", "ResponseValidationError", "ValidationError"))
     return document
+
+
+def _drop_unused(document: dict[str, Any], names: Sequence[str]) -> None:
+    """Remove Powertools' error schemas nothing refers to any more (referrers first)."""
+    schemas = document["components"]["schemas"]
+    for name in names:
+        schema = schemas.pop(name, None)
+        if schema is not None and f'/schemas/{name}"' in json.dumps(document):
+            schemas[name] = schema
