@@ -1,7 +1,26 @@
-"""Routes: events (not yet built)."""
+"""Route: ``GET /events``, the newest-first feed of confirmed link transitions.
+
+Also Zapier's polling trigger: every item has a unique, time-ordered ``id``.
+"""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from ...store.events import EventStore
+from .principal import principal_of
+
 router = APIGatewayHttpRouter()
+
+
+@router.get("/events", summary="Link events, newest first", tags=["events"])
+def list_events(
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> dict[str, Any]:
+    tenant = principal_of(router.current_event).tenant
+    page = EventStore().feed(tenant, limit=limit, cursor=cursor)
+    return {"events": page.events, "cursor": page.cursor}

@@ -1,7 +1,228 @@
-"""Routes: links (not yet built)."""
+"""Routes: ``/links``, the link registry (register, list, read, change, delete, history, check).
+
+Registration is idempotent per tenant and normalised URL: the same link twice answers 200 with
+the existing link instead of 201. Another tenant's link id is a 404.
+"""
 
 from __future__ import annotations
 
+import time
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from ...engine import Checker, CheckOptions
+from ...engine.options import env_flag
+from ...engine.urls import BadUrl, normalize_url
+from ...errors import InvalidInput, LinkcheckError, TooLarge
+from ...settings import get_settings
+from ...store.links import LinkStore, NewLink
+from ...store.results import ResultStore
+from ...sweeps.process import Recorder
+from ...sweeps.queue import CheckQueue
+from ...sweeps.transitions import LinkState
+from .principal import principal_of
 
 router = APIGatewayHttpRouter()
+
+MAX_INTERVAL_MINUTES = 30 * 24 * 60
+MIN_DEV_INTERVAL_SECONDS = 5
+MAX_BATCH = 1000
+MAX_TAGS = 20
+
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class LinkSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS, examples=[["docs"]])
+    interval_minutes: int | None = Field(
+        default=None, description="Re-check interval, 5 minutes to 30 days (default 24 h)."
+    )
+    interval_seconds: int | None = Field(
+        default=None, description="Demo intervals in seconds; only when LINKCHECK_DEV=1."
+    )
+    notify: bool | None = Field(default=None, description="Send notifications (default true).")
+
+
+class LinkRequest(LinkSettings):
+    url: str = Field(min_length=1, max_length=8192, examples=["https://example.com/page"])
+
+
+class LinkBatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    links: list[dict[str, Any]] = Field(
+        min_length=1, description=f"Up to {MAX_BATCH} link requests (same shape as POST /links)."
+    )
+
+
+def _interval(minutes: int | None, seconds: int | None) -> int | None:
+    """Seconds between checks, validated against the deployment's bounds."""
+    if seconds is not None:
+        if not env_flag("LINKCHECK_DEV"):
+            raise InvalidInput(
+                "interval_seconds is only for local demos; use interval_minutes",
+                field="interval_seconds",
+            )
+        if not MIN_DEV_INTERVAL_SECONDS <= seconds <= MAX_INTERVAL_MINUTES * 60:
+            raise InvalidInput(
+                f"interval_seconds must be at least {MIN_DEV_INTERVAL_SECONDS}",
+                field="interval_seconds",
+            )
+        return seconds
+    if minutes is None:
+        return None
+    low = get_settings().min_interval_minutes
+    if not low <= minutes <= MAX_INTERVAL_MINUTES:
+        raise InvalidInput(
+            f"interval_minutes must be between {low} and {MAX_INTERVAL_MINUTES} (30 days)",
+            field="interval_minutes",
+        )
+    return minutes * 60
+
+
+def _new_link(request: LinkRequest) -> NewLink:
+    try:
+        target = normalize_url(request.url)
+    except BadUrl as exc:
+        raise InvalidInput(f"url cannot be checked: {exc.detail}", field="url") from exc
+    interval = _interval(request.interval_minutes, request.interval_seconds)
+    return NewLink(
+        url=target.url,
+        host=target.host,
+        interval=interval or get_settings().default_interval_minutes * 60,
+        tags=tuple(request.tags or ()),
+        notify=True if request.notify is None else request.notify,
+    )
+
+
+def _error(exc: LinkcheckError | ValidationError) -> dict[str, Any]:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or None
+        return {"code": "invalid_input", "message": first["msg"], "field": where}
+    return {"code": exc.code, "message": exc.message, "field": exc.field}
+
+
+@router.post("/links", summary="Register a link (idempotent per normalised URL)", tags=["links"])
+def register_link(request: LinkRequest) -> tuple[dict[str, Any], int]:
+    tenant = principal_of(router.current_event).tenant
+    now = int(time.time())
+    link, created = LinkStore().register(tenant, _new_link(request), now=now)
+    return link.to_api(now), 201 if created else 200
+
+
+@router.post("/links/batch", summary="Register up to 1000 links", tags=["links"])
+def register_links(request: LinkBatchRequest) -> dict[str, Any]:
+    """Per-item results in input order: one bad item does not sink the others."""
+    if len(request.links) > MAX_BATCH:
+        raise TooLarge(f"at most {MAX_BATCH} links per batch; split the request", field="links")
+    tenant = principal_of(router.current_event).tenant
+    now = int(time.time())
+    answers: list[dict[str, Any]] = [{} for _ in request.links]
+    valid: list[tuple[int, NewLink]] = []
+    for index, raw in enumerate(request.links):
+        try:
+            valid.append((index, _new_link(LinkRequest.model_validate(raw))))
+        except (ValidationError, LinkcheckError) as exc:
+            answers[index] = {"index": index, "status": "error", "error": _error(exc)}
+    saved = LinkStore().register_many(tenant, [new for _, new in valid], now=now)
+    for (index, _), (link, created) in zip(valid, saved, strict=True):
+        status = "created" if created else "existing"
+        answers[index] = {"index": index, "status": status, "link": link.to_api(now)}
+    counts = {s: sum(a["status"] == s for a in answers) for s in ("created", "existing", "error")}
+    return {"results": answers, **counts}
+
+
+@router.get("/links", summary="List links (filters, cursor pagination)", tags=["links"])
+def list_links(
+    status: Annotated[LinkState | None, Query(description="Only links in this state.")] = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
+    host: Annotated[str | None, Query(max_length=253)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> dict[str, Any]:
+    tenant = principal_of(router.current_event).tenant
+    page = LinkStore().list_links(
+        tenant,
+        status=status.value if status else None,
+        tag=tag,
+        host=host,
+        limit=limit,
+        cursor=cursor,
+    )
+    now = int(time.time())
+    return {"links": [link.to_api(now) for link in page.links], "cursor": page.cursor}
+
+
+@router.get("/links/<link_id>", summary="One link with its latest result", tags=["links"])
+def get_link(link_id: str) -> dict[str, Any]:
+    tenant = principal_of(router.current_event).tenant
+    return LinkStore().get(tenant, link_id).to_api(int(time.time()))
+
+
+@router.patch("/links/<link_id>", summary="Change tags, interval or notify", tags=["links"])
+def update_link(link_id: str, request: LinkSettings) -> dict[str, Any]:
+    tenant = principal_of(router.current_event).tenant
+    now = int(time.time())
+    link = LinkStore().update(
+        tenant,
+        link_id,
+        now=now,
+        tags=request.tags,
+        interval=_interval(request.interval_minutes, request.interval_seconds),
+        notify=request.notify,
+    )
+    return link.to_api(now)
+
+
+@router.delete("/links/<link_id>", summary="Stop checking a link", tags=["links"])
+def delete_link(link_id: str) -> Response[str]:
+    tenant = principal_of(router.current_event).tenant
+    LinkStore().delete(tenant, link_id)
+    return Response(status_code=204, body="")
+
+
+@router.get("/links/<link_id>/history", summary="Past results, newest first", tags=["links"])
+def link_history(
+    link_id: str,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> dict[str, Any]:
+    tenant = principal_of(router.current_event).tenant
+    LinkStore().get(tenant, link_id)  # 404 for an unknown or another tenant's link
+    page = ResultStore().history(tenant, link_id, limit=limit, cursor=cursor)
+    return {"results": page.results, "cursor": page.cursor}
+
+
+@router.post("/links/<link_id>/check", summary="Check now and store the result", tags=["links"])
+def check_link_now(link_id: str) -> dict[str, Any]:
+    """Same rules as a sweep: a new broken verdict is only pending until it is confirmed."""
+    import asyncio
+
+    tenant = principal_of(router.current_event).tenant
+    store = LinkStore()
+    link = store.get(tenant, link_id)
+
+    async def check() -> Any:
+        async with Checker(CheckOptions.from_env()) as checker:
+            return await checker.check(link.url)
+
+    result = asyncio.run(check())
+    recorder = Recorder(
+        store=store, results=ResultStore(), queue=CheckQueue(), settings=get_settings()
+    )
+    outcome = recorder.record(link, result, is_confirmation=False)
+    recorder.flush()
+    now = int(time.time())
+    current = store.get(tenant, link_id) if outcome is not None else link
+    return {
+        "link": current.to_api(now),
+        "result": result.to_dict(),
+        "event": outcome.event.value if outcome and outcome.event else None,
+    }
