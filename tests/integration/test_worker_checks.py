@@ -1,0 +1,230 @@
+"""The worker on moto against a real local HTTP server: transitions, events, history, DLQ."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from linkcheck.handlers import worker
+from linkcheck.settings import get_settings
+from linkcheck.store.events import EventStore
+from linkcheck.store.links import Link, LinkStore, NewLink
+from linkcheck.store.results import ResultStore
+from linkcheck.sweeps.messages import LinkRef
+from linkcheck.sweeps.queue import CheckQueue
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+
+
+class Target:
+    """A local site whose answer per path the test changes (status codes only)."""
+
+    def __init__(self) -> None:
+        self.statuses: dict[str, int] = {}
+        self.hits = 0
+        target = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self, body: bool) -> None:
+                target.hits += 1
+                status = target.statuses.get(self.path, 404)
+                payload = f"<html><body>page {self.path} {status}</body></html>".encode()
+                self.send_response(status)
+                self.send_header("content-type", "text/html")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                if body:
+                    self.wfile.write(payload)
+
+            def do_GET(self) -> None:
+                self._answer(True)
+
+            def do_HEAD(self) -> None:
+                self._answer(False)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def target() -> Iterator[Target]:
+    site = Target()
+    yield site
+    site.close()
+
+
+@pytest.fixture()
+def env(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.setenv("LINKCHECK_ALLOW_PRIVATE_NETWORKS", "1")
+    monkeypatch.setenv("CONFIRM_DELAY_SECONDS", "1")
+    get_settings.cache_clear()
+    return aws_env
+
+
+def records(queue_url: str) -> list[dict[str, Any]]:
+    """Visible messages as the SQS event source hands them to Lambda."""
+    got = boto3.client("sqs").receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+    )
+    return [
+        {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]}
+        for m in got.get("Messages", [])
+    ]
+
+
+def pump(queue_url: str, rounds: int = 10) -> list[dict[str, Any]]:
+    """Run the worker on the queue until it is empty; returns the batch failures."""
+    sqs = boto3.client("sqs")
+    failures: list[dict[str, Any]] = []
+    for _ in range(rounds):
+        batch = records(queue_url)
+        if not batch:
+            break
+        answer = worker.handler({"Records": batch}, None)
+        failed = {f["itemIdentifier"] for f in answer["batchItemFailures"]}
+        failures.extend(answer["batchItemFailures"])
+        for record in batch:
+            if record["messageId"] not in failed:
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=record["receiptHandle"])
+    return failures
+
+
+def check(link: Link, queue_url: str) -> Link:
+    """What a sweep does for a due link: enqueue it; then the worker runs."""
+    CheckQueue().send_links([LinkRef(tenant=link.tenant, link_id=link.id)])
+    assert pump(queue_url) == []
+    return LinkStore().get(link.tenant, link.id)
+
+
+def register(site: Target, path: str, status: int) -> Link:
+    site.statuses[path] = status
+    link, _ = LinkStore().register(
+        "acme",
+        NewLink(url=site.base + path, host="127.0.0.1", interval=3600),
+        now=int(time.time()),
+    )
+    return link
+
+
+def test_a_new_404_is_confirmed_by_a_delayed_recheck(env: dict[str, str], target: Target) -> None:
+    queue_url = env["CHECKS_QUEUE_URL"]
+    link = check(register(target, "/page", 200), queue_url)
+    assert link.tracking.state == "ok" and link.last_result
+    assert link.last_result["status"] == "ok"
+
+    target.statuses["/page"] = 404
+    link = check(link, queue_url)
+    assert link.tracking.state == "ok" and link.tracking.pending == "broken"
+    assert EventStore().feed("acme").events == []
+    assert records(queue_url) == []  # the confirmation is delayed...
+
+    time.sleep(1.2)
+    confirmation = records(queue_url)
+    assert len(confirmation) == 1 and json.loads(confirmation[0]["body"])["confirm"] is True
+    assert pump(queue_url) == []
+    link = LinkStore().get("acme", link.id)
+    assert link.tracking.state == "broken" and link.tracking.pending is None
+
+    events = EventStore().feed("acme").events
+    assert [e["type"] for e in events] == ["link.broken"]
+    assert events[0]["previous"] == "ok" and events[0]["result"]["reason"] == "http_404"
+    assert events[0]["link_id"] == link.id and events[0]["notify"] is True
+
+    history = ResultStore().history("acme", link.id).results
+    assert [(r["status"], r["state"]) for r in history] == [
+        ("broken", "broken"),
+        ("broken", "ok"),
+        ("ok", "ok"),
+    ]
+
+    # Recovery is one ok away, and is one more event, newest first in the feed.
+    target.statuses["/page"] = 200
+    link = check(link, queue_url)
+    assert link.tracking.state == "ok"
+    assert [e["type"] for e in EventStore().feed("acme").events] == [
+        "link.recovered",
+        "link.broken",
+    ]
+
+
+def test_a_404_that_goes_away_before_confirmation_changes_nothing(
+    env: dict[str, str], target: Target
+) -> None:
+    queue_url = env["CHECKS_QUEUE_URL"]
+    link = check(register(target, "/blip", 200), queue_url)
+    target.statuses["/blip"] = 404
+    check(link, queue_url)
+    target.statuses["/blip"] = 200
+    time.sleep(1.2)
+    assert pump(queue_url) == []
+    link = LinkStore().get("acme", link.id)
+    assert link.tracking.state == "ok" and link.tracking.pending is None
+    assert EventStore().feed("acme").events == []
+
+
+def test_errors_become_down_after_three_in_a_row(env: dict[str, str], target: Target) -> None:
+    queue_url = env["CHECKS_QUEUE_URL"]
+    link = check(register(target, "/flaky", 200), queue_url)
+    target.statuses["/flaky"] = 501  # a server error the engine does not retry
+    for expected_failures in (1, 2):
+        link = check(link, queue_url)
+        assert link.tracking.state == "ok", link.last_result
+        assert link.tracking.failures == expected_failures
+    link = check(link, queue_url)
+    assert link.tracking.state == "down"
+    link = check(link, queue_url)  # still down: no second event
+    assert [e["type"] for e in EventStore().feed("acme").events] == ["link.down"]
+
+
+def test_blocked_never_changes_the_state(env: dict[str, str], target: Target) -> None:
+    queue_url = env["CHECKS_QUEUE_URL"]
+    link = check(register(target, "/guarded", 200), queue_url)
+    target.statuses["/guarded"] = 999
+    for _ in range(3):
+        link = check(link, queue_url)
+        assert link.last_result and link.last_result["status"] == "blocked"
+        assert link.tracking.state == "ok" and link.tracking.failures == 0
+    assert EventStore().feed("acme").events == []
+
+
+def test_a_deleted_link_is_skipped(env: dict[str, str], target: Target) -> None:
+    queue_url = env["CHECKS_QUEUE_URL"]
+    link = register(target, "/gone", 200)
+    LinkStore().delete("acme", link.id)
+    CheckQueue().send_links([LinkRef(tenant="acme", link_id=link.id)])
+    assert pump(queue_url) == []
+    assert target.hits == 0
+
+
+def test_a_poison_message_ends_in_the_dead_letter_queue(env: dict[str, str]) -> None:
+    queue_url = env["CHECKS_QUEUE_URL"]
+    sqs = boto3.client("sqs")
+    good_and_bad = json.loads((EVENTS / "worker-poison.json").read_text())
+    answer = worker.handler(good_and_bad, None)
+    assert answer["batchItemFailures"] == [
+        {"itemIdentifier": good_and_bad["Records"][0]["messageId"]}
+    ]
+
+    sqs.send_message(QueueUrl=queue_url, MessageBody="this is not a check batch")
+    pump(queue_url, rounds=8)  # maxReceiveCount is 5: then SQS moves it aside
+    dlq_url = sqs.get_queue_url(QueueName=queue_url.rsplit("/", 1)[1].replace(
+        "ChecksQueue", "ChecksDeadLetterQueue"))["QueueUrl"]
+    dead = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", [])
+    assert [m["Body"] for m in dead] == ["this is not a check batch"]
+    assert records(queue_url) == []
