@@ -15,7 +15,7 @@ from .messages import LinkRef
 from .queue import CheckQueue
 from .schedule import SHARDS, due_phases
 
-SETTLE_SECONDS = 5  # the window ends a little in the past so in-flight registrations land first
+SETTLE_SECONDS = 2  # the window ends a little in the past so in-flight registrations land first
 LEASE_SECONDS = 330  # longer than the sweep function's timeout (300 s)
 FLUSH_AT = 500  # refs buffered before a SendMessageBatch round
 
