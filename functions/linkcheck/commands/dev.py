@@ -1,11 +1,213 @@
-"""`linkcheck dev` (not yet built)."""
+"""``linkcheck dev``: the whole system on 127.0.0.1, no Docker and no AWS account.
+
+Starts moto in-process with the resources of template.yaml, the HTTP API (API Gateway v2
+emulation with the authorizer) on ``--port``, and the pumps that feed the queues, the table
+stream and the schedule to the same handlers that run in AWS. Runs until SIGINT/SIGTERM.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import errno
+import gc
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from types import FrameType
+from typing import Any, TextIO
+
+from ..local.stack import DevStack
+
+API_KEY_ENV = "LINKCHECK_DEV_API_KEY"
 
 
 def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser("dev", help="(not yet built)")
-    parser.set_defaults(func=lambda args: 2)
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "dev",
+        help="run the whole system locally (moto, HTTP API, sweeps, notifications)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--port", type=_port, default=3000, help="HTTP API port (default 3000)")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get(API_KEY_ENV) or None,
+        metavar="KEY",
+        help=f"use this secret as the first API key instead of a generated one "
+        f"(default: ${API_KEY_ENV})",
+    )
+    parser.add_argument("--tenant", default="dev", help="tenant of the first key (default dev)")
+    parser.add_argument(
+        "--allow-private-networks",
+        action="store_true",
+        help="let this local stack check, and deliver webhooks to, addresses on your own "
+        "machine or network (localhost, 10.x, 192.168.x...); off by default, as in AWS",
+    )
+    parser.add_argument(
+        "--sweep-every",
+        type=_non_negative,
+        default=60.0,
+        metavar="SECONDS",
+        help="run the scheduled sweep this often instead of the template's rate "
+        "(default 60; 0 turns the automatic sweep off)",
+    )
+    parser.add_argument(
+        "--confirm-delay",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="delay before a new broken/restricted verdict is re-checked "
+        "(CONFIRM_DELAY_SECONDS; default: the template's)",
+    )
+    parser.add_argument(
+        "--moto-port", type=_port, default=0, help="port of the moto server (default: a free one)"
+    )
+    parser.set_defaults(func=_command)
+
+
+def _command(args: argparse.Namespace) -> int:
+    code = run(args)
+    # Everything is stopped: skip the interpreter's final garbage collection of moto's
+    # in-memory backends, which otherwise delays the exit by seconds.
+    gc.freeze()
+    return code
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (0-65535)")
+    return port
+
+
+def _non_negative(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return number
+
+
+def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    _configure_logging()
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    if args.port and not _port_is_free(args.port):
+        print(
+            f"error: port {args.port} is already in use; pick another with --port", file=sys.stderr
+        )
+        return 1
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def notify(line: str) -> None:
+        print(line, file=out, flush=True)
+
+    stack = DevStack(
+        port=args.port,
+        moto_port=args.moto_port,
+        api_key=args.api_key,
+        tenant=args.tenant,
+        allow_private_networks=args.allow_private_networks,
+        sweep_every=args.sweep_every or None,
+        confirm_delay=args.confirm_delay,
+        on_notification=notify,
+        prefix="linkcheck-dev",
+    )
+    try:
+        print("linkcheck dev: starting moto and the local stack...", file=out, flush=True)
+        try:
+            stack.start()
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                print(
+                    f"error: port {args.port} is already in use; pick another with --port",
+                    file=sys.stderr,
+                )
+                return 1
+            raise
+        print(banner(stack, sweep_every=args.sweep_every), file=out, flush=True)
+        while not stopping.wait(0.5):
+            pass
+        print("linkcheck dev: shutting down...", file=out, flush=True)
+        return 0
+    finally:
+        stack.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def banner(stack: DevStack, *, sweep_every: float | None) -> str:
+    url = stack.base_url
+    key = stack.api_key
+    lines = [
+        "",
+        f"linkcheck dev is running (moto at {stack.moto_endpoint}; no AWS, no Docker)",
+        "",
+        f"  API      {url}",
+        f"  Docs     {url}/docs   (OpenAPI: {url}/openapi.json)",
+    ]
+    if key:
+        lines.append(f'  API key  {key}   (tenant "{stack.tenant}"; fix it with --api-key)')
+        lines += [
+            "",
+            "  Try it:",
+            f'    curl -H "Authorization: Bearer {key}" "{url}/check?url=https://example.com"',
+        ]
+    else:
+        lines.append("  API key  (not available: the key store is not built yet)")
+    lines += ["", "  Running:"]
+    lines.append("    HTTP API -> " + ", ".join(_routes(stack)))
+    for pump in stack.pumps:
+        if pump in stack.schedules:
+            every = f"every {sweep_every:g} s" if sweep_every else "only on demand"
+            lines.append(f"    {pump.name} ({every}; the template's rate is not used locally)")
+        else:
+            lines.append(f"    {pump.name}")
+    not_ready = [name for name, function in stack.functions.items() if not function.ready]
+    if not_ready:
+        lines.append(f"  Not loadable yet: {', '.join(not_ready)} (see the log above)")
+    if stack.allow_private_networks:
+        lines += [
+            "",
+            "  !!! --allow-private-networks is ON: this stack will check, and deliver webhooks",
+            "  !!! to, addresses on your own machine and network. Dev only; AWS never does.",
+        ]
+    lines += ["", "Press Ctrl-C to stop.", ""]
+    return "\n".join(lines)
+
+
+def _routes(stack: DevStack) -> list[str]:
+    wiring = stack.wiring
+    if wiring is None:
+        return []
+    described = []
+    for route in wiring.routes:
+        auth = "public" if route.authorizer is None else f"auth {route.authorizer}"
+        described.append(f"{route.route_key} [{auth}]")
+    return described
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[dev] %(message)s"))
+    dev_log = logging.getLogger("linkcheck.dev")
+    if not dev_log.handlers:
+        dev_log.addHandler(handler)
+    dev_log.setLevel(logging.INFO)
+    dev_log.propagate = False

@@ -7,6 +7,7 @@ invocations still take turns, see ``functions.py``).
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -97,6 +98,13 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], api: HttpApi) -> None:
         self.api = api
         super().__init__(address, _RequestHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):  # the client went away: nothing to answer
+            log.debug("client %s disconnected: %s", client_address, error)
+            return
+        log.exception("error serving %s", client_address)
 
 
 class HttpFront:

@@ -20,12 +20,20 @@ TEMPLATE_PATH = REPO_ROOT / "template.yaml"
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    """The template as plain JSON-able data (short-form intrinsics expanded by cfn-lint)."""
-    from cfnlint.decode import decode
+    """The template as plain JSON-able data (short-form intrinsics such as ``!Ref`` expanded).
 
-    template, matches = decode(str(path))
-    if template is None:
-        raise ValueError(f"cannot read {path}: {matches}")
+    samtranslator's YAML loader gives the same result as ``cfnlint.decode`` (checked on our
+    template) and imports in a fraction of the time, which every ``linkcheck dev`` start pays.
+    """
+    import yaml  # type: ignore[import-untyped]
+    from samtranslator.yaml_helper import yaml_parse
+
+    try:
+        template = yaml_parse(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(template, dict):
+        raise ValueError(f"cannot read {path}: not a template")
     data: dict[str, Any] = json.loads(json.dumps(template, default=str))
     return data
 
