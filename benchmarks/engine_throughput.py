@@ -131,8 +131,8 @@ class LatencyServer:
     status_host: str
     status_port: int
 
-    def requests_served(self) -> int:
-        """Requests answered so far (nginx stub_status counts the status request itself)."""
+    def served(self) -> tuple[int, int]:
+        """(requests answered, connections accepted) so far, the status request excluded."""
         connection = http.client.HTTPConnection(self.status_host, self.status_port, timeout=5)
         try:
             connection.request("GET", "/status")
@@ -140,11 +140,13 @@ class LatencyServer:
         finally:
             connection.close()
         if self.kind == "python":
-            return int(text.strip())
-        # "server accepts handled requests\n A H R": R includes this very request.
+            answered, accepted = text.split()
+            return int(answered), int(accepted)
+        # nginx stub_status: "server accepts handled requests\n A H R"; both count this request.
         lines = text.splitlines()
         index = next(i for i, line in enumerate(lines) if line.startswith("server accepts"))
-        return int(lines[index + 1].split()[2])
+        accepts, _, requests = (int(v) for v in lines[index + 1].split())
+        return requests - 1, accepts - 1
 
 
 def nginx_available() -> bool:
@@ -206,7 +208,7 @@ def _wait_until_up(server: LatencyServer, log: Path) -> None:
             errors = log.read_text() if log.exists() else ""
             raise RuntimeError(f"nginx exited at start:\n{errors}")
         try:
-            server.requests_served()
+            server.served()
             return
         except OSError:
             time.sleep(0.05)
@@ -249,6 +251,7 @@ class Run:
     wall_s: float
     cpu_s: float
     requests: int
+    connections: int
     counts: Counter[str] = field(default_factory=Counter)
     exit_code: int = 0
     note: str = ""
@@ -343,16 +346,25 @@ def measure(
     server: LatencyServer,
     parse: Callable[[Path], Counter[str]],
 ) -> Run:
-    before = server.requests_served()
+    requests_before, connections_before = server.served()
     wall, cpu, code = run_child(command, output)
-    served = server.requests_served() - before - (1 if server.kind == "nginx" else 0)
+    requests_after, connections_after = server.served()
     counts: Counter[str] = Counter()
     note = ""
     try:
         counts = parse(output)
     except (ValueError, KeyError) as exc:
         note = f"output not understood: {exc}"
-    return Run(tool, wall, cpu, served, counts, code, note)
+    return Run(
+        tool,
+        wall,
+        cpu,
+        requests_after - requests_before,
+        connections_after - connections_before,
+        counts,
+        code,
+        note,
+    )
 
 
 def best(runs: list[Run]) -> Run:
@@ -362,7 +374,14 @@ def best(runs: list[Run]) -> Run:
     wrong = [run for run in runs if +run.counts != +fastest.counts]
     note = fastest.note or (f"{len(wrong)} other round(s) counted differently" if wrong else "")
     return Run(
-        fastest.tool, fastest.wall_s, cpu, fastest.requests, fastest.counts, fastest.exit_code, note
+        fastest.tool,
+        fastest.wall_s,
+        cpu,
+        fastest.requests,
+        fastest.connections,
+        fastest.counts,
+        fastest.exit_code,
+        note,
     )
 
 
@@ -378,7 +397,8 @@ def print_report(
         f"(per host {args.per_host}), latency {args.latency_ms:g} ms, "
         f"ceiling {ceiling:.0f} URL/s; expected " + ", ".join(f"{expected[k]} {k}" for k in KINDS)
     )
-    header = f"{'':<11}{'wall s':>8}{'URL/s':>8}{'ceiling':>9}{'CPU s/1k':>10}{'requests':>10}  "
+    header = f"{'':<11}{'wall s':>8}{'URL/s':>8}{'ceiling':>9}{'CPU s/1k':>10}{'1-core':>8}"
+    header += f"{'requests':>9}{'conns':>7}  "
     header += "  ".join(f"{k:>12}" for k in KINDS) + "  other"
     print(header)
     print("-" * len(header))
@@ -386,12 +406,17 @@ def print_report(
         other = sum(v for k, v in run.counts.items() if k not in KINDS)
         print(
             f"{run.tool:<11}{run.wall_s:>8.2f}{n / run.wall_s:>8.0f}"
-            f"{n / run.wall_s / ceiling:>9.1%}{run.cpu_s / n * 1000:>10.3f}{run.requests:>10}  "
+            f"{n / run.wall_s / ceiling:>9.1%}{run.cpu_s / n * 1000:>10.3f}"
+            f"{n / max(run.cpu_s, 1e-9):>8.0f}{run.requests:>9}{run.connections:>7}  "
             + "  ".join(f"{run.counts[k]:>12}" for k in KINDS)
             + f"  {other}"
         )
         if run.note:
             print(f"{'':<11}{run.note}")
+    print(
+        "(CPU s/1k: child user+sys seconds per 1000 URLs, start-up included; 1-core: URL/s one "
+        "fully busy core would allow at that CPU cost; conns: TCP connections the server accepted)"
+    )
     by_tool = {run.tool: run for run in runs}
     ours, theirs = by_tool.get("linkcheck"), by_tool.get("lychee")
     if ours and theirs:
@@ -465,8 +490,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def busy_machine_warning() -> str | None:
+    """Wall times mean little when other work competes for the cores: say so."""
+    cores = os.cpu_count() or 1
+    load = os.getloadavg()[0]
+    if load < 0.5 * cores:
+        return None
+    return (
+        f"WARNING: load average {load:.1f} on {cores} cores before the run: other processes "
+        "compete for CPU, so wall times (and the ceiling share) are pessimistic; CPU per URL "
+        "is the figure to trust."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    warning = busy_machine_warning()
     hosts = [f"127.0.0.{2 + i}" for i in range(args.hosts)]
     latency_s = args.latency_ms / 1000
     ceiling = args.concurrency / latency_s
@@ -496,6 +535,9 @@ def main(argv: list[str] | None = None) -> int:
                 print()
     runs = [best(list(same)) for same in zip(*rounds, strict=True)]
     passed = print_report(runs, expected, args.urls, ceiling, args)
+    warning = warning or busy_machine_warning()
+    if warning:
+        print(f"\n{warning}")
     return 0 if passed else 1
 
 

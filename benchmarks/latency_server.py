@@ -8,7 +8,8 @@ Paths (the same as the nginx config in ``engine_throughput.py``):
 - ``/ok/<n>``: 200
 - ``/missing/<n>``: 404
 - ``/moved/<n>``: 301 to ``/ok/<n>``
-- ``/status``: the number of requests answered so far (no latency; for the benchmark)
+- ``/status``: ``<requests> <connections>`` answered and accepted so far (no latency; not
+  counted)
 
 Run: ``python benchmarks/latency_server.py --port 8080 --hosts 127.0.0.2,127.0.0.3``; it
 prints ``ready`` once it listens on every address.
@@ -19,25 +20,28 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import cast
 
 _REASONS = {200: b"OK", 301: b"Moved Permanently", 404: b"Not Found", 400: b"Bad Request"}
 _MAX_HEAD = 16 * 1024  # a request head larger than this is refused
 
 
 class Counter:
-    """Requests answered, shared by every connection."""
+    """Requests answered and connections accepted, shared by every connection."""
 
-    __slots__ = ("requests",)
+    __slots__ = ("connections", "requests")
 
     def __init__(self) -> None:
         self.requests = 0
+        self.connections = 0
 
 
 def response(method: bytes, path: bytes, counter: Counter) -> tuple[bytes, bool]:
     """The bytes to send for one request, and whether they wait for the latency."""
     location = b""
     if path == b"/status":
-        return _build(200, f"{counter.requests}\n".encode(), b"", method), False
+        text = f"{counter.requests} {counter.connections}\n".encode()
+        return _build(200, text, b"", method), False
     if path.startswith(b"/ok/"):
         status, body = 200, b"ok\n"
     elif path.startswith(b"/missing/"):
@@ -52,13 +56,21 @@ def response(method: bytes, path: bytes, counter: Counter) -> tuple[bytes, bool]
 
 
 def _build(status: int, body: bytes, extra: bytes, method: bytes) -> bytes:
+    if method == b"HEAD":
+        # Like nginx's echo module (a streamed body): no Content-Length on HEAD answers, which
+        # is valid HTTP and common for dynamic pages. Keeps both benchmark servers alike.
+        return b"HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\n%s\r\n" % (
+            status,
+            _REASONS[status],
+            extra,
+        )
     head = b"HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n%s\r\n" % (
         status,
         _REASONS[status],
         len(body),
         extra,
     )
-    return head if method == b"HEAD" else head + body
+    return head + body
 
 
 class LatencyProtocol(asyncio.Protocol):
@@ -72,8 +84,9 @@ class LatencyProtocol(asyncio.Protocol):
         self._loop = asyncio.get_running_loop()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
+        # uvloop's transports do not subclass asyncio.Transport; they have the same methods.
+        self._transport = cast(asyncio.Transport, transport)
+        self._counter.connections += 1
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None
