@@ -19,6 +19,9 @@ Registered for every test by ``tests/conftest.py`` (``pytest_plugins``), so just
   (for example ``env={"RATE_LIMIT_PER_MINUTE": "3"}`` or ``handlers={"ApiFunction": fake}``);
   every stack it made is stopped after the test.
 
+``stack_options(moto_endpoint)``: those options, for a ``DevStack`` of your own (for example a
+  module-scoped one shared by read-only tests; stop it yourself).
+
 Every stack shares the session's moto server (``moto_endpoint``) with its own resources
 (unique names), and restores ``os.environ`` when stopped.
 """
@@ -37,7 +40,8 @@ if TYPE_CHECKING:
 DevStackFactory = Callable[..., "DevStack"]
 
 
-def _test_options(moto_endpoint: str) -> dict[str, Any]:
+def stack_options(moto_endpoint: str) -> dict[str, Any]:
+    """The ``DevStack`` options these fixtures use (for a stack of your own, e.g. module-scoped)."""
     return {
         "port": 0,
         "moto_endpoint": moto_endpoint,
@@ -57,7 +61,7 @@ def dev_stack_factory(moto_endpoint: str) -> Iterator[DevStackFactory]:
     stacks: list[DevStack] = []
 
     def start(**options: Any) -> DevStack:
-        stack = DevStack(**{**_test_options(moto_endpoint), **options})
+        stack = DevStack(**{**stack_options(moto_endpoint), **options})
         stacks.append(stack)
         return stack.start()
 
