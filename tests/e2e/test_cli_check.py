@@ -190,3 +190,22 @@ def test_entry_point_in_a_subprocess(server: ScriptedServer) -> None:
     assert done.returncode == 1
     assert "http_410" in done.stdout
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_json_record_matches_the_result_model() -> None:
+    from linkcheck.commands.check import json_record
+    from linkcheck.engine import CheckResult, Reason, Status
+    from linkcheck.engine.verdict import Hop
+
+    result = CheckResult(
+        url="https://a.example/",
+        status=Status.OK,
+        reason=Reason.HTTP_2XX,
+        detail="fine",
+        final_url="https://b.example/",
+        http_status=200,
+        redirects=(Hop("https://a.example/", 301),),
+        platform="youtube",
+        elapsed_ms=12,
+    )
+    assert json_record(result) == result.to_dict()

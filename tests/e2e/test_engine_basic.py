@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from linkcheck.engine import Reason, Status
+from linkcheck.engine import Checker, Reason, Status
 
-from .engine_helpers import check
-from .servers import Reply, ScriptedServer
+from .engine_helpers import check, fast_options
+from .servers import Reply, Request, ScriptedServer
 
 
 @pytest.fixture()
@@ -105,3 +105,24 @@ async def test_bad_and_unsupported_urls_are_invalid() -> None:
     ftp = await check("ftp://example.com/file")
     assert (ftp.status, ftp.reason) == (Status.INVALID, Reason.UNSUPPORTED_SCHEME)
     assert ftp.url == "ftp://example.com/file"
+
+
+async def test_head_404_is_believed_once_the_host_proved_honest(server: ScriptedServer) -> None:
+    async with Checker(fast_options(), detectors=()) as checker:
+        for n in range(4):
+            result = await checker.check(server.url(f"/missing/{n}"))
+            assert result.reason is Reason.HTTP_404
+    methods = [[hit.method for hit in server.hits(f"/missing/{n}")] for n in range(4)]
+    assert methods == [["HEAD", "GET"], ["HEAD", "GET"], ["HEAD"], ["HEAD"]]
+
+
+async def test_a_host_lying_on_head_is_asked_with_get_first(server: ScriptedServer) -> None:
+    def lies(req: Request) -> Reply:
+        return Reply(404) if req.method == "HEAD" else Reply(200)
+
+    server.route("/a", lies)
+    server.route("/b", lies)
+    async with Checker(fast_options(), detectors=()) as checker:
+        assert (await checker.check(server.url("/a"))).status is Status.OK
+        assert (await checker.check(server.url("/b"))).status is Status.OK
+    assert [hit.method for hit in server.hits("/b")] == ["GET"]

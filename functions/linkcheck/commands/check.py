@@ -202,10 +202,26 @@ async def _check_all(
 
 def write_results(results: Sequence[CheckResult], out: TextIO, *, as_json: bool) -> None:
     if as_json:
-        for result in results:
-            out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        out.write("".join(encode(json_record(result)) + "\n" for result in results))
         return
     out.write(format_table(results))
+
+
+def json_record(result: CheckResult) -> dict[str, Any]:
+    """``result.to_dict()``, built directly: ``dataclasses.asdict`` is slow on long lists."""
+    return {
+        "url": result.url,
+        "status": result.status.value,
+        "reason": result.reason.value,
+        "detail": result.detail,
+        "final_url": result.final_url,
+        "http_status": result.http_status,
+        "redirects": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
+        "platform": result.platform,
+        "elapsed_ms": result.elapsed_ms,
+        "checked_at": result.checked_at,
+    }
 
 
 def format_table(results: Sequence[CheckResult]) -> str:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from types import TracebackType
 
@@ -26,7 +26,6 @@ import aiohttp
 import httpx
 
 from . import ssrf
-from .body import read_prefix
 from .classify import (
     REDIRECT_STATUSES,
     RETRYABLE_STATUSES,
@@ -37,9 +36,18 @@ from .classify import (
     too_many_redirects,
 )
 from .detectors import Detector, Page, ProbeResponse, default_detectors
+from .head_trust import HeadTrust
 from .options import CheckOptions
 from .retry import backoff_delay, retry_after_seconds
-from .transport import AiohttpTransport, create_session, match_connect_to
+from .transport import (
+    AiohttpExchanger,
+    AiohttpTransport,
+    BodyWanted,
+    Exchanger,
+    HttpxExchanger,
+    create_session,
+    match_connect_to,
+)
 from .urls import BadUrl, Target, normalize_url, resolve_relative
 from .verdict import CheckResult, Hop, Reason, Status, Verdict
 
@@ -71,7 +79,7 @@ class _Reply:
     """What one request got back, with the body prefix already read and the response closed."""
 
     status: int
-    headers: httpx.Headers
+    headers: Mapping[str, str]  # case-insensitive get
     body: bytes
     method: str
     refused_wait: float | None = None  # a Retry-After longer than the deadline allowed
@@ -85,6 +93,7 @@ class _Trail:
     current: Target
     hops: list[Hop]
     http_status: int | None = None
+    wanting: set[int] = field(default_factory=set)  # platform detectors (index) a hop wanted
 
 
 class Checker:
@@ -94,12 +103,35 @@ class Checker:
         self, options: CheckOptions | None = None, *, detectors: Sequence[Detector] | None = None
     ) -> None:
         self.options = options or CheckOptions()
+        if self.options.client not in {"aiohttp", "httpx"}:
+            raise ValueError(
+                f"CheckOptions.client must be 'aiohttp' or 'httpx', not {self.options.client!r}"
+            )
         chosen = _shared_default_detectors() if detectors is None else tuple(detectors)
         self._platform_detectors = tuple(d for d in chosen if not is_generic(d))
+        # The ``domains`` prefilter (detectors.py): detector index by domain, and the
+        # detectors without ``domains`` that must always be asked.
+        self._by_domain: dict[str, list[int]] = {}
+        self._unfiltered: list[int] = []
+        for index, detector in enumerate(self._platform_detectors):
+            domains = getattr(detector, "domains", None)
+            if not domains:
+                self._unfiltered.append(index)
+            for domain in domains or ():
+                self._by_domain.setdefault(domain.lower().rstrip("."), []).append(index)
         self._generic_detectors = tuple(d for d in chosen if is_generic(d))
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._transport = AiohttpTransport(self._current_session)
+        self._exchanger: Exchanger = (
+            HttpxExchanger(self._transport)
+            if self.options.client == "httpx"
+            else AiohttpExchanger(self._current_session)
+        )
+        # Generic detectors read 2xx HTML pages fetched by GET; without them, no body is read.
+        self._generic_body: BodyWanted | None = _generic_page if self._generic_detectors else None
+        self._vetted_literals: set[tuple[str, int]] = set()
+        self._head_trust = HeadTrust()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -258,19 +290,38 @@ class Checker:
             elapsed_ms=_ms_since(started),
         )
 
-    def _wants_body(self, url: str) -> bool:
-        if self.options.always_get:
-            return True
-        return any(d.wants(url) for d in self._platform_detectors)
+    def _wanting(self, target: Target) -> tuple[int, ...]:
+        """Indexes of the platform detectors that want ``target`` (``domains`` prefilter)."""
+        if not self._platform_detectors:
+            return ()
+        labels = target.host.split(".")
+        candidates = set(self._unfiltered)
+        for start in range(len(labels)):
+            candidates.update(self._by_domain.get(".".join(labels[start:]), ()))
+        if not candidates:
+            return ()
+        return tuple(
+            index
+            for index in sorted(candidates)
+            if self._platform_detectors[index].wants(target.url)
+        )
 
     async def _follow(self, trail: _Trail, deadline: float, *, force_get: bool) -> _Reply:
-        """Request hop after hop until a response that is not a redirect."""
+        """Request hop after hop until a response that is not a redirect.
+
+        Once a platform detector wants a hop, every later hop is fetched with GET too, so the
+        detector sees a body wherever the redirects lead.
+        """
         seen = {trail.current.url}
         limit = self.options.max_redirects
+        get = force_get or self.options.always_get
         while True:
             target = trail.current
+            wanting = self._wanting(target)
+            trail.wanting.update(wanting)
+            get = get or bool(wanting)
             await self._vet_literal(target)
-            reply = await self._fetch(target, deadline, force_get or self._wants_body(target.url))
+            reply = await self._fetch(target, deadline, get)
             trail.http_status = reply.status
             location = reply.headers.get("location")
             if reply.status not in REDIRECT_STATUSES or not location:
@@ -288,24 +339,30 @@ class Checker:
         # aiohttp never calls the resolver for IP literals: vet them here (unless mapped).
         if target.ip is None:
             return
-        if match_connect_to(self.options.connect_to, target.host, target.port) is not None:
-            return
-        await ssrf.resolve_vetted(
-            str(target.ip),
-            target.port,
-            allow_private=self.options.allow_private_networks,
-            timeout=self.options.connect_timeout,
-        )
+        key = (target.host, target.port)
+        if key in self._vetted_literals:
+            return  # an address's verdict never changes for one checker's options
+        if match_connect_to(self.options.connect_to, target.host, target.port) is None:
+            await ssrf.resolve_vetted(
+                target.host,
+                target.port,
+                allow_private=self.options.allow_private_networks,
+                timeout=self.options.connect_timeout,
+            )
+        if len(self._vetted_literals) < 4096:  # bounded memory on huge batches
+            self._vetted_literals.add(key)
 
     async def _fetch(self, target: Target, deadline: float, want_body: bool) -> _Reply:
         """HEAD first (no body), GET when the body is wanted or HEAD was refused."""
-        if want_body:
-            return await self._attempts(target, "GET", deadline, want_body=True)
+        if want_body or self._head_trust.get_first(target.host):
+            return await self._attempts(target, "GET", deadline, want_body=want_body)
         reply = await self._attempts(target, "HEAD", deadline, want_body=False)
-        if 200 <= reply.status < 400 or reply.status in HEAD_ONLY_RETRY:
+        if reply.status in HEAD_ONLY_RETRY or self._head_trust.believes(target.host, reply.status):
             return reply
         # Many servers answer HEAD wrongly (405, 404, 403, 500...): ask again with GET.
-        return await self._attempts(target, "GET", deadline, want_body=False)
+        again = await self._attempts(target, "GET", deadline, want_body=False)
+        self._head_trust.record(target.host, reply.status, again.status)
+        return again
 
     async def _attempts(
         self, target: Target, method: str, deadline: float, *, want_body: bool
@@ -335,25 +392,13 @@ class Checker:
             await asyncio.sleep(wait)
 
     async def _send(self, target: Target, method: str, *, want_body: bool) -> _Reply:
-        response = await self._transport.handle_async_request(httpx.Request(method, target.url))
-        try:
-            body = b""
-            if method == "GET" and (want_body or self._generic_wants(response)):
-                body = await read_prefix(
-                    response.aiter_raw(),
-                    response.headers.get("content-encoding", ""),
-                    self.options.max_body_bytes,
-                )
-        finally:
-            await response.aclose()
-        return _Reply(response.status_code, response.headers, body, method)
-
-    def _generic_wants(self, response: httpx.Response) -> bool:
-        return (
-            bool(self._generic_detectors)
-            and 200 <= response.status_code < 300
-            and _is_html(response.headers.get("content-type", ""))
+        wants: BodyWanted | None = None
+        if method == "GET":
+            wants = _always if want_body else self._generic_body
+        answer = await self._exchanger.exchange(
+            method, target.url, wants, self.options.max_body_bytes
         )
+        return _Reply(answer.status, answer.headers, answer.body, method)
 
     # -- verdict ---------------------------------------------------------------------------
 
@@ -368,7 +413,10 @@ class Checker:
                 f"{reply.refused_wait:g} s, beyond the check's deadline.",
             )
         final_url = trail.current.url
-        platform = [d for d in self._platform_detectors if d.wants(final_url)]
+        # Consulted: detectors that want the final URL or wanted any hop (a platform URL that
+        # redirected away is still that platform's business: its home page, a login wall...).
+        consulted = trail.wanting.union(self._wanting(trail.current))
+        platform = [self._platform_detectors[index] for index in sorted(consulted)]
         generic = (
             self._generic_detectors
             if reply.method == "GET"
@@ -382,7 +430,7 @@ class Checker:
             requested_url=trail.target.url,
             final_url=final_url,
             status=reply.status,
-            headers={k: v for k, v in reply.headers.multi_items()},
+            headers={k.lower(): v for k, v in reply.headers.items()},
             body=reply.body,
             redirects=tuple(trail.hops),
         )
@@ -418,7 +466,7 @@ class Checker:
         return ProbeResponse(
             status=reply.status,
             final_url=trail.current.url,
-            headers={k: v for k, v in reply.headers.multi_items()},
+            headers={k.lower(): v for k, v in reply.headers.items()},
             body=reply.body,
         )
 
@@ -429,6 +477,14 @@ def _normalize(url: str) -> Target:
 
 def _ms_since(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
+
+
+def _always(status: int, content_type: str) -> bool:
+    return True
+
+
+def _generic_page(status: int, content_type: str) -> bool:
+    return 200 <= status < 300 and _is_html(content_type)
 
 
 def _is_html(content_type: str) -> bool:

@@ -7,6 +7,7 @@ check) and gets back the verdict of DESIGN.md section 2 with a one-sentence ``de
 from __future__ import annotations
 
 import ssl
+from functools import lru_cache
 from http import HTTPStatus
 
 import httpx
@@ -25,6 +26,7 @@ def _phrase(status: int) -> str:
         return str(status)
 
 
+@lru_cache(maxsize=256)  # verdicts are immutable: one per status code is plenty
 def classify_status(status: int) -> Verdict:
     """The verdict for the final HTTP status of a check (after redirects)."""
     said = f"The server answered {_phrase(status)}"

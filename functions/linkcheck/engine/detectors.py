@@ -18,6 +18,13 @@ When detectors are consulted (the engine's cheap rule, so HEAD stays the common 
   fallback, when a platform detector forced GET, or with ``CheckOptions(always_get=True)``),
   whatever ``wants()`` says. It never forces a GET by itself, and never sets ``platform``.
 
+- optional prefilter: a platform detector may declare ``domains: frozenset[str]`` (as
+  ``PlatformDetector`` does). The engine then calls ``wants(url)`` only for hosts equal to one
+  of them or below one, which keeps HEAD-only checks of other sites cheap. ``wants`` must never
+  be true outside ``domains``.
+- a URL wanted on any hop makes every later hop of that check a GET, and the detector is
+  consulted on the final page even when redirects led off its domains.
+
 Platform detectors run first, in order, then generic ones; the first verdict wins. A detector
 that raises is a bug: the engine logs it and keeps the HTTP verdict (one broken detector must
 not fail a whole batch).

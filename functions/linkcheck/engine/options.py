@@ -58,6 +58,9 @@ class CheckOptions:
     max_body_bytes: int = 256 * 1024  # bounded prefix read for detectors
     retries: int = 2  # extra attempts on transient failures
     backoff: float = 0.25  # first pause before a retry, seconds (doubles, with jitter)
+    # "aiohttp": the lean bulk path; "httpx": the same checks through httpx.Request/Response
+    # objects over the same session (more CPU per URL; see README "engine").
+    client: str = "aiohttp"
     always_get: bool = False  # GET every URL (no HEAD): lets generic detectors see every page
     user_agent: str = DEFAULT_USER_AGENT
     allow_private_networks: bool = False  # SSRF guard off: tests and local dev only

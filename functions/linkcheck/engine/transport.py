@@ -20,16 +20,23 @@ from __future__ import annotations
 import os
 import socket
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import httpx
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from . import ssrf
+from .body import read_prefix
 from .options import CheckOptions, ConnectTo
+
+# Decides, once the status line and headers are in, whether to read a body prefix:
+# (status, content type) -> bool. None means never (HEAD, or nobody needs the body).
+BodyWanted = Callable[[int, str], bool]
+DRAIN_LIMIT = 64 * 1024  # a small unwanted body is read anyway, so the connection is reused
 
 
 def _idna(host: str) -> str:
@@ -220,3 +227,89 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             request=request,
             extensions={"http_version": b"HTTP/1.1"},
         )
+
+
+# -- the exchange: one request, one bounded answer ----------------------------------------------
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One answered request: status, headers (case-insensitive ``get``) and a body prefix."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class Exchanger(Protocol):
+    """Sends one request without following redirects; raises httpx's transport errors."""
+
+    async def exchange(
+        self, method: str, url: str, wants_body: BodyWanted | None, limit: int
+    ) -> Exchange: ...
+
+
+class AiohttpExchanger:
+    """The bulk-check fast path: straight on the aiohttp session, no httpx objects per request.
+
+    Measured on this project's benchmark it costs a fraction of the CPU per URL of building an
+    ``httpx.Request``/``httpx.Response`` pair (README, section "engine"). Same session, same
+    vetting resolver and the same error vocabulary as ``AiohttpTransport``.
+    """
+
+    __slots__ = ("_session",)
+
+    def __init__(self, session: Callable[[], aiohttp.ClientSession]) -> None:
+        self._session = session
+
+    async def exchange(
+        self, method: str, url: str, wants_body: BodyWanted | None, limit: int
+    ) -> Exchange:
+        try:
+            response = await self._session().request(method, url, allow_redirects=False)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise _as_httpx(exc) from exc
+        try:
+            headers = response.headers
+            body = b""
+            if wants_body is not None and wants_body(
+                response.status, headers.get("Content-Type", "")
+            ):
+                body = await read_prefix(
+                    response.content.iter_any(), headers.get("Content-Encoding", ""), limit
+                )
+            elif method != "HEAD" and (response.content_length or 0) <= DRAIN_LIMIT:
+                await response.read()  # cheap, and keeps the connection for the next request
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            response.close()
+            raise _as_httpx(exc) from exc
+        if response.content.at_eof():
+            response.release()  # back to the pool
+        else:
+            response.close()  # stopped early: never download the rest of a big body
+        return Exchange(response.status, headers, body)
+
+
+class HttpxExchanger:
+    """The same exchange through the httpx model (``httpx.Request`` -> transport -> Response)."""
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
+        self._transport = transport
+
+    async def exchange(
+        self, method: str, url: str, wants_body: BodyWanted | None, limit: int
+    ) -> Exchange:
+        response = await self._transport.handle_async_request(httpx.Request(method, url))
+        try:
+            body = b""
+            if wants_body is not None and wants_body(
+                response.status_code, response.headers.get("content-type", "")
+            ):
+                body = await read_prefix(
+                    response.aiter_raw(), response.headers.get("content-encoding", ""), limit
+                )
+        finally:
+            await response.aclose()
+        return Exchange(response.status_code, response.headers, body)
