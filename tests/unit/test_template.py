@@ -1,0 +1,397 @@
+"""template.yaml is production grade: runtime, logs, alarms, queues, limits, parameters, outputs.
+
+Pure checks on the template as written (short-form intrinsics expanded by cfn-lint's decoder);
+IAM is checked on SAM's own translation (policy templates expanded), offline.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from linkcheck.local.resources import REPO_ROOT, load_template
+
+Template = dict[str, Any]
+
+
+@cache
+def _template() -> Template:
+    return load_template()
+
+
+@pytest.fixture()
+def template() -> Template:
+    return _template()
+
+
+def _of_type(template: Template, kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v.get("Type") == kind}
+
+
+def _functions(template: Template) -> dict[str, dict[str, Any]]:
+    return _of_type(template, "AWS::Serverless::Function")
+
+
+def _function_setting(template: Template, function: dict[str, Any], name: str) -> Any:
+    props = function.get("Properties", {})
+    return props.get(name, template["Globals"]["Function"].get(name))
+
+
+def _ref(value: Any) -> str | None:
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return str(value["Ref"])
+        if "Fn::GetAtt" in value:
+            return str(value["Fn::GetAtt"][0])
+    return None
+
+
+def _alarms(template: Template) -> dict[str, dict[str, Any]]:
+    return {k: v["Properties"] for k, v in _of_type(template, "AWS::CloudWatch::Alarm").items()}
+
+
+def _alarmed(template: Template, namespace: str, metric: str) -> set[str]:
+    """Logical ids of the resources that have an alarm on ``namespace/metric``."""
+    found: set[str] = set()
+    for alarm in _alarms(template).values():
+        if alarm.get("Namespace") == namespace and alarm.get("MetricName") == metric:
+            for dimension in alarm.get("Dimensions", []):
+                target = _ref(dimension["Value"])
+                if target:
+                    found.add(target)
+    return found
+
+
+# ---------------------------------------------------------------- runtime and logging
+
+
+def test_functions_run_python_313_on_arm64_with_tracing(template: Template) -> None:
+    function_globals = template["Globals"]["Function"]
+    assert function_globals["Runtime"] == "python3.13"
+    assert function_globals["Architectures"] == ["arm64"]
+    assert function_globals["Tracing"] == "Active"
+    for name, function in _functions(template).items():
+        props = function["Properties"]
+        assert "Runtime" not in props and "Architectures" not in props, name
+
+
+def test_every_function_has_explicit_memory_and_timeout_within_limits(template: Template) -> None:
+    for name, function in _functions(template).items():
+        memory = _function_setting(template, function, "MemorySize")
+        timeout = _function_setting(template, function, "Timeout")
+        assert 128 <= int(memory) <= 10240, name
+        assert 1 <= int(timeout) <= 900, name
+
+
+def test_logs_are_json_in_a_log_group_with_retention(template: Template) -> None:
+    logging = template["Globals"]["Function"]["LoggingConfig"]
+    assert logging["LogFormat"] == "JSON"
+    assert logging["ApplicationLogLevel"] == {"Ref": "LogLevel"}
+    log_groups = _of_type(template, "AWS::Logs::LogGroup")
+    used: set[str] = set()
+    for name, function in _functions(template).items():
+        group = _ref(function["Properties"].get("LoggingConfig", {}).get("LogGroup"))
+        assert group in log_groups, f"{name} must log to its own AWS::Logs::LogGroup"
+        assert group not in used, f"{name} shares a log group"
+        used.add(group)
+        retention = log_groups[group]["Properties"]["RetentionInDays"]
+        assert retention == {"Ref": "LogRetentionDays"}, name
+
+
+def test_powertools_environment_is_global(template: Template) -> None:
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "linkcheck"
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "linkcheck"
+    assert variables["POWERTOOLS_LOG_LEVEL"] == {"Ref": "LogLevel"}
+
+
+def test_private_networks_are_never_allowed_in_aws(template: Template) -> None:
+    # The SSRF escape hatch exists for tests and `linkcheck dev` only.
+    functions = [f["Properties"] for f in _functions(template).values()]
+    for function in [template["Globals"]["Function"], *functions]:
+        variables = function.get("Environment", {}).get("Variables", {})
+        assert "LINKCHECK_ALLOW_PRIVATE_NETWORKS" not in variables
+
+
+# ---------------------------------------------------------------- async paths
+
+
+def _sqs_event_sources(template: Template) -> list[tuple[str, str, dict[str, Any]]]:
+    """(function, queue logical id, event properties) for every SQS event source."""
+    sources = []
+    for name, function in _functions(template).items():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] == "SQS":
+                queue = _ref(event["Properties"]["Queue"])
+                assert queue is not None
+                sources.append((name, queue, event["Properties"]))
+    return sources
+
+
+def test_queue_visibility_timeout_is_six_times_the_consumer_timeout(template: Template) -> None:
+    sources = _sqs_event_sources(template)
+    assert sources, "the template has SQS consumers"
+    for name, queue, _ in sources:
+        timeout = int(_function_setting(template, _functions(template)[name], "Timeout"))
+        visibility = int(template["Resources"][queue]["Properties"]["VisibilityTimeout"])
+        assert visibility >= 6 * timeout, f"{queue} {visibility}s < 6 x {name} {timeout}s"
+
+
+def test_every_sqs_consumer_reports_partial_failures_and_has_bounded_concurrency(
+    template: Template,
+) -> None:
+    for name, _, props in _sqs_event_sources(template):
+        assert props.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], name
+        assert "MaximumConcurrency" in props.get("ScalingConfig", {}), name
+
+
+def _dead_letter_queues(template: Template) -> set[str]:
+    queues: set[str] = set()
+    for _, queue, _ in _sqs_event_sources(template):
+        redrive = template["Resources"][queue]["Properties"].get("RedrivePolicy")
+        assert redrive, f"{queue} has consumers but no dead-letter queue"
+        target = _ref(redrive["deadLetterTargetArn"])
+        assert target is not None
+        queues.add(target)
+    for function in _functions(template).values():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] in {"DynamoDB", "Kinesis"}:
+                props = event["Properties"]
+                assert props.get("MaximumRetryAttempts") is not None
+                target = _ref(props["DestinationConfig"]["OnFailure"]["Destination"])
+                assert target is not None
+                queues.add(target)
+    return queues
+
+
+def test_every_dead_letter_queue_has_an_alarm(template: Template) -> None:
+    dead_letters = _dead_letter_queues(template)
+    assert {"ChecksDeadLetterQueue", "DeliveriesDeadLetterQueue"} <= dead_letters
+    alarmed = _alarmed(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert dead_letters <= alarmed
+
+
+def test_backlogs_are_alarmed(template: Template) -> None:
+    ages = _alarmed(template, "AWS/SQS", "ApproximateAgeOfOldestMessage")
+    assert {queue for _, queue, _ in _sqs_event_sources(template)} <= ages
+    stream_consumers = {
+        name
+        for name, function in _functions(template).items()
+        for event in function["Properties"].get("Events", {}).values()
+        if event["Type"] == "DynamoDB"
+    }
+    assert stream_consumers <= _alarmed(template, "AWS/Lambda", "IteratorAge")
+
+
+def test_every_function_has_error_and_throttle_alarms(template: Template) -> None:
+    functions = set(_functions(template))
+    assert functions <= _alarmed(template, "AWS/Lambda", "Errors")
+    assert functions <= _alarmed(template, "AWS/Lambda", "Throttles")
+
+
+def test_api_5xx_rate_is_alarmed(template: Template) -> None:
+    rate_alarms = [
+        alarm
+        for alarm in _alarms(template).values()
+        if any(
+            m.get("MetricStat", {}).get("Metric", {}).get("MetricName") == "5xx"
+            for m in alarm.get("Metrics", [])
+        )
+    ]
+    assert len(rate_alarms) == 1
+    expressions = [m["Expression"] for m in rate_alarms[0]["Metrics"] if "Expression" in m]
+    assert expressions and "requests" in expressions[0]
+
+
+def test_every_alarm_notifies_the_ops_topic_when_firing_and_clearing(template: Template) -> None:
+    assert template["Resources"]["OpsTopic"]["Type"] == "AWS::SNS::Topic"
+    subscription = template["Resources"]["OpsEmailSubscription"]
+    assert subscription["Condition"] == "HasOpsEmail"
+    for name, alarm in _alarms(template).items():
+        assert alarm["AlarmActions"] == [{"Ref": "OpsTopic"}], name
+        assert alarm["OKActions"] == [{"Ref": "OpsTopic"}], name
+        assert alarm["TreatMissingData"] == "notBreaching", name
+        assert alarm["AlarmDescription"], name
+
+
+# ---------------------------------------------------------------- least privilege
+
+# What each function's code calls (store, queue and topic modules), as IAM actions. Keep in
+# step with the handlers: a missing action is an AccessDenied in AWS only.
+TABLE_ACTIONS = {
+    "ApiFunction": {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem"},
+    "AuthorizerFunction": {"GetItem", "UpdateItem"},
+    "SweepFunction": {"GetItem", "UpdateItem", "Query"},  # Query on the due index only
+    "WorkerFunction": {"GetItem", "BatchGetItem", "UpdateItem", "PutItem", "BatchWriteItem"},
+    "NotifierFunction": {"GetItem", "UpdateItem", "Query"},
+    "WebhookFunction": {"GetItem", "UpdateItem", "DeleteItem"},
+}
+SENDS_TO = {
+    "ApiFunction": {"ChecksQueue"},
+    "SweepFunction": {"ChecksQueue"},
+    "WorkerFunction": {"ChecksQueue"},
+    "NotifierFunction": {"DeliveriesQueue", "NotifierFailureQueue"},
+    "WebhookFunction": {"DeliveriesQueue", "DeliveriesDeadLetterQueue"},
+}
+PUBLISHES_TO = {"NotifierFunction": {"NotificationsTopic"}}
+# AWS-managed policies SAM attaches: logs, X-Ray, and reading the function's event source.
+MANAGED = {
+    "AWSLambdaBasicExecutionRole",
+    "AWSXrayWriteOnlyAccess",
+    "AWSLambdaSQSQueueExecutionRole",
+    "AWSLambdaDynamoDBExecutionRole",
+}
+
+
+@cache
+def _translated() -> Template:
+    """The template as CloudFormation, translated by SAM offline (policy templates expanded)."""
+    import copy
+    import os
+
+    from samtranslator.translator.transform import transform
+
+    class _NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    template = copy.deepcopy(_template())
+    template["Globals"]["Function"]["CodeUri"] = "s3://bucket/key"
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    translated: Template = transform(template, {}, _NoManagedPolicies())
+    return translated
+
+
+def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in role["Properties"].get("Policies", [])
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+
+
+def _resource_refs(resource: Any) -> set[str]:
+    """Logical ids a policy resource points at (Ref, GetAtt, or inside a Sub)."""
+    found: set[str] = set()
+    if isinstance(resource, list):
+        for item in resource:
+            found |= _resource_refs(item)
+    elif isinstance(resource, dict):
+        ref = _ref(resource)
+        if ref:
+            found.add(ref)
+        for value in resource.values():
+            found |= _resource_refs(value)
+    elif isinstance(resource, str) and "${" in resource:
+        found |= {part.split("}")[0].split(".")[0] for part in resource.split("${")[1:]}
+    return found
+
+
+@pytest.mark.parametrize("function", sorted(TABLE_ACTIONS))
+def test_each_function_gets_only_the_actions_its_code_needs(function: str) -> None:
+    resources = _translated()["Resources"]
+    role = resources[f"{function}Role"]
+    managed = {str(arn).rsplit("/", 1)[-1] for arn in role["Properties"]["ManagedPolicyArns"]}
+    assert managed <= MANAGED
+    table: set[str] = set()
+    queues: set[str] = set()
+    topics: set[str] = set()
+    for statement in _statements(role):
+        assert statement["Effect"] == "Allow"
+        resource = statement["Resource"]
+        assert resource != "*" and "*" not in (resource if isinstance(resource, list) else [])
+        actions = statement["Action"]
+        actions = [actions] if isinstance(actions, str) else actions
+        targets = _resource_refs(resource) & set(resources)  # pseudo parameters left out
+        for action in actions:
+            service, _, name = action.partition(":")
+            if service == "dynamodb":
+                assert targets == {"Table"}, statement
+                table.add(name)
+            elif service == "sqs":
+                assert name.startswith("SendMessage"), statement
+                queues |= targets
+            elif service == "sns":
+                assert name == "Publish", statement
+                topics |= targets
+            else:
+                raise AssertionError(f"{function}: unexpected {action}")
+    assert table == TABLE_ACTIONS[function]
+    assert queues == SENDS_TO.get(function, set())
+    assert topics == PUBLISHES_TO.get(function, set())
+
+
+def test_only_the_sweep_reads_an_index_and_nothing_scans() -> None:
+    resources = _translated()["Resources"]
+    for function in TABLE_ACTIONS:
+        for statement in _statements(resources[f"{function}Role"]):
+            actions = statement["Action"]
+            assert "dynamodb:Scan" not in actions
+            if "dynamodb:Query" in actions and function == "SweepFunction":
+                assert statement["Resource"] == {"Fn::Sub": "${Table.Arn}/index/due"}
+
+
+# ---------------------------------------------------------------- limits
+
+
+def test_http_api_is_throttled(template: Template) -> None:
+    settings = template["Resources"]["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    assert settings["ThrottlingBurstLimit"]
+    assert settings["ThrottlingRateLimit"]
+
+
+# ---------------------------------------------------------------- parameters and outputs
+
+
+def test_every_parameter_is_constrained_and_described(template: Template) -> None:
+    for name, parameter in template["Parameters"].items():
+        constrained = (
+            "AllowedValues" in parameter
+            or "AllowedPattern" in parameter
+            or ("MinValue" in parameter and "MaxValue" in parameter)
+        )
+        assert constrained, f"parameter {name} accepts anything"
+        assert parameter.get("Description"), name
+
+
+def test_outputs_name_what_an_operator_needs(template: Template) -> None:
+    assert {
+        "ApiUrl",
+        "TopicArn",
+        "OpsTopicArn",
+        "TableName",
+        "ChecksQueueUrl",
+        "DeliveriesQueueUrl",
+    } <= set(template["Outputs"])
+
+
+def test_stored_data_survives_stack_removal(template: Template) -> None:
+    table = template["Resources"]["Table"]
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    assert table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
+
+
+# ---------------------------------------------------------------- samconfig.toml
+
+
+def test_samconfig_deploys_with_iam_capability_and_a_confirmed_changeset(
+    template: Template,
+) -> None:
+    config = tomllib.loads(Path(REPO_ROOT / "samconfig.toml").read_text())
+    for env in ("default", "prod"):
+        deploy = config[env]["deploy"]["parameters"]
+        assert deploy["capabilities"] == "CAPABILITY_IAM"
+        assert deploy["confirm_changeset"] is True
+        assert deploy["resolve_s3"] is True
+        assert config[env]["global"]["parameters"]["stack_name"].startswith("linkcheck-")
+        for pair in deploy["parameter_overrides"].split('" '):
+            key, _, value = pair.partition("=")
+            value = value.strip('"')
+            parameter = template["Parameters"][key]
+            if "AllowedValues" in parameter:
+                assert value in [str(v) for v in parameter["AllowedValues"]], (env, key, value)
