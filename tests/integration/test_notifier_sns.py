@@ -128,7 +128,7 @@ def test_a_transition_publishes_one_message_with_filterable_attributes(
     body = json.loads(messages[0]["Body"])
     assert body["id"] == item["id"]
     assert body["type"] == "link.broken"
-    assert body["link"] == {"id": "lnk_1", "url": item["url"], "host": "www.tiktok.com"}
+    assert (body["link_id"], body["url"], body["host"]) == ("lnk_1", item["url"], "www.tiktok.com")
     assert body["result"]["reason"] == "platform_deleted"
     assert body["result"]["http_status"] == 200
     attributes = {k: v["StringValue"] for k, v in messages[0]["MessageAttributes"].items()}

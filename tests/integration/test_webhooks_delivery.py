@@ -202,7 +202,7 @@ def test_a_delivery_is_signed_and_verifiable_independently(
     payload = json.loads(got.body)
     assert payload["id"] == item["id"]
     assert payload["type"] == "link.broken"
-    assert payload["link"]["url"] == item["url"]
+    assert payload["url"] == item["url"]
     assert payload["result"]["reason"] == "platform_deleted"
     assert (
         HookStore(fast_retries["TABLE_NAME"])

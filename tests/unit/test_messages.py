@@ -48,6 +48,8 @@ def item(**overrides: Any) -> dict[str, Any]:
             "platform": None,
         },
         "previous": "ok",
+        "state": "broken",
+        "tags": ["docs"],
         "notify": True,
     }
     data.update(overrides)
@@ -59,10 +61,14 @@ def test_the_body_has_the_event_the_link_and_the_result_in_plain_json() -> None:
     assert body == {
         "id": "evt_1",
         "type": "link.broken",
-        "occurred_at": "2026-11-02T10:00:00.000Z",
         "tenant": "acme",
-        "link": {"id": "lnk_1", "url": "https://example.com/page", "host": "example.com"},
+        "link_id": "lnk_1",
+        "url": "https://example.com/page",
+        "host": "example.com",
+        "occurred_at": "2026-11-02T10:00:00.000Z",
         "previous": "ok",
+        "state": "broken",
+        "tags": ["docs"],
         "result": {
             "url": "https://example.com/page",
             "status": "broken",

@@ -74,6 +74,8 @@ class LinkEvent:
     occurred_at: str
     result: dict[str, Any] = field(default_factory=dict)
     previous: str | None = None
+    state: str | None = None
+    tags: tuple[str, ...] = ()
     notify: bool = True
 
     @classmethod
@@ -99,6 +101,8 @@ class LinkEvent:
             occurred_at=str(data.get("occurred_at") or result.get("checked_at") or ""),
             result=result,
             previous=str(previous) if previous else None,
+            state=str(data["state"]) if data.get("state") else None,
+            tags=tuple(str(t) for t in data.get("tags") or ()),
             notify=data.get("notify", True) is not False,
         )
 
@@ -123,14 +127,22 @@ def _host_of(url: str) -> str:
 
 
 def event_body(event: LinkEvent) -> dict[str, Any]:
-    """The JSON document of a notification (SNS body, webhook payload)."""
+    """The JSON document of a notification (SNS body, webhook payload).
+
+    The same fields as an item of ``GET /events`` (so a Zapier trigger's sample and its live
+    deliveries look alike), plus the tenant: the event, the link and the confirming result.
+    """
     return {
         "id": event.id,
         "type": event.type,
-        "occurred_at": event.occurred_at,
         "tenant": event.tenant,
-        "link": {"id": event.link_id, "url": event.url, "host": event.host},
+        "link_id": event.link_id,
+        "url": event.url,
+        "host": event.host,
+        "occurred_at": event.occurred_at,
         "previous": event.previous,
+        "state": event.state,
+        "tags": list(event.tags),
         "result": event.result,
     }
 
