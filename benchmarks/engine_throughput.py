@@ -130,6 +130,7 @@ class LatencyServer:
     process: subprocess.Popen[bytes]
     status_host: str
     status_port: int
+    status_calls: int = 0
 
     def served(self) -> tuple[int, int]:
         """(requests answered, connections accepted) so far, the status request excluded."""
@@ -142,11 +143,13 @@ class LatencyServer:
         if self.kind == "python":
             answered, accepted = text.split()
             return int(answered), int(accepted)
-        # nginx stub_status: "server accepts handled requests\n A H R"; both count this request.
+        # nginx stub_status: "server accepts handled requests\n A H R"; its counters include
+        # every status request made so far (one connection each), this one too.
+        self.status_calls += 1
         lines = text.splitlines()
         index = next(i for i, line in enumerate(lines) if line.startswith("server accepts"))
         accepts, _, requests = (int(v) for v in lines[index + 1].split())
-        return requests - 1, accepts - 1
+        return requests - self.status_calls, accepts - self.status_calls
 
 
 def nginx_available() -> bool:
