@@ -9,6 +9,7 @@ when a new broken/restricted verdict needs one.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..engine.verdict import CheckResult
@@ -26,6 +27,7 @@ from .transitions import Outcome, apply_result, history_worthy
 # invocation's deadline (see handlers/worker.py).
 CheckMany = Callable[[Sequence[str]], Awaitable[list[CheckResult | None]]]
 LEFTOVER_DELAY_SECONDS = 30  # links not reached before the deadline go back on the queue
+WRITE_CONCURRENCY = 16  # result writes in flight (boto3 clients are thread-safe)
 SAVE_ATTEMPTS = 3  # re-read and retry when the link changed between read and write
 
 
@@ -140,15 +142,26 @@ async def process_batches(
     results = await check_many([link.url for link in ordered])
     failed_keys: set[tuple[str, str]] = set()
     leftovers: dict[bool, list[LinkRef]] = {True: [], False: []}
+    done: list[tuple[Link, CheckResult]] = []
     for link, result in zip(ordered, results, strict=True):
-        key = (link.tenant, link.id)
         if result is None:
-            leftovers[key in confirm_keys].append(LinkRef(tenant=link.tenant, link_id=link.id))
-            continue
+            leftovers[(link.tenant, link.id) in confirm_keys].append(
+                LinkRef(tenant=link.tenant, link_id=link.id)
+            )
+        else:
+            done.append((link, result))
+
+    def record(pair: tuple[Link, CheckResult]) -> None:
+        link, result = pair
+        key = (link.tenant, link.id)
         try:
             recorder.record(link, result, is_confirmation=key in confirm_keys)
         except RuntimeError:
             failed_keys.add(key)
+
+    # Writes are independent per link: a few in flight at once keep the invocation short.
+    with ThreadPoolExecutor(max_workers=WRITE_CONCURRENCY) as pool:
+        list(pool.map(record, done))
     recorder.flush()
     for confirm, refs in leftovers.items():
         if refs:
