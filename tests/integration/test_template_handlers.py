@@ -51,6 +51,11 @@ LOCAL_ONLY = {
 DEV_ONLY_PREFIXES = ("linkcheck.local", "linkcheck.commands", "linkcheck.cli")
 
 
+@cache
+def _template() -> dict[str, Any]:
+    return load_template()  # read only: never mutated by these tests
+
+
 def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         name: resource["Properties"]
@@ -220,7 +225,7 @@ def _env_read_by(handler_module: str) -> dict[str, set[str]]:
 
 @pytest.fixture()
 def deployed(aws_env: dict[str, str]) -> Iterator[tuple[dict[str, Any], Any]]:
-    template = load_template()
+    template = _template()
     yield template, create_resources(template)
 
 
@@ -259,7 +264,7 @@ def test_every_environment_variable_read_is_defined_in_the_template() -> None:
     # never uses (a notifier importing the shared notify config): the rule is that each variable
     # is defined for some function (Globals or its own Environment). Handler imports with the
     # deployed environment are proven above.
-    template = load_template()
+    template = _template()
     declared: set[str] = set()
     for function in _functions(template).values():
         declared |= set(_declared_variables(template, function))
@@ -277,7 +282,7 @@ def test_every_environment_variable_read_is_defined_in_the_template() -> None:
 
 
 def test_template_defines_no_variable_the_code_never_reads() -> None:
-    template = load_template()
+    template = _template()
     read: set[str] = set()
     for function in _functions(template).values():
         read |= set(_env_read_by(function["Handler"].rpartition(".")[0]))
