@@ -70,7 +70,17 @@ def _view(hook: Hook) -> HookView:
     return HookView(**hook.public())
 
 
-@router.post("/hooks", summary="Subscribe a webhook (REST hook)", tags=["hooks"])
+@router.post(
+    "/hooks",
+    summary="Subscribe a webhook (REST hook)",
+    tags=["hooks"],
+    responses={
+        201: {
+            "description": "Subscribed: the hook, with its signing secret (shown only here).",
+            "content": {"application/json": {"model": CreatedHook}},
+        }
+    },
+)
 def create_hook(request: HookRequest) -> Response[CreatedHook]:
     tenant = principal_of(router.current_event).tenant
     try:
@@ -105,7 +115,12 @@ def get_hook(hook_id: str) -> HookView:
     return _view(hook)
 
 
-@router.delete("/hooks/<hook_id>", summary="Unsubscribe a webhook", tags=["hooks"])
+@router.delete(
+    "/hooks/<hook_id>",
+    summary="Unsubscribe a webhook",
+    tags=["hooks"],
+    responses={204: {"description": "Unsubscribed."}},
+)
 def delete_hook(hook_id: str) -> Response[str]:
     tenant = principal_of(router.current_event).tenant
     if not _store().delete(tenant, hook_id):
