@@ -4,6 +4,7 @@ handlers (so these tests describe API Gateway's and Lambda's behaviour, not ours
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -12,8 +13,8 @@ import boto3
 import httpx
 import pytest
 
-from linkcheck.local.stack import DevStack
-from tests.integration.devstack import DevStackFactory
+from linkcheck.local.stack import DevStack, _default_template
+from tests.integration.devstack import DevStackFactory, stack_options
 
 GOOD = "Bearer good-key"
 
@@ -28,6 +29,7 @@ class Recorder:
         self.notifier_events: list[dict[str, Any]] = []
         self.sweeps = 0
         self.fail_messages: set[str] = set()  # worker bodies to report as failed
+        self.failures_left = 0  # notifier: how many more times to fail records marked "fail"
 
     def api(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         self.api_events.append(event)
@@ -67,7 +69,8 @@ class Recorder:
 
         for record in event["Records"]:
             image = record["dynamodb"]["NewImage"]
-            if image.get("fail", {}).get("BOOL"):
+            if image.get("fail", {}).get("BOOL") and self.failures_left > 0:
+                self.failures_left -= 1
                 return {
                     "batchItemFailures": [{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}]
                 }
@@ -87,26 +90,43 @@ class Recorder:
         return {"swept": self.sweeps}
 
 
-@pytest.fixture()
-def recorder() -> Recorder:
+@pytest.fixture(scope="module")
+def shared_recorder() -> Recorder:
     return Recorder()
 
 
-@pytest.fixture()
-def stack(dev_stack_factory: DevStackFactory, recorder: Recorder) -> DevStack:
+@pytest.fixture(scope="module")
+def shared_stack(moto_endpoint: str, shared_recorder: Recorder) -> Iterator[DevStack]:
+    """One stack with fake handlers for the module (starting one per test is slower)."""
+    recorder = shared_recorder
     printed: list[str] = []
-    stack = dev_stack_factory(
-        handlers={
-            "ApiFunction": recorder.api,
-            "AuthorizerFunction": recorder.authorizer,
-            "WorkerFunction": recorder.worker,
-            "NotifierFunction": recorder.notifier,
-            "SweepFunction": recorder.sweep,
-        },
-        on_notification=printed.append,
-    )
+    handlers = {
+        "ApiFunction": recorder.api,
+        "AuthorizerFunction": recorder.authorizer,
+        "WorkerFunction": recorder.worker,
+        "NotifierFunction": recorder.notifier,
+        "SweepFunction": recorder.sweep,
+    }
+    options = {**stack_options(moto_endpoint), "handlers": handlers}
+    stack = DevStack(**options, on_notification=printed.append).start()
     stack.printed = printed  # type: ignore[attr-defined]
-    return stack
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture()
+def recorder(shared_recorder: Recorder) -> Recorder:
+    shared_recorder.__init__()  # type: ignore[misc]  # fresh state, same bound handlers
+    return shared_recorder
+
+
+@pytest.fixture()
+def stack(shared_stack: DevStack, recorder: Recorder) -> DevStack:
+    shared_stack.notifications.clear()
+    shared_stack.printed.clear()  # type: ignore[attr-defined]
+    return shared_stack
 
 
 @pytest.fixture()
@@ -304,25 +324,49 @@ def test_stream_events_pass_the_filter_and_notifications_print(
     ]
 
 
-def test_stream_failures_retry_then_go_to_the_failure_queue(
+def test_a_failing_stream_record_blocks_and_is_retried_until_it_succeeds(
     stack: DevStack, recorder: Recorder
 ) -> None:
-    boto3.client("dynamodb").put_item(
-        TableName=stack.env["TABLE_NAME"],
-        Item={
-            "pk": {"S": "T#a"},
-            "sk": {"S": "EVT#2"},
-            "kind": {"S": "event"},
-            "fail": {"BOOL": True},
-        },
-    )
+    recorder.failures_left = 2
+    _put_event(stack, "EVT#2", fail=True)
     stack.run_pumps_once()
-    assert len(recorder.notifier_events) == 6  # first try + MaximumRetryAttempts (5)
+    records = [
+        r["dynamodb"]["Keys"]["sk"]["S"] for e in recorder.notifier_events for r in e["Records"]
+    ]
+    assert records == ["EVT#2"] * 3  # two failures, then delivered
+    assert len(stack.notifications) == 1
+
+
+def test_stream_failures_go_to_the_failure_queue_after_the_retries(
+    dev_stack_factory: DevStackFactory, recorder: Recorder
+) -> None:
+    template, _ = _default_template()
+    template = copy.deepcopy(template)
+    stream = template["Resources"]["NotifierFunction"]["Properties"]["Events"]["Stream"]
+    stream["Properties"]["MaximumRetryAttempts"] = 2
+    stack = dev_stack_factory(handlers={"NotifierFunction": recorder.notifier}, template=template)
+    recorder.failures_left = 100
+    _put_event(stack, "EVT#3", fail=True)
+    stack.run_pumps_once()
+    assert len(recorder.notifier_events) == 3  # first try + MaximumRetryAttempts
     failure_url = stack.resources.queue_urls["NotifierFailureQueue"]
     messages = boto3.client("sqs").receive_message(QueueUrl=failure_url).get("Messages", [])
     info = json.loads(messages[0]["Body"])
     assert info["DDBStreamBatchInfo"]["batchSize"] == 1
     assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+
+
+def _put_event(stack: DevStack, sk: str, *, fail: bool = False) -> None:
+    boto3.client("dynamodb").put_item(
+        TableName=stack.env["TABLE_NAME"],
+        Item={
+            "pk": {"S": "T#a"},
+            "sk": {"S": sk},
+            "kind": {"S": "event"},
+            "url": {"S": "https://example.com/x"},
+            "fail": {"BOOL": fail},
+        },
+    )
 
 
 def test_tick_invokes_the_schedule(stack: DevStack, recorder: Recorder) -> None:

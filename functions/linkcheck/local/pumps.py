@@ -8,7 +8,8 @@ tests (``Runner.drain``). A lock per pump keeps the two from interleaving.
   deleted, failures (``batchItemFailures`` or an error) stay for redelivery, and moto moves them
   to the dead-letter queue after ``maxReceiveCount``.
 - ``StreamPump``: DynamoDB stream -> function, with the template's filter patterns, item
-  failures, bounded retries, bisection on error and the on-failure SQS destination.
+  failures, retries with back-off (the stream waits), bisection on error, maximum record age
+  and the on-failure SQS destination.
 - ``SchedulePump``: invokes a scheduled function every ``every`` seconds (and on ``tick()``).
 - ``NotificationPump``: an internal SQS queue subscribed to an SNS topic; prints each message.
 """
@@ -20,6 +21,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -170,6 +172,11 @@ class QueuePump:
 
 
 class StreamPump:
+    """A DynamoDB stream mapping. A failing batch blocks the stream, as in AWS: it is retried
+    (backing off from ``retry_after_seconds``, doubling up to a minute) until it succeeds, its
+    retries run out or its records grow older than the maximum age; then it is recorded in the
+    on-failure queue and the stream moves on. Each ``pump_once`` makes at most one attempt."""
+
     def __init__(
         self,
         *,
@@ -181,10 +188,13 @@ class StreamPump:
         starting_position: str,
         filter_patterns: tuple[dict[str, Any], ...],
         maximum_retry_attempts: int,
+        maximum_record_age_seconds: int | None,
         bisect_on_error: bool,
         report_item_failures: bool,
         on_failure_queue_url: str | None,
+        retry_after_seconds: int | None,
         region: str,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.name = f"stream {stream_arn.split('/')[1]} -> {function.name}"
         self.streams = streams
@@ -194,13 +204,19 @@ class StreamPump:
         self.batch_size = batch_size
         self.filter_patterns = filter_patterns
         self.maximum_retry_attempts = maximum_retry_attempts
+        self.maximum_record_age_seconds = maximum_record_age_seconds
         self.bisect_on_error = bisect_on_error
         self.report_item_failures = report_item_failures
         self.on_failure_queue_url = on_failure_queue_url
+        self.retry_base = 1.0 if retry_after_seconds is None else float(retry_after_seconds)
         self.region = region
+        self.clock = clock
         self.lock = threading.Lock()
         self.skipped = 0  # records that did not pass the filter
         self._iterators: dict[str, str] = {}
+        # Batches waiting for (re)delivery, the head one first, with its retries so far.
+        self._batches: deque[tuple[list[dict[str, Any]], int]] = deque()
+        self._next_attempt = 0.0
         self._open(starting_position)
 
     def _open(self, starting_position: str) -> None:
@@ -215,21 +231,27 @@ class StreamPump:
     def pump_once(self, wait_seconds: int = 0) -> int:
         if not self.function.ready:
             return 0
-        handled = 0
         with self.lock:
-            for shard_id, iterator in list(self._iterators.items()):
-                response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
-                if response.get("NextShardIterator"):
-                    self._iterators[shard_id] = response["NextShardIterator"]
-                records = [self._lambda_record(r) for r in response.get("Records", [])]
-                wanted = [r for r in records if matches_any(self.filter_patterns, r)]
-                self.skipped += len(records) - len(wanted)
-                if wanted:
-                    self._deliver(wanted, self.maximum_retry_attempts)
-                handled += len(records)
-        if not handled and wait_seconds:
+            if not self._batches:
+                self._read()
+            if self._batches and self.clock() >= self._next_attempt:
+                records, _ = self._batches[0]
+                self._attempt()
+                return len(records)
+        if wait_seconds:
             time.sleep(min(wait_seconds, 1))  # streams have no long polling
-        return handled
+        return 0
+
+    def _read(self) -> None:
+        for shard_id, iterator in list(self._iterators.items()):
+            response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+            if response.get("NextShardIterator"):
+                self._iterators[shard_id] = response["NextShardIterator"]
+            records = [self._lambda_record(r) for r in response.get("Records", [])]
+            wanted = [r for r in records if matches_any(self.filter_patterns, r)]
+            self.skipped += len(records) - len(wanted)
+            if wanted:
+                self._batches.append((wanted, 0))
 
     def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
         """Lambda's DynamoDB stream record shape (from GetRecords' shape)."""
@@ -247,39 +269,45 @@ class StreamPump:
             "eventSourceARN": self.stream_arn,
         }
 
-    def _deliver(self, records: list[dict[str, Any]], retries_left: int) -> None:
-        """Invoke until the batch succeeds, retrying from the first failed record."""
-        while records:
-            try:
-                failed = _failed_ids(self.function.invoke({"Records": records}))
-                if not self.report_item_failures:
-                    failed = set()
-            except FunctionNotReady:
-                return  # logged once; the stream is not pumped until the handler exists
-            except FunctionFailed:
-                if self.bisect_on_error and len(records) > 1 and retries_left > 0:
-                    middle = len(records) // 2
-                    self._deliver(records[:middle], retries_left - 1)
-                    self._deliver(records[middle:], retries_left - 1)
-                    return
-                failed = None
-            sequences = [r["dynamodb"]["SequenceNumber"] for r in records]
-            if failed is not None and not failed:
+    def _attempt(self) -> None:
+        """Deliver the head batch once and decide what comes next."""
+        records, retries = self._batches.popleft()
+        try:
+            failed = _failed_ids(self.function.invoke({"Records": records}))
+            if not self.report_item_failures:
+                failed = set()
+        except FunctionNotReady:
+            self._batches.appendleft((records, retries))  # kept for when the handler exists
+            return
+        except FunctionFailed:
+            if self.bisect_on_error and len(records) > 1:
+                middle = len(records) // 2
+                self._batches.extendleft([(records[middle:], retries), (records[:middle], retries)])
                 return
-            if failed is not None and failed <= set(sequences):
-                first = min(sequences.index(s) for s in failed)
-                remaining = records[first:]
-            else:
-                remaining = records
-            if retries_left <= 0:
-                self._give_up(remaining)
-                return
-            retries_left -= 1
-            records = remaining
+            failed = None
+        if failed is not None and not failed:
+            return  # delivered
+        sequences = [r["dynamodb"]["SequenceNumber"] for r in records]
+        if failed is not None and failed <= set(sequences):
+            records = records[min(sequences.index(s) for s in failed) :]
+        if retries >= self.maximum_retry_attempts or self._too_old(records):
+            self._give_up(records, retries + 1)
+            return
+        self._batches.appendleft((records, retries + 1))
+        self._next_attempt = self.clock() + min(60.0, self.retry_base * 2 ** min(retries, 16))
 
-    def _give_up(self, records: list[dict[str, Any]]) -> None:
+    def _too_old(self, records: list[dict[str, Any]]) -> bool:
+        if self.maximum_record_age_seconds is None:
+            return False
+        created = records[0]["dynamodb"].get("ApproximateCreationDateTime")
+        return isinstance(created, int) and self.clock() - created > self.maximum_record_age_seconds
+
+    def _give_up(self, records: list[dict[str, Any]], attempts: int) -> None:
         log.warning(
-            "%s: %d stream record(s) failed after all retries", self.function.name, len(records)
+            "%s: %d stream record(s) failed after %d attempt(s)",
+            self.function.name,
+            len(records),
+            attempts,
         )
         if not self.on_failure_queue_url:
             return
@@ -294,7 +322,7 @@ class StreamPump:
                         "functionArn": f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:"
                         f"{self.function.name}",
                         "condition": "RetryAttemptsExhausted",
-                        "approximateInvokeCount": self.maximum_retry_attempts + 1,
+                        "approximateInvokeCount": attempts,
                     },
                     "DDBStreamBatchInfo": {
                         "startSequenceNumber": sequences[0],

@@ -289,6 +289,8 @@ class DevStack:
                     starting_position=stream.starting_position,
                     filter_patterns=stream.filter_patterns,
                     maximum_retry_attempts=stream.maximum_retry_attempts,
+                    maximum_record_age_seconds=stream.maximum_record_age_seconds,
+                    retry_after_seconds=self.retry_after_seconds,
                     bisect_on_error=stream.bisect_on_error,
                     report_item_failures=stream.report_item_failures,
                     on_failure_queue_url=created.queue_urls.get(failure_queue)

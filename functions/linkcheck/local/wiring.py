@@ -12,6 +12,7 @@ import copy
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,7 +77,8 @@ class StreamSource:
     starting_position: str  # TRIM_HORIZON or LATEST
     batch_size: int
     filter_patterns: tuple[dict[str, Any], ...]
-    maximum_retry_attempts: int
+    maximum_retry_attempts: int  # AWS's -1 ("until the record expires") becomes sys.maxsize
+    maximum_record_age_seconds: int | None  # None: no limit (-1 in the template)
     bisect_on_error: bool
     report_item_failures: bool
     on_failure_queue: str | None  # logical id of the SQS destination, if any
@@ -235,13 +237,23 @@ def _event_source(props: dict[str, Any], wiring: Wiring) -> None:
                 starting_position=str(props.get("StartingPosition", "LATEST")),
                 batch_size=int(props.get("BatchSize", 100)),
                 filter_patterns=tuple(json.loads(f["Pattern"]) for f in filters if "Pattern" in f),
-                # -1 (the AWS default) means "until the record expires": keep it bounded locally.
-                maximum_retry_attempts=max(0, int(props.get("MaximumRetryAttempts", 3))),
+                maximum_retry_attempts=_or_unlimited(props.get("MaximumRetryAttempts", -1)),
+                maximum_record_age_seconds=_or_none(props.get("MaximumRecordAgeInSeconds", -1)),
                 bisect_on_error=bool(props.get("BisectBatchOnFunctionError", False)),
                 report_item_failures=report,
                 on_failure_queue=_logical_id(destination) if destination else None,
             )
         )
+
+
+def _or_unlimited(value: Any) -> int:
+    number = int(value)
+    return sys.maxsize if number < 0 else number
+
+
+def _or_none(value: Any) -> int | None:
+    number = int(value)
+    return None if number < 0 else number
 
 
 def _logical_id(value: Any) -> str:
