@@ -19,7 +19,9 @@ API (reusable by every e2e test)::
 ``Reply`` fields: ``status``, ``headers`` (dict), ``body`` (bytes), ``delay`` (seconds before
 the status line: slow headers), ``drip`` (``(chunk, interval_s, count)``: a body sent slowly),
 ``stream_bytes`` (a huge body of that many bytes, sent in chunks until the client goes away),
-``reset`` (close the connection with a TCP RST instead of answering). Unrouted paths get 404.
+``reset`` (close the connection with a TCP RST instead of answering), ``content_length``
+(False: no Content-Length header; only sensible for HEAD). Unrouted paths get 404.
+``Request.peer`` is the client's port (equal ports: one keep-alive connection).
 HEAD requests get the headers only. Connections are HTTP/1.1 keep-alive.
 
 ``free_port()`` returns a port with nothing listening (for "connection refused").
@@ -53,6 +55,7 @@ class Reply:
     drip: tuple[bytes, float, int] | None = None
     stream_bytes: int = 0
     reset: bool = False
+    content_length: bool = True  # False: no Content-Length header (HEAD answers of dynamic pages)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Request:
     path: str  # with the query string
     headers: dict[str, str]  # lower-cased names
     at: float  # time.monotonic() when it arrived
+    peer: int = 0  # the client's port: equal ports mean one reused (keep-alive) connection
 
 
 Script = Reply | Sequence[Reply] | Callable[[Request], Reply]
@@ -91,6 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
             path=self.path,
             headers={k.lower(): v for k, v in self.headers.items()},
             at=time.monotonic(),
+            peer=self.client_address[1],
         )
         reply = owner._next_reply(request)
         if reply.reset:
@@ -109,7 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"Content-Type": "text/html; charset=utf-8", **reply.headers}
         for name, value in headers.items():
             self.send_header(name, value)
-        if "content-length" not in {k.lower() for k in headers}:
+        if reply.content_length and "content-length" not in {k.lower() for k in headers}:
             self.send_header("Content-Length", str(body_length))
         self.end_headers()
         if self.command == "HEAD":

@@ -126,3 +126,15 @@ async def test_a_host_lying_on_head_is_asked_with_get_first(server: ScriptedServ
         assert (await checker.check(server.url("/a"))).status is Status.OK
         assert (await checker.check(server.url("/b"))).status is Status.OK
     assert [hit.method for hit in server.hits("/b")] == ["GET"]
+
+
+async def test_head_answers_without_content_length_keep_the_connection(
+    server: ScriptedServer,
+) -> None:
+    server.route("/dynamic", Reply(200, content_length=False))
+    async with Checker(fast_options(), detectors=()) as checker:
+        for _ in range(4):
+            assert (await checker.check(server.url("/dynamic"))).status is Status.OK
+    hits = server.hits("/dynamic")
+    assert [hit.method for hit in hits] == ["HEAD"] * 4
+    assert len({hit.peer for hit in hits}) == 1  # one connection, reused

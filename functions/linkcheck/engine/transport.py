@@ -125,13 +125,62 @@ def create_session(options: CheckOptions) -> aiohttp.ClientSession:
         connector=connector,
         headers={"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"},
         skip_auto_headers=("Content-Type",),
-        cookie_jar=aiohttp.DummyCookieJar(),  # checks are stateless; no cross-site cookies
+        cookie_jar=aiohttp.DummyCookieJar(),
+        response_class=KeepAliveResponse,  # checks are stateless; no cross-site cookies
         auto_decompress=False,  # httpx decodes; the checker reads a bounded prefix
         timeout=aiohttp.ClientTimeout(
             total=None, sock_connect=options.connect_timeout, sock_read=options.read_timeout
         ),
         raise_for_status=False,
     )
+
+
+def keep_alive_after_head(response: aiohttp.ClientResponse) -> None:
+    """Let the connection of a HEAD answer without Content-Length be reused.
+
+    aiohttp's C parser decides "close after this message" before it learns the message was a
+    HEAD answer, so a HEAD answer without Content-Length (common: dynamic pages, nginx's echo
+    module) cost a new TCP (and TLS) connection for every check. A HEAD answer never has a body
+    (RFC 9110 9.3.2), so unless the server asked to close (HTTP/1.0, ``Connection: close``)
+    the connection is reusable. Guarded: does nothing if aiohttp's internals differ.
+    """
+    if response.version != aiohttp.HttpVersion11:
+        return
+    if "close" in response.headers.get("Connection", "").lower():
+        return
+    connection = response.connection
+    protocol = connection.protocol if connection is not None else None
+    if protocol is not None and getattr(protocol, "_should_close", None) is True:
+        protocol._should_close = False
+
+
+class KeepAliveResponse(aiohttp.ClientResponse):
+    """``ClientResponse`` that applies ``keep_alive_after_head`` before releasing a HEAD answer.
+
+    A HEAD answer's empty payload ends while ``start()`` still runs, before status and headers
+    are set; the release is deferred to the end of ``start()`` so the headers can be read.
+    """
+
+    _lc_starting = False
+    _lc_eof_deferred = False
+
+    async def start(self, connection: aiohttp.connector.Connection) -> aiohttp.ClientResponse:
+        self._lc_starting = True
+        try:
+            await super().start(connection)
+        finally:
+            self._lc_starting = False
+        if self._lc_eof_deferred:
+            self._lc_eof_deferred = False
+            keep_alive_after_head(self)
+            super()._response_eof()
+        return self
+
+    def _response_eof(self) -> None:
+        if self._lc_starting and self.method == "HEAD":
+            self._lc_eof_deferred = True
+            return
+        super()._response_eof()
 
 
 class _AiohttpBody(httpx.AsyncByteStream):
