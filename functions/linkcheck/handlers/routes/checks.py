@@ -50,7 +50,7 @@ TimeoutSeconds = Annotated[
 class CheckRequest(BaseModel):
     """Give either ``url`` (one check, one result) or ``urls`` (a batch, results in order)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     url: UrlText | None = Field(default=None, description="One URL to check.")
     urls: list[UrlText] | None = Field(
@@ -61,13 +61,19 @@ class CheckRequest(BaseModel):
     timeout: TimeoutSeconds | None = None
 
 
+# Models are built on first use (defer_build), not at import: a cold start of another route
+# never pays for the /check models.
 class Redirect(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     url: str
     status: int
 
 
 class Verdict(BaseModel):
     """The result of one check (see the verdict model in the README)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     url: str
     status: Status
@@ -86,6 +92,8 @@ class Verdict(BaseModel):
 
 
 class Verdicts(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     results: list[Verdict]
 
 

@@ -15,7 +15,7 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ...errors import (
     Conflict,
@@ -162,6 +162,8 @@ def internal_error(request_id: str | None) -> HttpError:
 
 
 class ErrorDetail(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # only the OpenAPI document needs it
+
     code: str = Field(description="Machine-readable error code, e.g. `invalid_input`.")
     message: str = Field(description="What is wrong and how to fix it.")
     field: str | None = Field(default=None, description="The offending input field, if any.")
@@ -169,6 +171,8 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     """Every error answer of the API."""
+
+    model_config = ConfigDict(defer_build=True)
 
     error: ErrorDetail
 

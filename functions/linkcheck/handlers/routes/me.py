@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from .principal import principal_of
 
@@ -11,6 +11,8 @@ router = APIGatewayHttpRouter()
 
 
 class Me(BaseModel):
+    model_config = ConfigDict(defer_build=True)  # built on first use, not at cold start
+
     tenant: str = Field(description="The tenant the API key belongs to.")
     key_id: str = Field(description="The id of the API key (never the key itself).")
 

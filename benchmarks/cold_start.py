@@ -1,0 +1,105 @@
+"""Cold import cost of the api function, next to the floor it cannot avoid and to boto3.
+
+Each figure is the median of several fresh interpreters (``python -c``), timing only the
+statement itself (interpreter start-up excluded), so it is what a Lambda cold start pays on top
+of the runtime's own boot. Run: ``.venv/bin/python benchmarks/cold_start.py [--runs 7]``.
+
+Goal: importing the api handler costs at most 25% more than the floor (the Powertools resolver
+with validation, which loads pydantic, plus the HTTP stack the engine needs: httpx + aiohttp).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+
+CHECK_EVENT = {
+    "version": "2.0",
+    "routeKey": "ANY /{proxy+}",
+    "rawPath": "/check",
+    "rawQueryString": "url=ftp%3A%2F%2Fexample.com%2F",
+    "headers": {"host": "localhost"},
+    "queryStringParameters": {"url": "ftp://example.com/"},  # answered without any network
+    "requestContext": {
+        "authorizer": {"lambda": {"tenant": "bench", "key_id": "key_bench"}},
+        "http": {"method": "GET", "path": "/check", "protocol": "HTTP/1.1", "sourceIp": "::1"},
+        "requestId": "bench",
+        "routeKey": "ANY /{proxy+}",
+        "stage": "$default",
+    },
+    "isBase64Encoded": False,
+}
+
+FLOOR = (
+    "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver\n"
+    "APIGatewayHttpResolver(enable_validation=True)\n"
+    "import httpx, aiohttp"
+)
+
+CASES: list[tuple[str, str]] = [
+    ("floor: resolver with validation + httpx + aiohttp", FLOOR),
+    ("api handler: import linkcheck.handlers.api", "import linkcheck.handlers.api"),
+    (
+        "api handler: import + serve one /check",
+        "import json\nfrom linkcheck.handlers.api import handler\n"
+        f"handler(json.loads({json.dumps(json.dumps(CHECK_EVENT))}), None)",
+    ),
+    ("import boto3", "import boto3"),
+    (
+        "import boto3 + DynamoDB client",
+        "import boto3\nboto3.client('dynamodb', region_name='us-east-1')",
+    ),
+]
+
+TIMER = """
+import time
+_wall, _cpu = time.perf_counter(), time.process_time()
+exec(compile({statement!r}, "<bench>", "exec"))
+print(time.perf_counter() - _wall, time.process_time() - _cpu)
+"""
+
+
+def measure(statement: str, runs: int) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of ``statement`` in ``runs`` fresh interpreters."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        completed = subprocess.run(
+            [sys.executable, "-c", TIMER.format(statement=statement)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        wall, cpu = completed.stdout.strip().splitlines()[-1].split()
+        walls.append(float(wall))
+        cpus.append(float(cpu))
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per case")
+    args = parser.parse_args()
+
+    results = {name: measure(statement, args.runs) for name, statement in CASES}
+    floor_wall, floor_cpu = results[CASES[0][0]]
+    version = sys.version.split()[0]
+    print(f"cold import, median of {args.runs} fresh interpreters (Python {version})")
+    print("CPU time is the steadier figure on a busy machine; wall time is what a cold start waits")
+    print()
+    print(f"{'what':<52} {'CPU ms':>8} {'x floor':>8} {'wall ms':>8} {'x floor':>8}")
+    for name, (wall, cpu) in results.items():
+        print(
+            f"{name:<52} {cpu * 1000:8.0f} {cpu / floor_cpu:8.2f}"
+            f" {wall * 1000:8.0f} {wall / floor_wall:8.2f}"
+        )
+    overhead = results[CASES[1][0]][1] / floor_cpu - 1
+    verdict = "met" if overhead <= 0.25 else "NOT met"
+    print()
+    print(f"our code adds {100 * overhead:.0f}% CPU over the floor (goal: at most 25%): {verdict}")
+
+
+if __name__ == "__main__":
+    main()
