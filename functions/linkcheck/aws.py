@@ -16,10 +16,16 @@ if TYPE_CHECKING:
 
 
 @cache
-def _client(service: str) -> Any:
+def _session() -> Any:
     import boto3  # deferred on purpose: see module docstring
 
-    return boto3.session.Session().client(service)  # type: ignore[call-overload]
+    # One session: its loader parses the endpoint and service models once for every client.
+    return boto3.session.Session()
+
+
+@cache
+def _client(service: str) -> Any:
+    return _session().client(service)
 
 
 def dynamodb() -> DynamoDBClient:
@@ -40,3 +46,4 @@ def sns() -> SNSClient:
 def reset_clients() -> None:
     """Forget cached clients (tests and the local stack point them at a new endpoint)."""
     _client.cache_clear()
+    _session.cache_clear()
