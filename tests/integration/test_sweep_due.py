@@ -92,7 +92,9 @@ def test_two_concurrent_sweeps_never_enqueue_a_link_twice(aws_env: dict[str, str
         thread.join(timeout=120)
     ids = enqueued_ids(drain(url))
     assert len(ids) == 120 == len(set(ids))
-    assert sorted(r.acquired for r in reports) == [False, True]
+    # Either the second sweep lost the lease, or it ran after the first and found its window
+    # already covered: never both enqueueing.
+    assert len(reports) == 2 and sorted(r.links for r in reports) == [0, 120]
     # A later overlapping sweep over the same time finds the window already covered.
     assert run_sweep(store, CheckQueue(), now=T0 + 400).links == 0
 
