@@ -62,20 +62,31 @@ print(time.perf_counter() - _wall, time.process_time() - _cpu)
 """
 
 
-def measure(statement: str, runs: int) -> tuple[float, float]:
-    """Median (wall, CPU) seconds of ``statement`` in ``runs`` fresh interpreters."""
-    walls, cpus = [], []
+def run_once(statement: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``statement`` in a fresh interpreter."""
+    completed = subprocess.run(
+        [sys.executable, "-c", TIMER.format(statement=statement)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    wall, cpu = completed.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
+
+
+def measure(runs: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) per case; cases take turns so a load change hits them all alike."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in CASES}
     for _ in range(runs):
-        completed = subprocess.run(
-            [sys.executable, "-c", TIMER.format(statement=statement)],
-            capture_output=True,
-            text=True,
-            check=True,
+        for name, statement in CASES:
+            samples[name].append(run_once(statement))
+    return {
+        name: (
+            statistics.median(wall for wall, _ in values),
+            statistics.median(cpu for _, cpu in values),
         )
-        wall, cpu = completed.stdout.strip().splitlines()[-1].split()
-        walls.append(float(wall))
-        cpus.append(float(cpu))
-    return statistics.median(walls), statistics.median(cpus)
+        for name, values in samples.items()
+    }
 
 
 def main() -> None:
@@ -83,7 +94,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per case")
     args = parser.parse_args()
 
-    results = {name: measure(statement, args.runs) for name, statement in CASES}
+    results = measure(args.runs)
     floor_wall, floor_cpu = results[CASES[0][0]]
     version = sys.version.split()[0]
     print(f"cold import, median of {args.runs} fresh interpreters (Python {version})")
