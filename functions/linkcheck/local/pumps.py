@@ -145,6 +145,8 @@ class QueuePump:
             if failed is None or not failed <= all_ids:
                 failed = all_ids
             done = [m for m in messages if m["MessageId"] not in failed]
+            if failed:
+                log.info("%s: %d message(s) failed, left for redelivery", self.name, len(failed))
             for start in range(0, len(done), 10):
                 self.sqs.delete_message_batch(
                     QueueUrl=self.queue_url,
@@ -293,6 +295,12 @@ class StreamPump:
         if retries >= self.maximum_retry_attempts or self._too_old(records):
             self._give_up(records, retries + 1)
             return
+        log.info(
+            "%s: %d stream record(s) failed (attempt %d); retrying",
+            self.function.name,
+            len(records),
+            retries + 1,
+        )
         self._batches.appendleft((records, retries + 1))
         self._next_attempt = self.clock() + min(60.0, self.retry_base * 2 ** min(retries, 16))
 
