@@ -113,6 +113,7 @@ class Checker:
         # detectors without ``domains`` that must always be asked.
         self._by_domain: dict[str, list[int]] = {}
         self._unfiltered: list[int] = []
+        self._candidates: dict[str, tuple[int, ...]] = {}  # host -> detectors to ask
         for index, detector in enumerate(self._platform_detectors):
             domains = getattr(detector, "domains", None)
             if not domains:
@@ -294,16 +295,19 @@ class Checker:
         """Indexes of the platform detectors that want ``target`` (``domains`` prefilter)."""
         if not self._platform_detectors:
             return ()
-        labels = target.host.split(".")
-        candidates = set(self._unfiltered)
-        for start in range(len(labels)):
-            candidates.update(self._by_domain.get(".".join(labels[start:]), ()))
+        candidates = self._candidates.get(target.host)
+        if candidates is None:
+            labels = target.host.split(".")
+            found = set(self._unfiltered)
+            for start in range(len(labels)):
+                found.update(self._by_domain.get(".".join(labels[start:]), ()))
+            candidates = tuple(sorted(found))
+            if len(self._candidates) < 4096:  # bounded memory on huge batches
+                self._candidates[target.host] = candidates
         if not candidates:
             return ()
         return tuple(
-            index
-            for index in sorted(candidates)
-            if self._platform_detectors[index].wants(target.url)
+            index for index in candidates if self._platform_detectors[index].wants(target.url)
         )
 
     async def _follow(self, trail: _Trail, deadline: float, *, force_get: bool) -> _Reply:
