@@ -16,7 +16,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from linkcheck.commands.dev import banner
+from linkcheck.cli import build_parser
+from linkcheck.commands.dev import banner, run
 from tests.integration.devstack import DevStackFactory
 
 START_TIMEOUT = 60.0
@@ -122,6 +123,12 @@ def test_banner_without_private_networks(dev_stack_factory: DevStackFactory) -> 
     assert stack.api_key and stack.api_key.startswith("lck_")  # generated
     assert f"API key  {stack.api_key}" in text
     assert "every 60 s" in text
+
+
+def test_a_bad_fixed_key_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["dev", "--port", "0", "--api-key", "short"])
+    assert run(args) == 2
+    assert "error: --api-key: an API key must be" in capsys.readouterr().err
 
 
 def _drain(process: DevProcess) -> str:

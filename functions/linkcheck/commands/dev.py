@@ -19,6 +19,7 @@ import threading
 from types import FrameType
 from typing import Any, TextIO
 
+from ..errors import InvalidInput
 from ..local.stack import DevStack
 
 API_KEY_ENV = "LINKCHECK_DEV_API_KEY"
@@ -69,6 +70,7 @@ def register(subparsers: Any) -> None:
 
 
 def _command(args: argparse.Namespace) -> int:
+    _configure_logging()
     code = run(args)
     # Everything is stopped: skip the interpreter's final garbage collection of moto's
     # in-memory backends, which otherwise delays the exit by seconds.
@@ -92,7 +94,6 @@ def _non_negative(value: str) -> float:
 
 def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    _configure_logging()
     stopping = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -123,6 +124,9 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         print("linkcheck dev: starting moto and the local stack...", file=out, flush=True)
         try:
             stack.start()
+        except InvalidInput as exc:
+            print(f"error: --api-key: {exc.message}", file=sys.stderr)
+            return 2
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 print(
