@@ -24,7 +24,7 @@ import os
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api_gateway import AuthorizerGate, HttpApi, RouteTable
 from .functions import Handler, LocalFunction
@@ -38,6 +38,9 @@ from .pumps import (
     StreamPump,
 )
 from .wiring import Wiring, read_wiring
+
+if TYPE_CHECKING:
+    from .resources import LocalResources
 
 log = logging.getLogger("linkcheck.dev")
 
@@ -104,6 +107,7 @@ class DevStack:
         self.authorizers: dict[str, AuthorizerGate] = {}
         self.pumps: list[Pump] = []
         self.schedules: list[SchedulePump] = []
+        self._resources: LocalResources | None = None
         self._moto: Any = None
         self._front: HttpFront | None = None
         self._runner: Runner | None = None
@@ -119,6 +123,13 @@ class DevStack:
         return self._front.base_url
 
     @property
+    def resources(self) -> LocalResources:
+        """The created table, queues and topics (names, URLs, ARNs by logical id)."""
+        if self._resources is None:
+            raise RuntimeError("the stack is not started")
+        return self._resources
+
+    @property
     def api_key(self) -> str | None:
         """The first API key's secret (None when the key store is not available yet)."""
         return self.first_key.secret if self.first_key else None
@@ -126,8 +137,8 @@ class DevStack:
     def start(self) -> DevStack:
         from . import resources as local_resources
 
-        if self._started:
-            raise RuntimeError("the stack is already started")
+        if self._started or self.functions:
+            raise RuntimeError("a stack starts once: make a new DevStack")
         try:
             if self._template is None:
                 template, self.wiring = _default_template()
@@ -140,7 +151,7 @@ class DevStack:
                 self.moto_endpoint = self._moto.endpoint
             self._set_env({"AWS_ENDPOINT_URL": self.moto_endpoint, **self._aws_env()})
             created = local_resources.create_resources(template, prefix=self.prefix)
-            self.resources = created
+            self._resources = created
             self._set_env(self._function_env(template, created))
             self._build_functions()
             self._build_pumps(created)
@@ -200,7 +211,7 @@ class DevStack:
         # Fake credentials always: nothing started here may ever reach a real AWS account.
         return {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
 
-    def _function_env(self, template: dict[str, Any], created: Any) -> dict[str, str]:
+    def _function_env(self, template: dict[str, Any], created: LocalResources) -> dict[str, str]:
         env = dict(created.env(template))
         assert self.wiring is not None
         for spec in self.wiring.functions.values():
@@ -258,7 +269,7 @@ class DevStack:
             )
         return HttpApi(RouteTable(self.wiring.routes), self.functions, self.authorizers)
 
-    def _build_pumps(self, created: Any) -> None:
+    def _build_pumps(self, created: LocalResources) -> None:
         import boto3
 
         assert self.wiring is not None
