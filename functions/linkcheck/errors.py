@@ -1,4 +1,7 @@
-"""Domain errors. The API maps them to HTTP statuses in exactly one place (handlers/api.py)."""
+"""Domain errors.
+
+The API maps them to HTTP statuses in exactly one place: ``handlers/routes/errors.py``.
+"""
 
 from __future__ import annotations
 

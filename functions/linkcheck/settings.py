@@ -22,9 +22,14 @@ class Settings:
     default_interval_minutes: int
     min_interval_minutes: int
     history_retention_days: int
+    history_every_check: bool  # history item for every check, not only for changes
     rate_limit_per_minute: int
     allow_private_networks: bool
     stage: str
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _int(name: str, default: int) -> int:
@@ -45,8 +50,8 @@ def get_settings() -> Settings:
         default_interval_minutes=_int("DEFAULT_INTERVAL_MINUTES", 24 * 60),
         min_interval_minutes=_int("MIN_INTERVAL_MINUTES", 5),
         history_retention_days=_int("HISTORY_RETENTION_DAYS", 90),
+        history_every_check=_flag("HISTORY_EVERY_CHECK"),
         rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 120),
-        allow_private_networks=env("LINKCHECK_ALLOW_PRIVATE_NETWORKS", "").lower()
-        in {"1", "true", "yes", "on"},
+        allow_private_networks=_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS"),
         stage=env("STAGE", "dev"),
     )

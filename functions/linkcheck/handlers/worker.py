@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from ..engine import Checker, CheckOptions, CheckResult
 from ..engine.checker import event_loop_factory
-from ..engine.options import env_flag
 from ..observability import (
     correlation_id_from_sqs_record,
     count_checks,
@@ -84,7 +83,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             results=ResultStore(),
             queue=CheckQueue(),
             settings=settings,
-            history_every_check=env_flag("HISTORY_EVERY_CHECK"),
         )
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
             report = runner.run(_run(batches, recorder, _budget(context)))

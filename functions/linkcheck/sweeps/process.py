@@ -39,7 +39,6 @@ class Recorder:
     results: ResultStore
     queue: CheckQueue
     settings: Settings
-    history_every_check: bool = False
     history: list[Item] = field(default_factory=list)
     confirmations: list[LinkRef] = field(default_factory=list)
     transitions: list[str] = field(default_factory=list)  # event types written
@@ -91,7 +90,7 @@ class Recorder:
         if outcome.event is not None:
             self.transitions.append(outcome.event.value)
         before = (str(previous["status"]), str(previous["reason"])) if previous else None
-        every = self.history_every_check
+        every = self.settings.history_every_check
         if history_worthy(before, result.status.value, result.reason.value, outcome, every=every):
             self.history.append(
                 history_item(
