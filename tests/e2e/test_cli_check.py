@@ -209,3 +209,31 @@ def test_json_record_matches_the_result_model() -> None:
         elapsed_ms=12,
     )
     assert json_record(result) == result.to_dict()
+
+
+def test_workers_shard_by_host_and_keep_input_order(capsys: pytest.CaptureFixture[str]) -> None:
+    with ScriptedServer() as first, ScriptedServer() as second:
+        for running in (first, second):
+            running.route("/ok", Reply(200))
+        urls = [
+            (first if n % 2 else second).url("/ok" if n % 3 else f"/missing/{n}") for n in range(24)
+        ]
+        code, out, _ = run(
+            ["--allow-private-networks", "--json", "--workers", "2", *FAST, *urls], capsys
+        )
+    assert code == 1
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["url"] for r in records] == urls
+    assert [r["status"] for r in records] == ["ok" if n % 3 else "broken" for n in range(24)]
+
+
+def test_shards_keep_each_host_whole() -> None:
+    from linkcheck.engine.parallel import shard_key, shards
+
+    urls = [f"https://h{n % 5}.example/p{n}" for n in range(50)] + ["HTTPS://H0.example:443/x"]
+    parts = shards(urls, 3)
+    hosts = [{shard_key(urls[i]) for i in part} for part in parts]
+    assert sorted(i for part in parts for i in part) == list(range(51))
+    for one, other in ((0, 1), (0, 2), (1, 2)):
+        assert not hosts[one] & hosts[other]
+    assert shard_key("HTTPS://H0.example:443/x") == shard_key("https://h0.example/y")

@@ -151,3 +151,17 @@ async def test_a_failing_detector_keeps_the_http_verdict(server: ScriptedServer)
     async with Checker(fast_options(), detectors=[Broken()]) as checker:
         result = await checker.check(server.url("/ok"))
     assert (result.status, result.platform) == (Status.OK, "broken")
+
+
+def test_interleave_hosts_round_robins_and_keeps_everything() -> None:
+    from linkcheck.engine.checker import interleave_hosts
+    from linkcheck.engine.urls import normalize_url
+
+    raw = [f"https://a.example/{n}" for n in range(4)] + [
+        "https://b.example/0",
+        "https://c.example/0",
+    ]
+    jobs = [(url, normalize_url(url)) for url in raw]
+    mixed = [url for url, _ in interleave_hosts(jobs)]
+    assert mixed[:3] == ["https://a.example/0", "https://b.example/0", "https://c.example/0"]
+    assert sorted(mixed) == sorted(raw)

@@ -226,7 +226,7 @@ class Checker:
         if not jobs:
             return
         done: asyncio.Queue[tuple[str, CheckResult | BaseException]] = asyncio.Queue()
-        pending = iter(jobs)
+        pending = iter(interleave_hosts(jobs))
 
         async def work() -> None:
             for given, target in pending:
@@ -473,6 +473,27 @@ class Checker:
             headers={k.lower(): v for k, v in reply.headers.items()},
             body=reply.body,
         )
+
+
+def interleave_hosts(jobs: list[tuple[str, Target]]) -> list[tuple[str, Target]]:
+    """Round-robin over hosts, so per-host limits never leave the other slots idle.
+
+    A list grouped by site (a sitemap, then another) would otherwise put every worker in the
+    queue of one host while ``per_host`` lets only a few of them through.
+    """
+    by_host: dict[str, list[tuple[str, Target]]] = {}
+    for job in jobs:
+        by_host.setdefault(job[1].host, []).append(job)
+    if len(by_host) <= 1:
+        return jobs
+    active = list(by_host.values())
+    mixed: list[tuple[str, Target]] = []
+    depth = 0
+    while active:  # linear: each round visits only the hosts that still have URLs
+        mixed.extend(queue[depth] for queue in active)
+        depth += 1
+        active = [queue for queue in active if len(queue) > depth]
+    return mixed
 
 
 def _normalize(url: str) -> Target:
