@@ -21,9 +21,9 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import aiohttp
-import httpx
 
 from . import ssrf
 from .classify import (
@@ -41,13 +41,16 @@ from .options import CheckOptions
 from .retry import backoff_delay, retry_after_seconds
 from .transport import (
     AiohttpExchanger,
-    AiohttpTransport,
     BodyWanted,
     Exchanger,
-    HttpxExchanger,
     create_session,
     match_connect_to,
+    retryable_errors,
+    transport_errors,
 )
+
+if TYPE_CHECKING:
+    import httpx
 from .urls import BadUrl, Target, normalize_url, resolve_relative
 from .verdict import CheckResult, Hop, Reason, Status, Verdict
 
@@ -123,12 +126,12 @@ class Checker:
         self._generic_detectors = tuple(d for d in chosen if is_generic(d))
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
-        self._transport = AiohttpTransport(self._current_session)
-        self._exchanger: Exchanger = (
-            HttpxExchanger(self._transport)
-            if self.options.client == "httpx"
-            else AiohttpExchanger(self._current_session)
-        )
+        self._transport: httpx.AsyncBaseTransport | None = None  # made on first use
+        self._exchanger: Exchanger = AiohttpExchanger(self._current_session)
+        if self.options.client == "httpx":
+            from .httpx_path import HttpxExchanger
+
+            self._exchanger = HttpxExchanger(self.transport)
         # Generic detectors read 2xx HTML pages fetched by GET; without them, no body is read.
         self._generic_body: BodyWanted | None = _generic_page if self._generic_detectors else None
         self._vetted_literals: set[tuple[str, int]] = set()
@@ -146,6 +149,10 @@ class Checker:
     @property
     def transport(self) -> httpx.AsyncBaseTransport:
         """The SSRF-safe transport, for an ``httpx.AsyncClient(transport=...)`` elsewhere."""
+        if self._transport is None:
+            from .httpx_path import AiohttpTransport  # httpx is imported only when used
+
+            self._transport = AiohttpTransport(self._current_session)
         return self._transport
 
     async def __aenter__(self) -> Checker:
@@ -273,7 +280,7 @@ class Checker:
             verdict = stop.verdict
         except (ssrf.ForbiddenTarget, ssrf.NameNotFound, ssrf.ResolutionFailed) as exc:
             verdict = _vetting_verdict(exc, trail.current.host)
-        except httpx.TransportError as exc:
+        except transport_errors() as exc:  # evaluated only when something was raised
             verdict = classify_transport_error(exc)
         except BadUrl as exc:  # only a redirect's Location can be bad here
             verdict = Verdict(
@@ -378,7 +385,7 @@ class Checker:
         while True:
             try:
                 reply = await self._send(target, method, want_body=want_body)
-            except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError) as exc:
+            except retryable_errors() as exc:
                 if _is_tls(exc) or attempt >= self.options.retries:
                     raise
                 wait = backoff_delay(attempt, self.options.backoff)
@@ -458,14 +465,9 @@ class Checker:
             target = _normalize(url)
             trail = _Trail(target=target, current=target, hops=[])
             reply = await self._follow(trail, deadline, force_get=True)
-        except (
-            _Stop,
-            BadUrl,
-            httpx.TransportError,
-            ssrf.ForbiddenTarget,
-            ssrf.NameNotFound,
-            ssrf.ResolutionFailed,
-        ):
+        except (_Stop, BadUrl, ssrf.ForbiddenTarget, ssrf.NameNotFound, ssrf.ResolutionFailed):
+            return None
+        except transport_errors():
             return None
         return ProbeResponse(
             status=reply.status,
@@ -520,7 +522,7 @@ def _is_html(content_type: str) -> bool:
 def _is_tls(exc: BaseException) -> bool:
     return (
         classify_transport_error(exc).reason is Reason.TLS_ERROR
-        if isinstance(exc, httpx.TransportError)
+        if isinstance(exc, transport_errors())
         else False
     )
 

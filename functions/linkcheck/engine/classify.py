@@ -9,10 +9,12 @@ from __future__ import annotations
 import ssl
 from functools import lru_cache
 from http import HTTPStatus
-
-import httpx
+from typing import TYPE_CHECKING
 
 from .verdict import Reason, Status, Verdict
+
+if TYPE_CHECKING:
+    import httpx
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Statuses worth another attempt after a pause (Retry-After or backoff).
@@ -115,6 +117,8 @@ def _why(exc: BaseException) -> str:
 
 def classify_transport_error(exc: httpx.TransportError) -> Verdict:
     """The verdict for a request that got no HTTP answer (httpx's exception vocabulary)."""
+    import httpx  # only on failures: the bulk path never imports httpx otherwise
+
     if _is_tls_failure(exc):
         return Verdict(Status.ERROR, Reason.TLS_ERROR, _tls_detail(exc))
     if isinstance(exc, httpx.ConnectTimeout):

@@ -1,8 +1,8 @@
-"""The HTTP transport: an ``httpx.AsyncBaseTransport`` over one shared ``aiohttp.ClientSession``.
+"""How bytes move: one shared ``aiohttp.ClientSession`` per checker, SSRF-vetted at the connector.
 
-httpx stays the request/response model of the project (``httpx.Request`` in, ``httpx.Response``
-out, httpx's exception vocabulary), but the bytes move through aiohttp, which measured several
-times faster per request than httpx's own pool (README, section "engine").
+The bulk path (``AiohttpExchanger``) talks to the session directly and speaks httpx's exception
+vocabulary; the httpx model (``httpx.Request`` in, ``httpx.Response`` out) over the same session
+lives in ``httpx_path.py``. Measured numbers behind this split: README, section "engine".
 
 Safety lives in the connector, not in the caller:
 - every host name is resolved by ``VettingResolver``, which calls ``ssrf.resolve_vetted`` and
@@ -20,18 +20,20 @@ from __future__ import annotations
 import os
 import socket
 import ssl
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
-import httpx
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from . import ssrf
 from .body import read_prefix
 from .options import CheckOptions, ConnectTo
+
+if TYPE_CHECKING:
+    import httpx
 
 # Decides, once the status line and headers are in, whether to read a body prefix:
 # (status, content type) -> bool. None means never (HEAD, or nobody needs the body).
@@ -183,30 +185,28 @@ class KeepAliveResponse(aiohttp.ClientResponse):
         super()._response_eof()
 
 
-class _AiohttpBody(httpx.AsyncByteStream):
-    """A response body streamed from aiohttp; closing early drops the connection."""
+def transport_errors() -> type[httpx.TransportError]:
+    """httpx's base of "no HTTP answer" errors, imported on first use (see ``as_httpx_error``)."""
+    import httpx
 
-    __slots__ = ("_response",)
-
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
-        self._response = response
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._response.content.iter_any():
-                yield chunk
-        except aiohttp.ClientError as exc:
-            raise _as_httpx(exc) from exc
-
-    async def aclose(self) -> None:
-        if self._response.content.at_eof():
-            self._response.release()  # fully read: the connection goes back to the pool
-        else:
-            self._response.close()  # a bounded read stopped early: never download the rest
+    return httpx.TransportError
 
 
-def _as_httpx(exc: BaseException) -> httpx.TransportError:
-    """aiohttp's failure -> httpx's vocabulary (the cause keeps the original, e.g. SSL)."""
+def retryable_errors() -> tuple[type[httpx.TransportError], ...]:
+    """Failures worth another attempt: refused/reset connections, a dropped exchange."""
+    import httpx
+
+    return (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError)
+
+
+def as_httpx_error(exc: BaseException) -> httpx.TransportError:
+    """aiohttp's failure -> httpx's vocabulary (the cause keeps the original, e.g. SSL).
+
+    httpx is imported here, on the first failure, not at start-up: the bulk path creates no
+    httpx objects otherwise, and importing httpx costs the CLI and the /check cold start.
+    """
+    import httpx
+
     text = str(exc)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return httpx.ConnectTimeout(text)
@@ -221,61 +221,6 @@ def _as_httpx(exc: BaseException) -> httpx.TransportError:
         return httpx.UnsupportedProtocol(text)
     # ServerDisconnectedError, ClientOSError (resets), ClientPayloadError.
     return httpx.ReadError(text)
-
-
-class AiohttpTransport(httpx.AsyncBaseTransport):
-    """httpx transport over an aiohttp session obtained from ``session()`` on every request.
-
-    The session getter lets the owner keep one session per running event loop (an aiohttp
-    session is bound to the loop that created it). Redirects are never followed here.
-    """
-
-    def __init__(self, session: Callable[[], aiohttp.ClientSession]) -> None:
-        self._session = session
-        self._timeouts: dict[tuple[Any, Any], aiohttp.ClientTimeout] = {}
-
-    def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout | None:
-        spec = request.extensions.get("timeout")
-        if not spec:
-            return None  # the session's defaults
-        key = (spec.get("connect"), spec.get("read"))
-        timeout = self._timeouts.get(key)
-        if timeout is None:
-            timeout = aiohttp.ClientTimeout(total=None, sock_connect=key[0], sock_read=key[1])
-            self._timeouts[key] = timeout
-        return timeout
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = request.content or None
-        session = self._session()
-        timeout = self._timeout(request)
-        try:
-            if timeout is None:
-                response = await session.request(
-                    request.method,
-                    str(request.url),
-                    headers=request.headers.multi_items(),
-                    data=body,
-                    allow_redirects=False,
-                )
-            else:
-                response = await session.request(
-                    request.method,
-                    str(request.url),
-                    headers=request.headers.multi_items(),
-                    data=body,
-                    allow_redirects=False,
-                    timeout=timeout,
-                )
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _as_httpx(exc) from exc
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.raw_headers,
-            stream=_AiohttpBody(response),
-            request=request,
-            extensions={"http_version": b"HTTP/1.1"},
-        )
 
 
 # -- the exchange: one request, one bounded answer ----------------------------------------------
@@ -317,7 +262,7 @@ class AiohttpExchanger:
         try:
             response = await self._session().request(method, url, allow_redirects=False)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _as_httpx(exc) from exc
+            raise as_httpx_error(exc) from exc
         try:
             headers = response.headers
             body = b""
@@ -331,34 +276,9 @@ class AiohttpExchanger:
                 await response.read()  # cheap, and keeps the connection for the next request
         except (aiohttp.ClientError, TimeoutError) as exc:
             response.close()
-            raise _as_httpx(exc) from exc
+            raise as_httpx_error(exc) from exc
         if response.content.at_eof():
             response.release()  # back to the pool
         else:
             response.close()  # stopped early: never download the rest of a big body
         return Exchange(response.status, headers, body)
-
-
-class HttpxExchanger:
-    """The same exchange through the httpx model (``httpx.Request`` -> transport -> Response)."""
-
-    __slots__ = ("_transport",)
-
-    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
-        self._transport = transport
-
-    async def exchange(
-        self, method: str, url: str, wants_body: BodyWanted | None, limit: int
-    ) -> Exchange:
-        response = await self._transport.handle_async_request(httpx.Request(method, url))
-        try:
-            body = b""
-            if wants_body is not None and wants_body(
-                response.status_code, response.headers.get("content-type", "")
-            ):
-                body = await read_prefix(
-                    response.aiter_raw(), response.headers.get("content-encoding", ""), limit
-                )
-        finally:
-            await response.aclose()
-        return Exchange(response.status_code, response.headers, body)
