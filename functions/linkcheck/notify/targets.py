@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from ..engine.ssrf import TargetError, resolve_vetted
 from ..engine.urls import BadUrl, Target, normalize_url
+from ..registration import refused_address
 
 T = TypeVar("T")
 
@@ -57,6 +58,10 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
 def vet_target(raw: str, *, allow_private: bool, timeout: float = 5.0) -> VettedTarget:
     """Normalise, resolve once and vet every address; ``TargetRejected`` when refused."""
     target = normalize_target(raw)
+    # IP literals: the rule every stored URL follows (links too), before any DNS.
+    refused = refused_address(target, allow_private=allow_private)
+    if refused is not None:
+        raise TargetRejected(f"target_url is refused: {refused}")
     try:
         addresses = _run(
             resolve_vetted(target.host, target.port, allow_private=allow_private, timeout=timeout)

@@ -18,6 +18,7 @@ from ...engine import Checker, CheckOptions
 from ...engine.options import env_flag
 from ...engine.urls import BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
+from ...registration import refused_address
 from ...settings import get_settings
 from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
@@ -91,6 +92,9 @@ def _new_link(request: LinkRequest) -> NewLink:
         target = normalize_url(request.url)
     except BadUrl as exc:
         raise InvalidInput(f"url cannot be checked: {exc.detail}", field="url") from exc
+    refused = refused_address(target, allow_private=get_settings().allow_private_networks)
+    if refused is not None:
+        raise InvalidInput(f"url is refused: {refused}", field="url")
     interval = _interval(request.interval_minutes, request.interval_seconds)
     return NewLink(
         url=target.url,
