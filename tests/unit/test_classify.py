@@ -114,3 +114,18 @@ def test_prefix_decoder_identity_and_lying_encoding() -> None:
     liar = PrefixDecoder("gzip", 100)
     liar.feed(b"not gzip at all")
     assert liar.full and liar.value() == b""
+
+
+def test_checked_at_stamps_match_the_model_format() -> None:
+    import re
+
+    from linkcheck.engine.checker import _clock
+    from linkcheck.engine.verdict import utc_now_iso
+
+    shape = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+    assert shape.match(_clock.now_iso()) and shape.match(utc_now_iso())
+    ours, theirs = (
+        datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        for stamp in (_clock.now_iso(), utc_now_iso())
+    )
+    assert abs((theirs - ours).total_seconds()) < 5

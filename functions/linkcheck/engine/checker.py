@@ -296,6 +296,7 @@ class Checker:
             redirects=tuple(trail.hops),
             platform=platform,
             elapsed_ms=_ms_since(started),
+            checked_at=_clock.now_iso(),
         )
 
     def _wanting(self, target: Target) -> tuple[int, ...]:
@@ -500,6 +501,27 @@ def interleave_hosts(jobs: list[tuple[str, Target]]) -> list[tuple[str, Target]]
 
 def _normalize(url: str) -> Target:
     return normalize_url(url)
+
+
+class _Clock:
+    """``checked_at`` stamps (the format of ``verdict.utc_now_iso``), formatted once per ms."""
+
+    __slots__ = ("_ms", "_text")
+
+    def __init__(self) -> None:
+        self._ms = -1
+        self._text = ""
+
+    def now_iso(self) -> str:
+        now = time.time()
+        ms = int(now * 1000)
+        if ms != self._ms:  # a batch finishes many checks per millisecond
+            self._ms = ms
+            self._text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{ms % 1000:03d}Z"
+        return self._text
+
+
+_clock = _Clock()
 
 
 def _ms_since(started: float) -> int:
