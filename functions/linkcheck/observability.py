@@ -16,6 +16,10 @@ or :func:`set_correlation_id`), producers copy it into SQS message attributes
 (:func:`correlation_id_from_sqs_record`, then :func:`set_correlation_id`). A sweep, which has
 no request, starts one with :func:`new_correlation_id`.
 
+Every Lambda entry point is wrapped in :func:`lambda_handler`: Logger context (function, request
+id, cold start) and a fresh correlation id per invocation, plus an X-Ray subsegment for the
+async functions (``traced=True``; never the API, whose cold start must stay free of the SDK).
+
 Metrics are emitted with ``single_metric`` (one EMF line per call, flushed at once), so callers
 need no ``@metrics.log_metrics`` decorator; the helpers aggregate first, so a batch of a thousand
 checks costs one line per status, not a thousand.
@@ -23,13 +27,14 @@ checks costs one line per status, not a thousand.
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
@@ -50,6 +55,50 @@ def tracer() -> Tracer:
     from aws_lambda_powertools import Tracer
 
     return Tracer(service=SERVICE)
+
+
+Handler = TypeVar("Handler", bound=Callable[[dict[str, Any], Any], Any])
+
+
+def lambda_handler(
+    *, correlation_id_path: str | None = None, traced: bool = False
+) -> Callable[[Handler], Handler]:
+    """Decorate a Lambda entry point: Logger context, correlation id, optionally the Tracer.
+
+    ``correlation_id_path``: where the event carries the id (a Powertools ``correlation_paths``
+    value); otherwise the invocation starts with none and the handler sets it. Contexts that
+    are not Lambda's (tests pass ``None``) get the correlation id but no Logger context fields.
+    """
+
+    def decorate(handler: Handler) -> Handler:
+        with_context = logger.inject_lambda_context(
+            handler, correlation_id_path=correlation_id_path
+        )
+
+        @functools.wraps(handler)
+        def run(event: dict[str, Any], context: Any) -> Any:
+            set_correlation_id(None)  # never carry the previous invocation's id
+            if not hasattr(context, "aws_request_id"):
+                if correlation_id_path:
+                    from aws_lambda_powertools.utilities import jmespath_utils
+
+                    found = jmespath_utils.query(envelope=correlation_id_path, data=event)
+                    set_correlation_id(found if isinstance(found, str) else None)
+                return handler(event, context)
+            if traced:
+                return _traced(with_context)(event, context)
+            return with_context(event, context)
+
+        return run  # type: ignore[return-value]
+
+    return decorate
+
+
+@cache
+def _traced(handler: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[str, Any], Any], Any]:
+    # Wrapped on first invocation, so importing a handler never loads the X-Ray SDK.
+    wrapped: Callable[[dict[str, Any], Any], Any] = tracer().capture_lambda_handler(handler)
+    return wrapped
 
 
 # ---------------------------------------------------------------- correlation ids

@@ -18,7 +18,13 @@ from ..notify.messages import LinkEvent, MalformedEvent
 from ..notify.notifier import NotificationPending, Notifier
 from ..notify.queue import DeliveryQueue, QueueSendFailed
 from ..notify.sns import TopicPublisher
-from ..observability import logger
+from ..observability import (
+    CORRELATION_ID_FIELD,
+    count_notifications,
+    lambda_handler,
+    logger,
+    set_correlation_id,
+)
 from ..settings import get_settings
 from ..store.hooks import HookStore
 from ..store.outbox import Outbox
@@ -50,6 +56,7 @@ def event_item(record: dict[str, Any]) -> dict[str, Any] | None:
     return {name: deserializer.deserialize(value) for name, value in image.items()}
 
 
+@lambda_handler(traced=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     notifier = build_notifier()
     records: list[dict[str, Any]] = event.get("Records") or []
@@ -57,6 +64,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         item = event_item(record)
         if item is None:
             continue
+        # The check's correlation id: on this event's log lines and its webhook deliveries.
+        trace = item.get(CORRELATION_ID_FIELD)
+        set_correlation_id(trace if isinstance(trace, str) else None)
         try:
             link_event = LinkEvent.from_item(item)
         except MalformedEvent as exc:
@@ -73,6 +83,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             )
             failed = [_sequence_number(r) for r in records[index:] if event_item(r) is not None]
             return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed if seq]}
+        if sent.sns == "sent":
+            count_notifications("sns")
+        if sent.webhooks == "sent" and sent.hooks:
+            count_notifications("webhook_queued", sent.hooks)  # delivered: webhooks function
         logger.info(
             "event notified",
             extra={

@@ -9,6 +9,7 @@ queue or the table could not be reached; SQS then redelivers it (and, after the 
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
@@ -20,7 +21,13 @@ from ..notify.deliveries import Delivery, MalformedDelivery
 from ..notify.delivery import Deliverer, DeliveryOutcome
 from ..notify.queue import DeliveryQueue
 from ..notify.sender import WebhookSender
-from ..observability import logger
+from ..observability import (
+    correlation_id_from_sqs_record,
+    count_notifications,
+    count_webhook_failures,
+    lambda_handler,
+    logger,
+)
 from ..settings import get_settings
 from ..store.hooks import HookStore
 
@@ -41,8 +48,18 @@ def build_deliverer() -> Deliverer:
     )
 
 
-def _deliver_one(deliverer: Deliverer, record: dict[str, Any]) -> str | None:
-    """Deliver one message; returns its id when SQS must redeliver it."""
+# Failed attempts by outcome, as the WebhookFailures metric names them.
+FAILURE_METRIC = {
+    DeliveryOutcome.RETRY_SCHEDULED: "retry",
+    DeliveryOutcome.DEAD_LETTERED: "dead_letter",
+    DeliveryOutcome.HOOK_REMOVED: "gone",
+}
+
+
+def _deliver_one(
+    deliverer: Deliverer, record: dict[str, Any]
+) -> tuple[str | None, DeliveryOutcome | None]:
+    """Deliver one message: (its id when SQS must redeliver it, the outcome if any)."""
     message_id = str(record.get("messageId", ""))
     try:
         delivery = Delivery.from_json(str(record.get("body", "")))
@@ -50,15 +67,22 @@ def _deliver_one(deliverer: Deliverer, record: dict[str, Any]) -> str | None:
         logger.error(
             "dropping malformed delivery", extra={"message_id": message_id, "error": str(exc)}
         )
-        return None
+        return None, None
+    # Per message, not the logger's shared state: messages are delivered in parallel threads.
+    trace = delivery.correlation_id or correlation_id_from_sqs_record(record)
     try:
         outcome = deliverer.deliver(delivery)
     except (ClientError, BotoCoreError) as exc:
         logger.warning(
             "delivery bookkeeping failed, SQS will redeliver",
-            extra={"message_id": message_id, "hook_id": delivery.hook_id, "error": str(exc)},
+            extra={
+                "message_id": message_id,
+                "hook_id": delivery.hook_id,
+                "error": str(exc),
+                "correlation_id": trace,
+            },
         )
-        return message_id
+        return message_id, None
     log = logger.warning if outcome is DeliveryOutcome.DEAD_LETTERED else logger.info
     log(
         "webhook delivery",
@@ -68,14 +92,26 @@ def _deliver_one(deliverer: Deliverer, record: dict[str, Any]) -> str | None:
             "tenant": delivery.tenant,
             "event_id": delivery.msg_id,
             "attempt": delivery.attempt,
+            "correlation_id": trace,
         },
     )
-    return None
+    return None, outcome
 
 
+@lambda_handler(traced=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     deliverer = build_deliverer()
     records: list[dict[str, Any]] = event.get("Records") or []
     with ThreadPoolExecutor(max_workers=max(1, min(10, len(records)))) as pool:
-        failed = list(pool.map(lambda r: _deliver_one(deliverer, r), records))
-    return {"batchItemFailures": [{"itemIdentifier": m} for m in failed if m]}
+        done = list(pool.map(lambda r: _deliver_one(deliverer, r), records))
+    _count(Counter(outcome for _, outcome in done if outcome is not None))
+    return {"batchItemFailures": [{"itemIdentifier": m} for m, _ in done if m]}
+
+
+def _count(outcomes: Counter[DeliveryOutcome]) -> None:
+    """One metric line per outcome for the whole batch."""
+    if outcomes[DeliveryOutcome.DELIVERED]:
+        count_notifications("webhook", outcomes[DeliveryOutcome.DELIVERED])
+    for outcome, name in FAILURE_METRIC.items():
+        if outcomes[outcome]:
+            count_webhook_failures(name, outcomes[outcome])

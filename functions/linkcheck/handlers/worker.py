@@ -20,6 +20,7 @@ from ..observability import (
     correlation_id_from_sqs_record,
     count_checks,
     count_transitions,
+    lambda_handler,
     logger,
     set_correlation_id,
 )
@@ -53,7 +54,12 @@ def _parse(records: Sequence[dict[str, Any]]) -> tuple[list[tuple[str, CheckBatc
     return batches, poison
 
 
-async def _run(batches: list[tuple[str, CheckBatch]], recorder: Recorder, budget: float) -> Any:
+async def _run(
+    batches: list[tuple[str, CheckBatch]],
+    recorder: Recorder,
+    budget: float,
+    correlations: dict[str, str | None],
+) -> Any:
     deadline = time.monotonic() + budget
     async with Checker(CheckOptions.from_env()) as checker:
 
@@ -68,13 +74,19 @@ async def _run(batches: list[tuple[str, CheckBatch]], recorder: Recorder, budget
             count_checks(r.status.value for r in results if r is not None)
             return results
 
-        return await process_batches(batches, recorder, check_many)
+        return await process_batches(batches, recorder, check_many, correlations)
 
 
+@lambda_handler(traced=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     records = event.get("Records") or []
-    if records:
-        set_correlation_id(correlation_id_from_sqs_record(records[0]))
+    # Each message keeps its own id for its event items; log lines (and re-enqueued
+    # confirmations) carry the first one, usually the only one: a sweep's messages share it.
+    correlations = {
+        str(record.get("messageId", "")): correlation_id_from_sqs_record(record)
+        for record in records
+    }
+    set_correlation_id(next((c for c in correlations.values() if c), None))
     batches, failures = _parse(records)
     if batches:
         settings = get_settings()
@@ -85,7 +97,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             settings=settings,
         )
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-            report = runner.run(_run(batches, recorder, _budget(context)))
+            report = runner.run(_run(batches, recorder, _budget(context), correlations))
         count_transitions(recorder.transitions)
         failures.extend(report.failed_messages)
         logger.info(
@@ -95,6 +107,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 "missing": report.missing,
                 "deferred": report.deferred,
                 "transitions": len(recorder.transitions),
+                "correlation_ids": sorted({c for c in correlations.values() if c}),
             },
         )
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}

@@ -29,6 +29,7 @@ class Delivery:
     body: str  # the JSON payload, signed as is
     attempt: int = 1  # the attempt this message is for (1-based)
     not_before: int = 0  # unix seconds: do not attempt earlier (waits longer than 900 s)
+    correlation_id: str | None = None  # of the check that led to the event (for the logs)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -45,6 +46,7 @@ class Delivery:
                 body=str(data["body"]),
                 attempt=int(data.get("attempt", 1)),
                 not_before=int(data.get("not_before", 0)),
+                correlation_id=str(data["correlation_id"]) if data.get("correlation_id") else None,
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise MalformedDelivery(f"not a delivery message: {exc}") from exc

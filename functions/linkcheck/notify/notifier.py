@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..observability import correlation_id
 from ..store.hooks import HookStore
 from ..store.outbox import ClaimOutcome, Outbox
 from .deliveries import Delivery
@@ -94,6 +95,7 @@ class Notifier:
                     msg_id=event.id,
                     event_type=event.type,
                     body=body,
+                    correlation_id=correlation_id(),
                 )
                 for hook in hooks
             ]

@@ -6,10 +6,12 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..observability import CORRELATION_ID_FIELD
 from .deliveries import Delivery, sqs_delay
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import MessageAttributeValueTypeDef
 
 SQS_BATCH = 10
 
@@ -41,7 +43,12 @@ class DeliveryQueue:
             response = self.client.send_message_batch(
                 QueueUrl=self._url,
                 Entries=[
-                    {"Id": str(i), "MessageBody": d.to_json()} for i, d in enumerate(chunk)
+                    {
+                        "Id": str(i),
+                        "MessageBody": d.to_json(),
+                        "MessageAttributes": _attributes(d),
+                    }
+                    for i, d in enumerate(chunk)
                 ],
             )
             if response.get("Failed"):
@@ -51,7 +58,10 @@ class DeliveryQueue:
     def schedule(self, delivery: Delivery, wait: int) -> None:
         """Put a delivery back to be attempted after ``wait`` seconds (at most 900 per hop)."""
         self.client.send_message(
-            QueueUrl=self._url, MessageBody=delivery.to_json(), DelaySeconds=sqs_delay(wait)
+            QueueUrl=self._url,
+            MessageBody=delivery.to_json(),
+            DelaySeconds=sqs_delay(wait),
+            MessageAttributes=_attributes(delivery),
         )
 
     def dead_letter(self, delivery: Delivery, why: str) -> None:
@@ -71,3 +81,10 @@ class DeliveryQueue:
             base = self._url.rsplit("/", 1)[0]
             self._dead_letter_url = f"{base}/{arn.rsplit(':', 1)[-1]}"
         return self._dead_letter_url
+
+
+def _attributes(delivery: Delivery) -> dict[str, MessageAttributeValueTypeDef]:
+    """The delivery's correlation id as an SQS message attribute, like every queue of ours."""
+    if not delivery.correlation_id:
+        return {}
+    return {CORRELATION_ID_FIELD: {"DataType": "String", "StringValue": delivery.correlation_id}}

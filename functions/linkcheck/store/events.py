@@ -78,7 +78,9 @@ def event_item(
     previous: str,
     state: str,
     retention_days: int,
+    correlation: str | None = None,
 ) -> Item:
+    """The event item; ``correlation`` defaults to the correlation id of the work in progress."""
     event_id = new_event_id()
     data: dict[str, Any] = {
         "pk": f"T#{facts.tenant}",
@@ -98,7 +100,7 @@ def event_item(
         "tags": list(facts.tags),
         "expires_at": epoch_of(result.checked_at) + retention_days * 86400,
     }
-    trace = correlation_id()
+    trace = correlation or correlation_id()
     if trace:
         data[CORRELATION_ID_FIELD] = trace  # follows the check into the notifier's logs
     return to_item(data)

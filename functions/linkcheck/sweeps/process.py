@@ -8,7 +8,7 @@ when a new broken/restricted verdict needs one.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -43,8 +43,19 @@ class Recorder:
     confirmations: list[LinkRef] = field(default_factory=list)
     transitions: list[str] = field(default_factory=list)  # event types written
 
-    def record(self, link: Link, result: CheckResult, *, is_confirmation: bool) -> Outcome | None:
-        """Store one result on its link; None when the link was deleted meanwhile."""
+    def record(
+        self,
+        link: Link,
+        result: CheckResult,
+        *,
+        is_confirmation: bool,
+        correlation: str | None = None,
+    ) -> Outcome | None:
+        """Store one result on its link; None when the link was deleted meanwhile.
+
+        ``correlation``: the id of the sweep or request that asked for this check (written
+        into the event item); defaults to the current one.
+        """
         for attempt in range(SAVE_ATTEMPTS):
             if attempt:
                 try:
@@ -58,13 +69,15 @@ class Recorder:
                 is_confirmation=is_confirmation,
                 down_after=self.settings.down_after_failures,
             )
-            event = self._event(link, result, outcome)
+            event = self._event(link, result, outcome, correlation)
             if self.store.save_check(link, result, outcome, event_item=event):
                 self._after_save(link, result, outcome, previous)
                 return outcome
         raise RuntimeError(f"link {link.id} kept changing; giving up on this result")
 
-    def _event(self, link: Link, result: CheckResult, outcome: Outcome) -> Item | None:
+    def _event(
+        self, link: Link, result: CheckResult, outcome: Outcome, correlation: str | None
+    ) -> Item | None:
         if outcome.event is None or outcome.previous is None:
             return None
         facts = EventFacts(
@@ -82,6 +95,7 @@ class Recorder:
             previous=outcome.previous.value,
             state=outcome.tracking.state.value,
             retention_days=self.settings.history_retention_days,
+            correlation=correlation,
         )
 
     def _after_save(
@@ -128,10 +142,21 @@ class BatchReport:
 
 
 async def process_batches(
-    batches: Sequence[tuple[str, CheckBatch]], recorder: Recorder, check_many: CheckMany
+    batches: Sequence[tuple[str, CheckBatch]],
+    recorder: Recorder,
+    check_many: CheckMany,
+    correlations: Mapping[str, str | None] | None = None,
 ) -> BatchReport:
     """Check every link of the messages at once (the engine keeps per-host politeness across the
-    whole set) and record the results. Returns the ids of messages that must be retried."""
+    whole set) and record the results. Returns the ids of messages that must be retried.
+
+    ``correlations``: message id -> correlation id, carried into the event items of its links.
+    """
+    correlation_of = {
+        (ref.tenant, ref.link_id): (correlations or {}).get(message_id)
+        for message_id, batch in batches
+        for ref in batch.links
+    }
     confirm_keys = {
         (ref.tenant, ref.link_id) for _, batch in batches if batch.confirm for ref in batch.links
     }
@@ -154,7 +179,12 @@ async def process_batches(
         link, result = pair
         key = (link.tenant, link.id)
         try:
-            recorder.record(link, result, is_confirmation=key in confirm_keys)
+            recorder.record(
+                link,
+                result,
+                is_confirmation=key in confirm_keys,
+                correlation=correlation_of.get(key),
+            )
         except RuntimeError:
             failed_keys.add(key)
 

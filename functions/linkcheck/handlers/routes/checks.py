@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...engine import Checker, CheckOptions, CheckResult, Reason, Status
 from ...engine.checker import event_loop_factory
 from ...errors import InvalidInput, TooLarge
+from ...observability import count_checks
 
 router = APIGatewayHttpRouter()
 
@@ -147,7 +148,9 @@ def run_checks(urls: Sequence[str], *, timeout: float | None, budget: float) -> 
     # Read from the deployment environment only: no request can switch the SSRF guard off.
     options = CheckOptions.from_env()
     per_check = min(timeout or options.timeout, budget)
-    return _loop.run(_check_all(options, list(urls), per_check, budget), budget + 5.0)
+    results = _loop.run(_check_all(options, list(urls), per_check, budget), budget + 5.0)
+    count_checks(result.status.value for result in results)
+    return results
 
 
 async def _check_all(

@@ -18,6 +18,7 @@ from ...engine import Checker, CheckOptions
 from ...engine.options import env_flag
 from ...engine.urls import BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
+from ...observability import count_checks, count_transitions
 from ...registration import refused_address
 from ...settings import get_settings
 from ...store.links import LinkStore, NewLink
@@ -223,6 +224,8 @@ def check_link_now(link_id: str) -> dict[str, Any]:
     )
     outcome = recorder.record(link, result, is_confirmation=False)
     recorder.flush()
+    count_checks([result.status.value])
+    count_transitions(recorder.transitions)
     now = int(time.time())
     current = store.get(tenant, link_id) if outcome is not None else link
     return {
