@@ -1,8 +1,13 @@
-"""The authorizer against moto, and its answer handed to the api handler as API Gateway does."""
+"""The authorizer against moto, and its answer handed to the api handler as API Gateway does.
+
+The authorizer only authenticates (API Gateway caches its answer); the api function counts the
+per-key rate limit in the table over httpx, so these tests see both halves against moto.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +60,8 @@ def test_me_through_the_authorizer(example_key: Any) -> None:
     assert json.loads(response["body"])["error"]["code"] == "unauthorized"
 
 
-def test_a_revoked_key_is_refused_on_the_next_request(example_key: Any) -> None:
+def test_the_authorizer_refuses_a_revoked_key(example_key: Any) -> None:
+    # Called directly, as API Gateway does once its cached answer (ReauthorizeEvery) expires.
     assert (
         through_gateway(load_event("api-me"), load_event("authorizer-request"))["statusCode"] == 200
     )
@@ -64,36 +70,80 @@ def test_a_revoked_key_is_refused_on_the_next_request(example_key: Any) -> None:
     assert response["statusCode"] == 401
 
 
-def test_over_the_rate_limit_is_429_with_retry_after(
-    example_key: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture()
+def limit_of_3(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "3")
     get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def fresh_key_event(tenant: str = "acme") -> dict[str, Any]:
+    auth_event = load_event("authorizer-request")
+    auth_event["headers"]["authorization"] = f"Bearer {KeyStore().create_key(tenant).secret}"
+    return auth_event
+
+
+@pytest.mark.usefixtures("limit_of_3")
+def test_over_the_rate_limit_is_429_with_retry_after(example_key: Any) -> None:
     # Four requests can straddle a minute boundary (the fourth then opens a fresh window); two
     # attempts with fresh keys cannot both straddle one.
     for _ in range(2):
-        new = KeyStore().create_key("acme")
-        auth_event = load_event("authorizer-request")
-        auth_event["headers"]["authorization"] = f"Bearer {new.secret}"
+        auth_event = fresh_key_event()
         responses = [through_gateway(load_event("api-me"), auth_event) for _ in range(4)]
         if responses[-1]["statusCode"] == 429:
             break
-    get_settings.cache_clear()
     assert [r["statusCode"] for r in responses] == [200, 200, 200, 429]
     refused = responses[-1]
     assert 1 <= int(refused["headers"]["Retry-After"]) <= 60
     assert json.loads(refused["body"])["error"]["code"] == "rate_limited"
 
 
-def test_the_limit_is_per_key(example_key: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "1")
+@pytest.mark.usefixtures("limit_of_3")
+def test_the_api_counts_even_when_the_authorizer_answer_is_cached(example_key: Any) -> None:
+    # API Gateway calls the authorizer once and reuses its answer: the api still counts.
+    for _ in range(2):
+        decision = authorizer.handler(fresh_key_event(), None)
+        statuses = []
+        for _ in range(4):
+            api_event = load_event("api-me")
+            api_event["requestContext"]["authorizer"] = {"lambda": decision["context"]}
+            statuses.append(api.handler(api_event, None)["statusCode"])
+        if statuses[-1] == 429:
+            break
+    assert statuses == [200, 200, 200, 429]
+
+
+@pytest.mark.usefixtures("limit_of_3")
+def test_the_authorizer_counts_nothing(example_key: Any) -> None:
+    auth_event = fresh_key_event()
+    for _ in range(5):
+        assert authorizer.handler(auth_event, None)["context"]["tenant"] == "acme"
+    assert through_gateway(load_event("api-me"), auth_event)["statusCode"] == 200
+
+
+@pytest.mark.usefixtures("limit_of_3")
+def test_the_limit_is_per_key(example_key: Any) -> None:
+    for _ in range(2):
+        first, other = fresh_key_event("acme"), fresh_key_event("beta")
+        statuses = [through_gateway(load_event("api-me"), first)["statusCode"] for _ in range(4)]
+        other_status = through_gateway(load_event("api-me"), other)["statusCode"]
+        if statuses[-1] == 429:
+            break
+    assert statuses == [200, 200, 200, 429]
+    assert other_status == 200
+
+
+@pytest.mark.usefixtures("limit_of_3")
+def test_an_unavailable_rate_store_fails_open(
+    example_key: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decision = authorizer.handler(load_event("authorizer-request"), None)
+    monkeypatch.setenv("TABLE_NAME", "no-such-table")  # the counter's UpdateItem fails
     get_settings.cache_clear()
-    other = KeyStore().create_key("beta")
-    first = authorizer.handler(load_event("authorizer-request"), None)
-    other_event = load_event("authorizer-request")
-    other_event["headers"]["authorization"] = f"Bearer {other.secret}"
-    other_first = authorizer.handler(other_event, None)
-    get_settings.cache_clear()
-    assert "retry_after" not in first["context"]
-    assert "retry_after" not in other_first["context"]
-    assert other_first["context"]["tenant"] == "beta"
+    statuses = []
+    for _ in range(5):
+        api_event = load_event("api-me")
+        api_event["requestContext"]["authorizer"] = {"lambda": decision["context"]}
+        statuses.append(api.handler(api_event, None)["statusCode"])
+    assert statuses == [200] * 5

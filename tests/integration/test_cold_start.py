@@ -2,7 +2,8 @@
 
 A cold start pays for every module imported; boto3 and botocore alone cost more than the HTTP
 stack (see benchmarks/cold_start.py). The api handler imports them only inside functions of
-routes that store something.
+routes that store something. The per-key rate limit is counted on this path too, through the
+httpx DynamoDB client (linkcheck.awsrequest): here against the moto server.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from linkcheck import aws
 from tests.e2e.servers import Reply, ScriptedServer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -32,9 +34,9 @@ print(json.dumps({
 """
 
 
-def test_serving_check_imports_no_boto3() -> None:
+def test_serving_check_imports_no_boto3(aws_env: dict[str, str]) -> None:
     event = json.loads((EVENTS / "api-check-get.json").read_text())
-    env = {**os.environ, "LINKCHECK_ALLOW_PRIVATE_NETWORKS": "1"}
+    env = {**os.environ, "LINKCHECK_ALLOW_PRIVATE_NETWORKS": "1", "RATE_LIMIT_PER_MINUTE": "5"}
     with ScriptedServer() as server:
         server.route("/page", Reply(200, body=b"<html><body>A page.</body></html>"))
         event["queryStringParameters"] = {"url": server.url("/page")}
@@ -51,3 +53,11 @@ def test_serving_check_imports_no_boto3() -> None:
     assert outcome["status"] == 200
     assert outcome["body"]["status"] == "ok"
     assert outcome["loaded"] == []
+    # The request was counted (signed UpdateItem over httpx), without boto3 in that process.
+    key_id = event["requestContext"]["authorizer"]["lambda"]["key_id"]
+    counters = aws.dynamodb().scan(
+        TableName=aws_env["TABLE_NAME"],
+        FilterExpression="begins_with(pk, :rate)",
+        ExpressionAttributeValues={":rate": {"S": f"RATE#{key_id}#"}},
+    )["Items"]
+    assert [item["hits"] for item in counters] == [{"N": "1"}]

@@ -29,6 +29,9 @@ PACKAGE_ROOT = REPO_ROOT / "functions" / "linkcheck"
 RUNTIME_PROVIDED = {
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",  # the function's role credentials (linkcheck.awsrequest signs with them)
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
     "AWS_EXECUTION_ENV",
     "AWS_LAMBDA_FUNCTION_NAME",
     "AWS_LAMBDA_FUNCTION_VERSION",
@@ -44,6 +47,7 @@ RUNTIME_PROVIDED = {
 # Read only outside AWS: tests and `linkcheck dev` (never set in the template, on purpose).
 LOCAL_ONLY = {
     "AWS_ENDPOINT_URL",  # the local moto server
+    "AWS_ENDPOINT_URL_DYNAMODB",  # the same, for DynamoDB only (honoured by boto3 too)
     "LINKCHECK_ALLOW_PRIVATE_NETWORKS",  # SSRF escape hatch for tests against 127.0.0.1
     "LINKCHECK_DEV",  # demo intervals in seconds, `linkcheck dev` only
 }

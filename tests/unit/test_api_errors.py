@@ -11,12 +11,7 @@ from linkcheck.errors import Conflict, LinkcheckError, NotFound, RateLimited, To
 from linkcheck.handlers.authorizer import bearer_secret
 from linkcheck.handlers.routes import errors as http_errors
 from linkcheck.handlers.routes.checks import time_budget
-from linkcheck.handlers.routes.principal import (
-    Principal,
-    authorizer_context,
-    principal_of,
-    retry_after_of,
-)
+from linkcheck.handlers.routes.principal import Principal, authorizer_context, principal_of
 from linkcheck.store.ratelimit import decide, window_of
 
 
@@ -126,7 +121,6 @@ class TestAuthorizerContract:
         context = authorizer_context(Principal("acme", "key_1"))
         assert context == {"tenant": "acme", "key_id": "key_1"}
         assert principal_of(_with_context(context)) == Principal("acme", "key_1")
-        assert retry_after_of(_with_context(context)) is None
 
     def test_an_unknown_key_is_unauthorized(self) -> None:
         with pytest.raises(Unauthorized):
@@ -136,16 +130,9 @@ class TestAuthorizerContract:
         with pytest.raises(Unauthorized):
             principal_of({"requestContext": {}})
 
-    def test_over_the_limit_carries_retry_after(self) -> None:
-        context = authorizer_context(Principal("acme", "key_1"), retry_after=9)
-        assert retry_after_of(_with_context(context)) == 9
-
-    @pytest.mark.parametrize("value", [None, 0, -3, "soon", True])
-    def test_nonsense_retry_after_is_ignored(self, value: object) -> None:
-        assert (
-            retry_after_of(_with_context({"tenant": "a", "key_id": "k", "retry_after": value}))
-            is None
-        )
+    def test_the_context_holds_nothing_that_a_cached_answer_would_make_stale(self) -> None:
+        # API Gateway caches the authorizer's answer: no per-request state (rate counts) in it.
+        assert set(authorizer_context(Principal("acme", "key_1"))) == {"tenant", "key_id"}
 
 
 class TestBearer:

@@ -1,15 +1,23 @@
-"""The api handler called directly with the sample events of events/ (no AWS, no network)."""
+"""The api handler called directly with the sample events of events/ (no AWS, no network).
+
+The per-key rate limit counts in an in-memory stand-in for DynamoDB (``Counter`` below); the
+real store is exercised against moto in tests/integration/test_api_authorizer.py.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from linkcheck.awsrequest import DynamoDBError
 from linkcheck.handlers import api
 from linkcheck.handlers.routes import me
+from linkcheck.settings import get_settings
+from linkcheck.store.ratelimit import RateLimiter
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -44,6 +52,37 @@ def _ssrf_guard_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LINKCHECK_ALLOW_PRIVATE_NETWORKS", raising=False)
 
 
+class Counter:
+    """Answers ``UpdateItem`` like DynamoDB's ``ADD hits :one``, one count per key (no windows,
+    so a test never straddles a minute), or fails like an unreachable DynamoDB."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, int] = {}
+        self.down = False
+
+    def update_item(self, **params: Any) -> dict[str, Any]:
+        if self.down:
+            raise DynamoDBError("network", "ConnectError: connection refused")
+        key_id = params["Key"]["pk"]["S"].split("#")[1]
+        self.hits[key_id] = self.hits.get(key_id, 0) + 1
+        return {"Attributes": {"hits": {"N": str(self.hits[key_id])}}}
+
+
+@pytest.fixture(autouse=True)
+def counter(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter]:
+    store = Counter()
+    monkeypatch.setattr(api, "RateLimiter", lambda: RateLimiter(store, "test-table"))
+    yield store
+
+
+@pytest.fixture()
+def rate_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "2")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 class TestAuth:
     def test_me_returns_the_caller(self) -> None:
         status, _, body = call(load_event("api-me"))
@@ -69,11 +108,52 @@ class TestAuth:
         event["requestContext"]["http"]["method"] = "POST"
         assert call(event)[0] == 401
 
-    def test_over_the_rate_limit_is_429_with_retry_after(self) -> None:
-        status, headers, body = call(load_event("api-rate-limited"))
+    @pytest.mark.usefixtures("rate_limit")
+    def test_over_the_rate_limit_is_429_with_retry_after(self, counter: Counter) -> None:
+        statuses = [call(load_event("api-me"))[0] for _ in range(2)]
+        status, headers, body = call(load_event("api-me"))
+        assert statuses == [200, 200]
         assert status == 429
-        assert headers["retry-after"] == "17"
+        assert 1 <= int(headers["retry-after"]) <= 60
         assert_error(body, "rate_limited")
+        assert counter.hits == {"key_0123456789abcdef": 3}  # refused requests count too
+
+    @pytest.mark.usefixtures("rate_limit")
+    def test_every_authenticated_route_is_counted_before_routing(self, counter: Counter) -> None:
+        call(load_event("api-me"))
+        call(load_event("api-not-found"))
+        status, _, body = call(load_event("api-bad-json"))
+        assert status == 429  # refused before the body is even parsed
+        assert_error(body, "rate_limited")
+
+    @pytest.mark.usefixtures("rate_limit")
+    def test_public_documentation_and_unknown_keys_are_not_counted(self, counter: Counter) -> None:
+        for _ in range(3):
+            assert call(load_event("api-openapi"))[0] == 200
+            assert call(load_event("api-unknown-key"))[0] == 401
+        assert counter.hits == {}
+
+    @pytest.mark.usefixtures("rate_limit")
+    def test_a_failing_rate_store_lets_requests_through(
+        self, counter: Counter, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        counter.down = True
+        statuses = [call(load_event("api-me"))[0] for _ in range(4)]
+        assert statuses == [200, 200, 200, 200]  # fail open: availability over strictness
+        warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+        assert len(warnings) == 4
+        assert "rate limit store unavailable" in warnings[0].getMessage()
+
+    def test_a_limit_of_zero_counts_nothing(
+        self, counter: Counter, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "0")
+        get_settings.cache_clear()
+        try:
+            assert [call(load_event("api-me"))[0] for _ in range(3)] == [200, 200, 200]
+        finally:
+            get_settings.cache_clear()
+        assert counter.hits == {}
 
 
 class TestErrors:

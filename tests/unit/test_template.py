@@ -224,7 +224,7 @@ def test_every_alarm_notifies_the_ops_topic_when_firing_and_clearing(template: T
 # step with the handlers: a missing action is an AccessDenied in AWS only.
 TABLE_ACTIONS = {
     "ApiFunction": {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem"},
-    "AuthorizerFunction": {"GetItem", "UpdateItem"},
+    "AuthorizerFunction": {"GetItem"},
     "SweepFunction": {"GetItem", "UpdateItem", "Query"},  # Query on the due index only
     "WorkerFunction": {"GetItem", "BatchGetItem", "UpdateItem", "PutItem", "BatchWriteItem"},
     "NotifierFunction": {"GetItem", "UpdateItem", "Query"},

@@ -2,7 +2,10 @@
 
 Every request except the public documentation passes the gate first: the caller must have a
 known key (401) within its rate limit (429), and the body must fit (413), before any routing
-or validation. Everything the resolver raises becomes ``{"error": {...}}`` (routes/errors.py);
+or validation. The rate limit is counted here, once per request, because the authorizer's
+answer is cached by API Gateway and so cannot see each request; the count is one DynamoDB
+``UpdateItem`` over httpx (store/ratelimit.py, linkcheck.awsrequest), not boto3.
+Everything the resolver raises becomes ``{"error": {...}}`` (routes/errors.py);
 nothing else, and never a stack trace, reaches a client.
 
 This module and every route module stay free of boto3 at import time: the on-demand ``/check``
@@ -23,13 +26,16 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.logging import correlation_paths
 
 from .. import __version__
 from ..errors import LinkcheckError, RateLimited, TooLarge, Unauthorized
-from ..observability import logger
+from ..observability import lambda_handler, logger
+from ..settings import get_settings
+from ..store.ratelimit import RateLimiter, RateStoreUnavailable
 from .routes import checks, events, hooks, links, me
 from .routes import errors as http_errors
-from .routes.principal import principal_of, retry_after_of
+from .routes.principal import Principal, principal_of
 
 # Routes the template serves without the authorizer (``Auth: {Authorizer: NONE}``).
 PUBLIC_PATHS = frozenset({"/docs", "/openapi.json"})
@@ -150,25 +156,55 @@ def _body_size(event: dict[str, Any]) -> int:
     return len(body.encode("utf-8")) if isinstance(body, str) else 0
 
 
+def over_rate_limit(principal: Principal) -> RateLimited | None:
+    """Count this request of the caller's key; a RateLimited when it is over the limit.
+
+    Fails open: when the counter cannot be written the request is served (and a warning
+    logged), since refusing every caller because of the limiter would be worse than a minute
+    without a limit.
+    """
+    limit = get_settings().rate_limit_per_minute
+    if limit <= 0:
+        return None
+    try:
+        decision = RateLimiter().hit(principal.key_id, limit=limit)
+    except RateStoreUnavailable as exc:
+        logger.warning(
+            "rate limit store unavailable; serving the request without counting it",
+            extra={"key_id": principal.key_id, "error": str(exc)},
+        )
+        return None
+    if decision.allowed:
+        return None
+    logger.info(
+        "API key over its rate limit",
+        extra={"key_id": principal.key_id, "tenant": principal.tenant, "count": decision.count},
+    )
+    return RateLimited(
+        f"over the rate limit of this API key ({limit} requests per minute); "
+        f"retry in {decision.retry_after} s",
+        retry_after=decision.retry_after,
+    )
+
+
 def refusal(event: dict[str, Any]) -> LinkcheckError | None:
     """Why the request must be refused before routing, or None to let it through."""
     if event.get("rawPath") in PUBLIC_PATHS:
         return None
     try:
-        principal_of(event)
+        principal = principal_of(event)
     except Unauthorized as exc:
         return exc
-    retry_after = retry_after_of(event)
-    if retry_after:
-        return RateLimited(
-            f"over the rate limit of this API key; retry in {retry_after} s",
-            retry_after=retry_after,
-        )
+    limited = over_rate_limit(principal)
+    if limited is not None:
+        return limited
     if _body_size(event) > MAX_BODY_BYTES:
         return TooLarge(f"the request body is larger than {MAX_BODY_BYTES} bytes", field="body")
     return None
 
 
+# The request id is the correlation id: it follows check-now's events and queue messages.
+@lambda_handler(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     refused = refusal(event)
     if refused is not None:

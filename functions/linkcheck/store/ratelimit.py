@@ -4,6 +4,10 @@ One item per key and window (``pk=RATE#<key id>#<window>``, ``sk=RATE``), increm
 atomic ``ADD`` so concurrent requests never lose a count, and expired by TTL soon after the
 window closes. Requests over the limit still count: a client hammering a full window gains
 nothing. ``decide`` is the pure part; ``RateLimiter`` does the one write.
+
+The api function counts every authenticated request here, on the ``/check`` path too, so the
+write goes through ``linkcheck.awsrequest`` (httpx + SigV4), never boto3. Any failure of the
+store is one ``RateStoreUnavailable``; the caller decides what that means (the api fails open).
 """
 
 from __future__ import annotations
@@ -11,14 +15,23 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from ..awsrequest import DynamoDBError, DynamoDBHttpClient
 
 WINDOW_SECONDS = 60
 # Keep a bucket a little past its window (DynamoDB deletes expired items within days anyway).
 EXPIRY_GRACE_SECONDS = 300
+
+
+class RateStoreUnavailable(Exception):
+    """The counter could not be read or written (DynamoDB refused, timed out, answered oddly)."""
+
+
+class UpdatesItems(Protocol):
+    """The one call the limiter makes (``DynamoDBHttpClient``; tests hand in a fake)."""
+
+    def update_item(self, **params: Any) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +61,13 @@ def decide(
 class RateLimiter:
     def __init__(
         self,
-        client: DynamoDBClient | None = None,
+        client: UpdatesItems | None = None,
         table_name: str | None = None,
         *,
         window_seconds: int = WINDOW_SECONDS,
     ) -> None:
         if client is None:
-            from .. import aws
-
-            client = aws.dynamodb()
+            client = DynamoDBHttpClient()
         if table_name is None:
             from ..settings import get_settings
 
@@ -66,22 +77,31 @@ class RateLimiter:
         self._window_seconds = window_seconds
 
     def hit(self, key_id: str, *, limit: int, now: float | None = None) -> RateDecision:
-        """Count one request of ``key_id``; a ``limit`` of 0 or less means unlimited."""
+        """Count one request of ``key_id``; a ``limit`` of 0 or less means unlimited.
+
+        Raises ``RateStoreUnavailable`` when the count cannot be made.
+        """
         if limit <= 0:
             return RateDecision(allowed=True, count=0, limit=limit, retry_after=0)
         now = time.time() if now is None else now
         window = window_of(now, self._window_seconds)
         expires_at = (window + 1) * self._window_seconds + EXPIRY_GRACE_SECONDS
-        response = self._client.update_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"RATE#{key_id}#{window}"}, "sk": {"S": "RATE"}},
-            UpdateExpression="ADD hits :one SET kind = :kind, expires_at = :expires_at",
-            ExpressionAttributeValues={
-                ":one": {"N": "1"},
-                ":kind": {"S": "rate"},
-                ":expires_at": {"N": str(expires_at)},
-            },
-            ReturnValues="UPDATED_NEW",
-        )
-        count = int(response["Attributes"]["hits"]["N"])
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"RATE#{key_id}#{window}"}, "sk": {"S": "RATE"}},
+                UpdateExpression="ADD hits :one SET kind = :kind, expires_at = :expires_at",
+                ExpressionAttributeValues={
+                    ":one": {"N": "1"},
+                    ":kind": {"S": "rate"},
+                    ":expires_at": {"N": str(expires_at)},
+                },
+                ReturnValues="UPDATED_NEW",
+            )
+        except DynamoDBError as exc:
+            raise RateStoreUnavailable(str(exc)) from exc
+        try:
+            count = int(response["Attributes"]["hits"]["N"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RateStoreUnavailable(f"unexpected UpdateItem answer: {response!r}"[:300]) from exc
         return decide(count, limit=limit, now=now, window_seconds=self._window_seconds)

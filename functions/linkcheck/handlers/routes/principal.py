@@ -3,12 +3,12 @@
 The authorizer answers every request with a simple response whose context reaches the api
 function as ``requestContext.authorizer.lambda``:
 
-- ``{"tenant": T, "key_id": K}`` for a known key within its rate limit;
-- the same plus ``"retry_after": N`` (seconds) when the key is over its rate limit;
+- ``{"tenant": T, "key_id": K}`` for a known key;
 - ``{"tenant": "", "key_id": ""}`` for an unknown or revoked key.
 
-The api function refuses the last two itself (401, 429 with ``Retry-After``), because an HTTP
-API authorizer can only allow or answer a bare 403.
+The api function refuses the latter itself (401), because an HTTP API authorizer can only allow
+or answer a bare 403. The answer is cached by API Gateway per ``Authorization`` value, so the
+context carries only what stays true for minutes: never per-request state such as a rate count.
 """
 
 from __future__ import annotations
@@ -44,25 +44,8 @@ def principal_of(event: Any) -> Principal:
     return Principal(tenant=str(tenant), key_id=str(key_id))
 
 
-def retry_after_of(event: Any) -> int | None:
-    """Seconds the caller must wait when the authorizer found the key over its rate limit."""
-    value = _lambda_context(event).get("retry_after")
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        seconds = int(value)
-    except (TypeError, ValueError):
-        return None
-    return seconds if seconds > 0 else None
-
-
-def authorizer_context(
-    principal: Principal | None, *, retry_after: int | None = None
-) -> dict[str, str | int]:
+def authorizer_context(principal: Principal | None) -> dict[str, str]:
     """The context the authorizer returns for ``principal`` (None: unknown key)."""
     if principal is None:
         return {"tenant": "", "key_id": ""}
-    context: dict[str, str | int] = {"tenant": principal.tenant, "key_id": principal.key_id}
-    if retry_after:
-        context["retry_after"] = retry_after
-    return context
+    return {"tenant": principal.tenant, "key_id": principal.key_id}
