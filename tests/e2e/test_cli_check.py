@@ -237,3 +237,16 @@ def test_shards_keep_each_host_whole() -> None:
     for one, other in ((0, 1), (0, 2), (1, 2)):
         assert not hosts[one] & hosts[other]
     assert shard_key("HTTPS://H0.example:443/x") == shard_key("https://h0.example/y")
+
+
+def test_progress_bar_draws_and_clears() -> None:
+    from linkcheck.commands.check import Progress
+
+    stream = io.StringIO()
+    bar = Progress(4, stream)
+    for _ in range(4):
+        bar.step()
+    bar.done()
+    drawn = stream.getvalue()
+    assert "[" + "#" * Progress.WIDTH + "] 4/4" in drawn
+    assert drawn.endswith("\r")
