@@ -17,10 +17,12 @@ import socket
 import sys
 import threading
 from types import FrameType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import InvalidInput
-from ..local.stack import DevStack
+
+if TYPE_CHECKING:
+    from ..local.stack import DevStack
 
 API_KEY_ENV = "LINKCHECK_DEV_API_KEY"
 
@@ -108,6 +110,9 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
 
     def notify(line: str) -> None:
         print(line, file=out, flush=True)
+
+    # Imported here: the local stack (moto, samtranslator) is for `linkcheck dev` only.
+    from ..local.stack import DevStack
 
     stack = DevStack(
         port=args.port,
