@@ -8,8 +8,8 @@ final status and let detectors override it. Everything runs under one total dead
 Event loops: an aiohttp session is bound to the loop that made it. The checker creates its
 session lazily on first use and makes a new one if it is later used from another running loop
 (the worker and API call ``asyncio.run`` per invocation). The intended use is cheap: create a
-``Checker`` per invocation with ``async with Checker(options) as checker``; the costly parts
-(SSL context, default detectors) are built once per process and shared.
+``Checker`` per invocation with ``async with Checker(options) as checker``; the costly part
+(the SSL context) is built once per process and shared, detector modules are imported once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -48,20 +47,15 @@ from .transport import (
     retryable_errors,
     transport_errors,
 )
+from .urls import BadUrl, Target, normalize_url, resolve_relative
+from .verdict import CheckResult, Hop, Reason, Status, Verdict
 
 if TYPE_CHECKING:
     import httpx
-from .urls import BadUrl, Target, normalize_url, resolve_relative
-from .verdict import CheckResult, Hop, Reason, Status, Verdict
 
 log = logging.getLogger(__name__)
 
 HEAD_ONLY_RETRY = frozenset({429})  # a HEAD answered otherwise falls back to GET at once
-
-
-@cache
-def _shared_default_detectors() -> tuple[Detector, ...]:
-    return tuple(default_detectors())
 
 
 def is_generic(detector: Detector) -> bool:
@@ -110,7 +104,8 @@ class Checker:
             raise ValueError(
                 f"CheckOptions.client must be 'aiohttp' or 'httpx', not {self.options.client!r}"
             )
-        chosen = _shared_default_detectors() if detectors is None else tuple(detectors)
+        # Fresh default detectors per checker (they may cache per host; ~5 us to build).
+        chosen = tuple(default_detectors()) if detectors is None else tuple(detectors)
         self._platform_detectors = tuple(d for d in chosen if not is_generic(d))
         # The ``domains`` prefilter (detectors.py): detector index by domain, and the
         # detectors without ``domains`` that must always be asked.
