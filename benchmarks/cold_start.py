@@ -6,15 +6,22 @@ of the runtime's own boot. Run: ``.venv/bin/python benchmarks/cold_start.py [--r
 
 Goal: importing the api handler costs at most 25% more than the floor (the Powertools resolver
 with validation, which loads pydantic, plus the HTTP stack the engine needs: httpx + aiohttp).
+
+Serving ``/check`` counts the request for the per-key rate limit (a signed DynamoDB
+``UpdateItem`` over http.client): the benchmark starts a local moto server with the template's table
+for it, so nothing leaves the machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 CHECK_EVENT = {
     "version": "2.0",
@@ -62,13 +69,41 @@ print(time.perf_counter() - _wall, time.process_time() - _cpu)
 """
 
 
-def run_once(statement: str) -> tuple[float, float]:
+@contextmanager
+def local_table() -> Iterator[dict[str, str]]:
+    """A moto server with the template's resources; yields the environment that points at it."""
+    from linkcheck.local.moto_server import start_moto_server
+    from linkcheck.local.resources import create_resources, load_template
+
+    server = start_moto_server()
+    fake = {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": server.endpoint,
+    }
+    saved = {name: os.environ.get(name) for name in fake}
+    os.environ.update(fake)
+    try:
+        template = load_template()
+        yield {**fake, **create_resources(template).env(template)}
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        server.stop()
+
+
+def run_once(statement: str, env: Mapping[str, str]) -> tuple[float, float]:
     """(wall, CPU) seconds of ``statement`` in a fresh interpreter."""
     completed = subprocess.run(
         [sys.executable, "-c", TIMER.format(statement=statement)],
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, **env},
     )
     wall, cpu = completed.stdout.strip().splitlines()[-1].split()
     return float(wall), float(cpu)
@@ -77,9 +112,10 @@ def run_once(statement: str) -> tuple[float, float]:
 def measure(runs: int) -> dict[str, tuple[float, float]]:
     """Median (wall, CPU) per case; cases take turns so a load change hits them all alike."""
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in CASES}
-    for _ in range(runs):
-        for name, statement in CASES:
-            samples[name].append(run_once(statement))
+    with local_table() as env:
+        for _ in range(runs):
+            for name, statement in CASES:
+                samples[name].append(run_once(statement, env))
     return {
         name: (
             statistics.median(wall for wall, _ in values),

@@ -1,7 +1,7 @@
 """The authorizer against moto, and its answer handed to the api handler as API Gateway does.
 
 The authorizer only authenticates (API Gateway caches its answer); the api function counts the
-per-key rate limit in the table over httpx, so these tests see both halves against moto.
+per-key rate limit in the table over http.client, so these tests see both halves against moto.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A cold start pays for every module imported; boto3 and botocore alone cost more than the HTTP
 stack (see benchmarks/cold_start.py). The api handler imports them only inside functions of
 routes that store something. The per-key rate limit is counted on this path too, through the
-httpx DynamoDB client (linkcheck.awsrequest): here against the moto server.
+boto3-free DynamoDB client (linkcheck.awsrequest): here against the moto server.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def test_serving_check_imports_no_boto3(aws_env: dict[str, str]) -> None:
     assert outcome["status"] == 200
     assert outcome["body"]["status"] == "ok"
     assert outcome["loaded"] == []
-    # The request was counted (signed UpdateItem over httpx), without boto3 in that process.
+    # The request was counted (signed UpdateItem over http.client), without boto3 in that process.
     key_id = event["requestContext"]["authorizer"]["lambda"]["key_id"]
     counters = aws.dynamodb().scan(
         TableName=aws_env["TABLE_NAME"],

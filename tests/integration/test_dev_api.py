@@ -125,6 +125,8 @@ def test_over_the_rate_limit_is_429_with_retry_after(
         statuses = [client.get("/me").status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
         limited = client.get("/me")
+    # The authorizer's answer is cached (ReauthorizeEvery); the api function counted anyway.
+    assert [gate.calls for gate in stack.authorizers.values()] == [1]
     assert limited.status_code == 429
     assert error_code(limited) == "rate_limited"
     assert 1 <= int(limited.headers["retry-after"]) <= 60

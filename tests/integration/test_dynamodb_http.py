@@ -1,4 +1,4 @@
-"""The boto3-free DynamoDB client (httpx + SigV4) against the moto server: moto checks the
+"""The boto3-free DynamoDB client (SigV4 over http.client) against the moto server: moto checks the
 signed request's shape and answers like DynamoDB; boto3 reads back what was written."""
 
 from __future__ import annotations

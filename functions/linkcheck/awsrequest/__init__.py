@@ -1,4 +1,4 @@
-"""Calling AWS without boto3: SigV4 signing (pure) and a minimal DynamoDB client over httpx.
+"""Calling AWS without boto3: SigV4 signing (pure) and a minimal DynamoDB client.
 
 For code on the on-demand ``/check`` path, whose cold start must not pay for boto3.
 """

@@ -4,7 +4,7 @@ Every request except the public documentation passes the gate first: the caller 
 known key (401) within its rate limit (429), and the body must fit (413), before any routing
 or validation. The rate limit is counted here, once per request, because the authorizer's
 answer is cached by API Gateway and so cannot see each request; the count is one DynamoDB
-``UpdateItem`` over httpx (store/ratelimit.py, linkcheck.awsrequest), not boto3.
+signed ``UpdateItem`` over http.client (store/ratelimit.py, linkcheck.awsrequest), not boto3.
 Everything the resolver raises becomes ``{"error": {...}}`` (routes/errors.py);
 nothing else, and never a stack trace, reaches a client.
 

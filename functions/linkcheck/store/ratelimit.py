@@ -6,8 +6,9 @@ window closes. Requests over the limit still count: a client hammering a full wi
 nothing. ``decide`` is the pure part; ``RateLimiter`` does the one write.
 
 The api function counts every authenticated request here, on the ``/check`` path too, so the
-write goes through ``linkcheck.awsrequest`` (httpx + SigV4), never boto3. Any failure of the
-store is one ``RateStoreUnavailable``; the caller decides what that means (the api fails open).
+write goes through ``linkcheck.awsrequest`` (SigV4 over http.client), never boto3. Any failure
+of the store is one ``RateStoreUnavailable``; the caller decides what it means (the api fails
+open).
 """
 
 from __future__ import annotations
