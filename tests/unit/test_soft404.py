@@ -125,3 +125,21 @@ async def test_non_html_and_errors_are_ignored() -> None:
     assert await detector.detect(json_page, StaticProbe()) is None
     real_404 = page(SHOP, "generic/shop_not_found.html", status=404)
     assert await detector.detect(real_404, StaticProbe()) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "home"),
+    [
+        ("/", True),
+        ("/en/", True),
+        ("/pt-br", True),
+        ("/index.html", True),
+        ("/ok", False),  # two letters, but no language: a deep page
+        ("/go/", False),
+        ("/blog/post", False),
+    ],
+)
+def test_front_page_paths(path: str, home: bool) -> None:
+    from linkcheck.engine.platforms.html import is_home_path
+
+    assert is_home_path(path) is home

@@ -69,9 +69,17 @@ class CheckOptions:
 
     @classmethod
     def from_env(cls, **overrides: object) -> CheckOptions:
-        """Defaults, with the private-network opt-in read from LINKCHECK_ALLOW_PRIVATE_NETWORKS."""
+        """The options of the deployed functions (api, worker), from their environment.
+
+        ``LINKCHECK_ALLOW_PRIVATE_NETWORKS`` opts out of the SSRF guard (tests, local dev).
+        ``DEEP_CHECKS`` (default on) reads every page with GET, so the generic soft-404 and
+        parked-domain detectors judge every link a user registered or asked about; the CLI
+        stays HEAD-first for bulk speed unless given ``--get``.
+        """
         values: dict[str, object] = {
-            "allow_private_networks": env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS")
+            "allow_private_networks": env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS"),
+            "always_get": os.environ.get("DEEP_CHECKS", "true").strip().lower()
+            not in {"0", "false", "no", "off"},
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

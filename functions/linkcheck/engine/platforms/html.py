@@ -132,10 +132,79 @@ def same_site(a: str, b: str) -> bool:
     return host(a).removeprefix("www.") == host(b).removeprefix("www.")
 
 
-_LOCALE_ROOT = re.compile(r"^/([a-z]{2}([-_][a-z]{2})?)?/?$", re.IGNORECASE)
+_LOCALE_ROOT = re.compile(r"^/(?:([a-z]{2})(?:[-_][a-z]{2})?)?/?$", re.IGNORECASE)
 _INDEX = re.compile(r"^/(index|default|home)(\.[a-z]{2,5})?/?$", re.IGNORECASE)
+# Only real language codes make a locale root: "/ok" or "/go" are deep pages (precision first).
+_LANGUAGES = frozenset(
+    [
+        "ar",
+        "bg",
+        "bn",
+        "ca",
+        "cs",
+        "cy",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "eu",
+        "fa",
+        "fi",
+        "fr",
+        "ga",
+        "gl",
+        "he",
+        "hi",
+        "hr",
+        "hu",
+        "hy",
+        "id",
+        "is",
+        "it",
+        "ja",
+        "ka",
+        "kk",
+        "ko",
+        "lt",
+        "lv",
+        "mk",
+        "ms",
+        "mt",
+        "nb",
+        "nl",
+        "nn",
+        "no",
+        "pl",
+        "pt",
+        "ro",
+        "ru",
+        "sk",
+        "sl",
+        "sq",
+        "sr",
+        "sv",
+        "sw",
+        "ta",
+        "th",
+        "tl",
+        "tr",
+        "uk",
+        "ur",
+        "uz",
+        "vi",
+        "zh",
+    ]
+)
 
 
 def is_home_path(p: str) -> bool:
     """``/``, ``/en/``, ``/index.html``, ``/home``: a site's front page, not a deep page."""
-    return bool(_LOCALE_ROOT.match(p) or _INDEX.match(p))
+    if _INDEX.match(p):
+        return True
+    locale = _LOCALE_ROOT.match(p)
+    if locale is None:
+        return False
+    language = locale.group(1)
+    return language is None or language.lower() in _LANGUAGES
