@@ -135,12 +135,11 @@ def same_site(a: str, b: str) -> bool:
 _LOCALE_ROOT = re.compile(r"^/(?:([a-z]{2})(?:[-_][a-z]{2})?)?/?$", re.IGNORECASE)
 _INDEX = re.compile(r"^/(index|default|home)(\.[a-z]{2,5})?/?$", re.IGNORECASE)
 # Only real language codes make a locale root: "/ok" or "/go" are deep pages (precision first).
-_LANGUAGES = frozenset(
-    (
-        "ar bg bn ca cs cy da de el en es et eu fa fi fr ga gl he hi hr hu hy id is it ja ka kk "
-        "ko lt lv mk ms mt nb nl nn no pl pt ro ru sk sl sq sr sv sw ta th tl tr uk ur uz vi zh"
-    ).split()  # noqa: SIM905 - one compact list of codes
+_LANGUAGE_CODES = (
+    "ar bg bn ca cs cy da de el en es et eu fa fi fr ga gl he hi hr hu hy id is it ja ka kk "
+    "ko lt lv mk ms mt nb nl nn no pl pt ro ru sk sl sq sr sv sw ta th tl tr uk ur uz vi zh"
 )
+_LANGUAGES = frozenset(_LANGUAGE_CODES.split())
 
 
 def is_home_path(p: str) -> bool:
