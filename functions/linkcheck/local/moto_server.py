@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -13,6 +17,28 @@ def free_port(host: str = "127.0.0.1") -> int:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+class AtomicDynamoDB:
+    """WSGI middleware that runs DynamoDB requests one at a time.
+
+    Real DynamoDB applies each conditional write atomically; moto's threaded server does not
+    lock its tables, so two concurrent conditional updates can both pass. Serialising the
+    DynamoDB calls (only those: SQS long polls must not wait behind them) restores the
+    guarantee the code relies on, so races are tested against the real semantics.
+    """
+
+    def __init__(self, app: WsgiApp) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if not target.startswith(("DynamoDB_", "DynamoDBStreams_")):
+            return self._app(environ, start_response)
+        with self._lock:
+            # Materialise the body inside the lock: the work happens while it is produced.
+            return list(self._app(environ, start_response))
 
 
 @dataclass
@@ -25,11 +51,26 @@ class MotoServer:
 
 
 def start_moto_server(host: str = "127.0.0.1", port: int = 0) -> MotoServer:
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
     from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+
+    class AtomicMotoServer(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = AtomicDynamoDB(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(
+                self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
 
     # moto prints werkzeug request lines even with verbose=False (NOTES.md).
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = port or free_port(host)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server = AtomicMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     return MotoServer(endpoint=f"http://{host}:{port}", _server=server)
