@@ -271,7 +271,9 @@ def run_child(command: list[str], output: Path) -> tuple[float, float, int]:
     return wall, usage.ru_utime + usage.ru_stime, process.returncode
 
 
-def linkcheck_command(url_file: Path, concurrency: int, per_host: int) -> list[str]:
+def linkcheck_command(
+    url_file: Path, concurrency: int, per_host: int, extra: list[str] | None = None
+) -> list[str]:
     return [
         str(BIN / "linkcheck"),
         "check",
@@ -283,6 +285,7 @@ def linkcheck_command(url_file: Path, concurrency: int, per_host: int) -> list[s
         "--per-host",
         str(per_host),
         "--allow-private-networks",
+        *(extra or []),
     ]
 
 
@@ -475,6 +478,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--repeat", type=int, default=3, help="interleaved rounds; the best is reported (3)"
     )
+    parser.add_argument(
+        "--linkcheck-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra argument for linkcheck check, repeatable (e.g. --linkcheck-arg=--workers=2)",
+    )
     parser.add_argument("--skip-lychee", action="store_true", help="run linkcheck only")
     parser.add_argument("--skip-linkcheck", action="store_true", help="run lychee only")
     parser.add_argument(
@@ -522,7 +532,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"latency server: {server.kind} on {hosts[0]}..{hosts[-1]}:{port}")
             tools: list[tuple[str, list[str], str, Callable[[Path], Counter[str]]]] = []
             if not args.skip_linkcheck:
-                command = linkcheck_command(url_file, args.concurrency, args.per_host)
+                command = linkcheck_command(
+                    url_file, args.concurrency, args.per_host, args.linkcheck_arg
+                )
                 tools.append(("linkcheck", command, "linkcheck.jsonl", count_linkcheck))
             if not args.skip_lychee:
                 command = lychee_command(url_file, args.concurrency, args.per_host)
