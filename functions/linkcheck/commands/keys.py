@@ -21,7 +21,10 @@ def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "keys",
         help="create, list and revoke API keys",
-        description="Manage API keys (stored as SHA-256 hashes; a new key is shown once).",
+        description=(
+            "Manage API keys (stored as SHA-256 hashes; a new key is shown once). "
+            "Works on the table named by --table or TABLE_NAME, with your AWS credentials."
+        ),
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -35,15 +38,27 @@ def register(subparsers: Any) -> None:
     _common(listing)
     listing.set_defaults(func=_list)
 
-    revoke = actions.add_parser("revoke", help="revoke a key by its id (effective at once)")
+    revoke = actions.add_parser(
+        "revoke",
+        help="revoke a key by its id (refused within 5 minutes: the API caches key checks)",
+        description=(
+            "Revoke a key by its id. The API refuses it within 5 minutes: API Gateway caches "
+            "the authorizer's answer per key for 300 s (ReauthorizeEvery in template.yaml)."
+        ),
+    )
     revoke.add_argument("key_id", metavar="KEY_ID", help="the key id, e.g. key_0123456789abcdef")
     _common(revoke)
     revoke.set_defaults(func=_revoke)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--table", help="DynamoDB table (default: $TABLE_NAME)")
-    parser.add_argument("--endpoint-url", help="DynamoDB endpoint, e.g. a local moto server")
+    parser.add_argument(
+        "--table", help="DynamoDB table: the stack output TableName (default: $TABLE_NAME)"
+    )
+    parser.add_argument(
+        "--endpoint-url",
+        help="DynamoDB endpoint, e.g. the moto server of `linkcheck dev` (http://127.0.0.1:PORT)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
 
 
