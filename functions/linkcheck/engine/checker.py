@@ -502,7 +502,7 @@ class _Clock:
     """``checked_at`` stamps (the format of ``verdict.utc_now_iso``): the date and time part
     formatted once per second (``strftime`` dominated this cost), the milliseconds appended."""
 
-    __slots__ = ("_second", "_prefix")
+    __slots__ = ("_prefix", "_second")
 
     def __init__(self) -> None:
         self._second = -1
