@@ -70,6 +70,10 @@ def _store(args: argparse.Namespace) -> KeyStore:
     table = args.table or os.environ.get("TABLE_NAME")
     if not table:
         raise _Usage("no table: pass --table NAME or set TABLE_NAME (stack output TableName)")
+    if args.endpoint_url:
+        # A local moto server accepts any credentials; don't make the user invent them.
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     session = boto3.session.Session()
     region = session.region_name or ("us-east-1" if args.endpoint_url else None)
     if region is None:

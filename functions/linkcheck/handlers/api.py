@@ -203,10 +203,29 @@ def refusal(event: dict[str, Any]) -> LinkcheckError | None:
     return None
 
 
+def json_by_default(event: dict[str, Any]) -> dict[str, Any]:
+    """Read a JSON-looking body as JSON when the client did not say it is JSON.
+
+    ``curl -d '{"url": ...}'`` sends ``application/x-www-form-urlencoded``; without this the
+    body would be parsed as a form and rejected with a confusing "field required".
+    """
+    headers = event.get("headers") or {}
+    declared = str(headers.get("content-type", "")).split(";")[0].strip().lower()
+    body = event.get("body")
+    if (
+        declared in {"", "application/x-www-form-urlencoded"}
+        and isinstance(body, str)
+        and not event.get("isBase64Encoded")
+        and body.lstrip()[:1] in {"{", "["}
+    ):
+        return {**event, "headers": {**headers, "content-type": "application/json"}}
+    return event
+
+
 # The request id is the correlation id: it follows check-now's events and queue messages.
 @lambda_handler(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     refused = refusal(event)
     if refused is not None:
         return http_errors.from_domain(refused).to_lambda_response()
-    return app.resolve(event, context)
+    return app.resolve(json_by_default(event), context)

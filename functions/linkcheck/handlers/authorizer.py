@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..observability import logger
+from ..observability import lambda_handler, logger
 from ..store.keys import KeyStore
 from .routes.principal import Principal, authorizer_context
 
@@ -38,6 +38,7 @@ def bearer_secret(event: Mapping[str, Any]) -> str | None:
     return secret
 
 
+@lambda_handler(correlation_id_path="requestContext.requestId")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     secret = bearer_secret(event)
     key = KeyStore().find(secret) if secret else None
