@@ -3,10 +3,11 @@
 Link item: pk=``T#<tenant>``, sk=``LINK#<link id>``, kind=``link``; attributes ``id``, ``tenant``,
 ``url`` (normalised), ``host``, ``tags`` (list), ``interval`` (seconds), ``notify``, ``state``
 (``unchecked|ok|broken|restricted|down``), ``pending``, ``failures``, ``checks``,
-``last_result`` (CheckResult dict, trimmed to stay under 1 KB), ``last_checked_at``, ``version``
-(optimistic concurrency), and the due-index keys ``due_shard`` = ``<interval>#<shard>`` and
-``due_at`` = zero-padded phase (see sweeps/schedule.py: these change only when the interval
-does, so a check result is one write and no index writes).
+``last_result`` (CheckResult dict, trimmed and without copies of ``url``: see compact_result),
+``last_checked_at``, ``version`` (optimistic concurrency), and the due-index keys
+``due_shard`` = ``<interval>#<shard>`` and ``due_at`` = zero-padded phase (see
+sweeps/schedule.py: these change only when the interval does, so a check result is one write
+and no index writes).
 
 Sweep bookkeeping: pk=``SWEEP``, sk=``STATE`` (window end + lease) and sk=``INTERVALS`` (the
 set of intervals in use, so a sweep knows which index partitions to read).
@@ -62,6 +63,37 @@ def trimmed(result: CheckResult) -> dict[str, Any]:
     return data
 
 
+def compact_result(data: dict[str, Any], url: str) -> dict[str, Any]:
+    """A latest result as the link item stores it: without the copies of the link's own URL.
+
+    The result's ``url``, a ``final_url`` equal to it and the URL of the first redirect hop
+    (where the chain starts) all repeat ``url``; leaving them out keeps the steady-path write
+    at one write unit (1 KB) for URLs up to ~500 characters instead of ~190.
+    ``expanded_result`` puts them back, so readers see the full result.
+    """
+    if data.get("url") != url:
+        return data
+    stored = {k: v for k, v in data.items() if k != "url"}
+    if stored.get("final_url") == url:
+        del stored["final_url"]
+    hops = stored.get("redirects") or []
+    if hops and hops[0].get("url") == url:
+        stored["redirects"] = [{"status": hops[0]["status"]}, *hops[1:]]
+    return stored
+
+
+def expanded_result(stored: dict[str, Any] | None, url: str) -> dict[str, Any] | None:
+    """The full latest result from its stored form (items written before compaction too)."""
+    if stored is None:
+        return None
+    data = {"url": url, **stored}
+    data.setdefault("final_url", data["url"])
+    hops = data.get("redirects") or []
+    if hops and "url" not in hops[0]:
+        data["redirects"] = [{"url": data["url"], **hops[0]}, *hops[1:]]
+    return data
+
+
 @dataclass(slots=True)
 class Link:
     tenant: str
@@ -98,7 +130,7 @@ class Link:
                 pending=LinkState(pending) if pending else None,
                 failures=int(data.get("failures") or 0),
             ),
-            last_result=data.get("last_result"),
+            last_result=expanded_result(data.get("last_result"), data["url"]),
             last_checked_at=data.get("last_checked_at"),
             checks=int(data.get("checks") or 0),
             created_at=data.get("created_at", ""),
@@ -126,7 +158,9 @@ class Link:
                 "pending": self.tracking.pending.value if self.tracking.pending else None,
                 "failures": self.tracking.failures,
                 "checks": self.checks,
-                "last_result": self.last_result,
+                "last_result": (
+                    compact_result(self.last_result, self.url) if self.last_result else None
+                ),
                 "last_checked_at": self.last_checked_at,
                 "created_at": self.created_at,
                 "updated_at": self.updated_at,
@@ -399,7 +433,7 @@ class LinkStore:
             "ConditionExpression": "version = :version",
             "ExpressionAttributeNames": {"#state": "state"},
             "ExpressionAttributeValues": values(
-                result=trimmed(result),
+                result=compact_result(trimmed(result), link.url),
                 checked=result.checked_at,
                 state=tracking.state.value,
                 pending=tracking.pending.value if tracking.pending else None,
