@@ -319,7 +319,7 @@ def start_moto_process() -> tuple[subprocess.Popen[str], str]:
 
 
 def worker_peak_rss() -> int:
-    """Child process: one worker invocation of up to 10 queued messages; prints max RSS (MB)."""
+    """Child process: one worker invocation of up to 10 queued messages; prints peak RSS (MB)."""
     from linkcheck import aws
     from linkcheck.handlers import worker
     from linkcheck.settings import get_settings
@@ -334,11 +334,20 @@ def worker_peak_rss() -> int:
         ]
         if len(records) >= 10:
             break
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    baseline = memory_mb("VmHWM")
     worker.handler({"Records": records}, None)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    peak = memory_mb("VmHWM")
     links = sum(len(json.loads(r["body"])["links"]) for r in records)
     print(json.dumps({"baseline_mb": baseline, "peak_mb": peak, "links": links}), flush=True)
+    return 0
+
+
+def memory_mb(field: str) -> int:
+    """A memory figure of this process from /proc (Linux, like Lambda). Not ru_maxrss: that
+    one survives exec, so a child would report its parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) // 1024
     return 0
 
 
