@@ -31,17 +31,13 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import aws
 from ..engine.verdict import CheckResult
 from ..observability import CORRELATION_ID_FIELD, correlation_id
-from ..settings import get_settings
 from ._dynamo import Item, decode_cursor, encode_cursor, from_item, to_item, values
+from ._table import TableRepository
 from .results import epoch_of
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
 
 EVENT_PREFIX = "EVT#"
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -127,17 +123,7 @@ class EventPage:
     cursor: str | None
 
 
-class EventStore:
-    def __init__(self, client: DynamoDBClient | None = None, table: str | None = None) -> None:
-        self._client = client
-        self.table = table or get_settings().table_name
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws.dynamodb()
-        return self._client
-
+class EventStore(TableRepository):
     def feed(
         self, tenant: str, *, limit: int = 50, cursor: str | None = None, now: int | None = None
     ) -> EventPage:

@@ -22,18 +22,14 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import aws
 from ..engine.verdict import CheckResult
 from ..errors import NotFound
-from ..settings import get_settings
 from ..sweeps import schedule
 from ..sweeps.transitions import LinkState, Outcome, Tracking
 from ._dynamo import Item, decode_cursor, encode_cursor, from_item, to_attr, to_item, values
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from ._table import TableRepository
 
 LINK_PREFIX = "LINK#"
 SWEEP_PK = "SWEEP"
@@ -216,18 +212,8 @@ class Page:
 _known_intervals: set[tuple[str, int]] = set()  # (table, interval) already in the SWEEP set
 
 
-class LinkStore:
+class LinkStore(TableRepository):
     """Links of every tenant; every method scopes by tenant (another tenant's id is 404)."""
-
-    def __init__(self, client: DynamoDBClient | None = None, table: str | None = None) -> None:
-        self._client = client
-        self.table = table or get_settings().table_name
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws.dynamodb()
-        return self._client
 
     # ------------------------------------------------------------------ registry
     def register(self, tenant: str, new: NewLink, *, now: int) -> tuple[Link, bool]:

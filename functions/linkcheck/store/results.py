@@ -15,15 +15,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import aws
 from ..engine.verdict import CheckResult
-from ..settings import get_settings
 from ._dynamo import Item, decode_cursor, encode_cursor, from_item, to_item, values
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from ._table import TableRepository
 
 RESULT_PREFIX = "R#"
 BATCH_WRITE_SIZE = 25  # BatchWriteItem maximum
@@ -60,17 +56,7 @@ class HistoryPage:
     cursor: str | None
 
 
-class ResultStore:
-    def __init__(self, client: DynamoDBClient | None = None, table: str | None = None) -> None:
-        self._client = client
-        self.table = table or get_settings().table_name
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws.dynamodb()
-        return self._client
-
+class ResultStore(TableRepository):
     def put_many(self, items: Sequence[Item]) -> None:
         """Unconditional puts (new, unique keys), 25 per BatchWriteItem, unprocessed retried."""
         for start in range(0, len(items), BATCH_WRITE_SIZE):
