@@ -35,7 +35,7 @@ from typing import Any
 
 from ..engine.verdict import CheckResult
 from ..observability import CORRELATION_ID_FIELD, correlation_id
-from ._dynamo import Item, decode_cursor, encode_cursor, from_item, to_item, values
+from ._dynamo import Item, from_item, to_item
 from ._table import TableRepository
 from .results import epoch_of
 
@@ -128,23 +128,11 @@ class EventStore(TableRepository):
         self, tenant: str, *, limit: int = 50, cursor: str | None = None, now: int | None = None
     ) -> EventPage:
         """A tenant's events, newest first (the Zapier polling trigger reads this)."""
-        pk = f"T#{tenant}"
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "FilterExpression": "expires_at > :now",
-            "ExpressionAttributeValues": values(
-                pk=pk, prefix=EVENT_PREFIX, now=now if now is not None else int(time.time())
-            ),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, pk, prefix=EVENT_PREFIX)
-        response = self.client.query(**kwargs)
+        items, next_cursor = self.newest_first(
+            f"T#{tenant}", EVENT_PREFIX, limit=limit, cursor=cursor, now=now
+        )
         events = []
-        for item in response.get("Items", []):
+        for item in items:
             data = from_item(item)
             events.append({name: data.get(name) for name in _FEED_FIELDS})
-        last = response.get("LastEvaluatedKey")
-        return EventPage(events=events, cursor=encode_cursor(last) if last else None)
+        return EventPage(events=events, cursor=next_cursor)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.verdict import utc_now_iso
 from ..errors import Conflict
+from ._table import TableRepository
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -68,26 +69,15 @@ def _from_item(item: dict[str, Any]) -> Hook:
     )
 
 
-class HookStore:
+class HookStore(TableRepository):
     def __init__(self, table_name: str, *, client: DynamoDBClient | None = None) -> None:
-        self._table = table_name
-        self._client = client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            from .. import aws
-
-            self._client = aws.dynamodb()
-        return self._client
+        super().__init__(client, table_name)
 
     @staticmethod
     def _key(tenant: str, hook_id: str) -> dict[str, Any]:
         return {"pk": {"S": f"T#{tenant}"}, "sk": {"S": f"HOOK#{hook_id}"}}
 
-    def create(
-        self, tenant: str, target_url: str, event_types: Sequence[str], secret: str
-    ) -> Hook:
+    def create(self, tenant: str, target_url: str, event_types: Sequence[str], secret: str) -> Hook:
         # A soft cap (two racing creates may both pass): it only bounds fan-out cost.
         if sum(1 for _ in self._items(tenant)) >= MAX_HOOKS_PER_TENANT:
             raise Conflict(
@@ -102,7 +92,7 @@ class HookStore:
             created_at=utc_now_iso(),
         )
         self.client.put_item(
-            TableName=self._table,
+            TableName=self.table,
             Item={
                 **self._key(tenant, hook.id),
                 "kind": {"S": "hook"},
@@ -119,7 +109,7 @@ class HookStore:
 
     def _items(self, tenant: str) -> Iterator[dict[str, Any]]:
         kwargs: dict[str, Any] = {
-            "TableName": self._table,
+            "TableName": self.table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
             "ExpressionAttributeValues": {":pk": {"S": f"T#{tenant}"}, ":prefix": {"S": "HOOK#"}},
         }
@@ -136,7 +126,7 @@ class HookStore:
 
     def get(self, tenant: str, hook_id: str) -> Hook | None:
         item = self.client.get_item(
-            TableName=self._table, Key=self._key(tenant, hook_id), ConsistentRead=True
+            TableName=self.table, Key=self._key(tenant, hook_id), ConsistentRead=True
         ).get("Item")
         return _from_item(item) if item else None
 
@@ -144,7 +134,7 @@ class HookStore:
         """Remove one hook; False when the tenant has no hook with that id."""
         try:
             self.client.delete_item(
-                TableName=self._table,
+                TableName=self.table,
                 Key=self._key(tenant, hook_id),
                 ConditionExpression="attribute_exists(pk)",
             )
@@ -157,7 +147,7 @@ class HookStore:
         # Deleted meanwhile (410 or DELETE /hooks): nothing to record.
         with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
             self.client.update_item(
-                TableName=self._table,
+                TableName=self.table,
                 Key=self._key(tenant, hook_id),
                 UpdateExpression="SET last_status = :s, last_delivery_at = :at",
                 ConditionExpression="attribute_exists(pk)",

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from ._table import TableRepository
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
@@ -48,7 +50,7 @@ class Claim:
     token: str = ""
 
 
-class Outbox:
+class Outbox(TableRepository):
     """Claim / mark-published / release of notification marks in the single table."""
 
     def __init__(
@@ -59,18 +61,9 @@ class Outbox:
         lease_seconds: int = DEFAULT_LEASE_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._table = table_name
-        self._client = client
+        super().__init__(client, table_name)
         self._lease = lease_seconds
         self._clock = clock
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            from .. import aws
-
-            self._client = aws.dynamodb()
-        return self._client
 
     @staticmethod
     def _key(tenant: str, event_id: str, channel: str) -> dict[str, Any]:
@@ -81,7 +74,7 @@ class Outbox:
         token = secrets.token_hex(8)
         try:
             self.client.update_item(
-                TableName=self._table,
+                TableName=self.table,
                 Key=self._key(tenant, event_id, channel),
                 UpdateExpression=(
                     "SET #state = :claimed, lease_until = :lease, #token = :token, "
@@ -113,7 +106,7 @@ class Outbox:
     def mark_published(self, tenant: str, event_id: str, channel: str) -> None:
         # Unconditional on purpose: whoever sent, the mark must say so.
         self.client.update_item(
-            TableName=self._table,
+            TableName=self.table,
             Key=self._key(tenant, event_id, channel),
             UpdateExpression="SET #state = :published, published_at = :now REMOVE lease_until",
             ExpressionAttributeNames={"#state": "state"},
@@ -128,7 +121,7 @@ class Outbox:
         # Taken over or published meanwhile: nothing to give back.
         with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
             self.client.update_item(
-                TableName=self._table,
+                TableName=self.table,
                 Key=self._key(tenant, event_id, channel),
                 UpdateExpression="SET lease_until = :zero",
                 ConditionExpression="#token = :token AND #state = :claimed",
@@ -142,6 +135,6 @@ class Outbox:
 
     def state(self, tenant: str, event_id: str, channel: str) -> str | None:
         item = self.client.get_item(
-            TableName=self._table, Key=self._key(tenant, event_id, channel), ConsistentRead=True
+            TableName=self.table, Key=self._key(tenant, event_id, channel), ConsistentRead=True
         ).get("Item")
         return item["state"]["S"] if item and "state" in item else None

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from ..engine.verdict import CheckResult
-from ._dynamo import Item, decode_cursor, encode_cursor, from_item, to_item, values
+from ._dynamo import Item, from_item, to_item
 from ._table import TableRepository
 
 RESULT_PREFIX = "R#"
@@ -80,23 +80,11 @@ class ResultStore(TableRepository):
         now: int | None = None,
     ) -> HistoryPage:
         """Results newest first; expired ones (past retention) are never shown."""
-        pk = history_pk(tenant, link_id)
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "FilterExpression": "expires_at > :now",
-            "ExpressionAttributeValues": values(
-                pk=pk, prefix=RESULT_PREFIX, now=now if now is not None else int(time.time())
-            ),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, pk, prefix=RESULT_PREFIX)
-        response = self.client.query(**kwargs)
+        items, next_cursor = self.newest_first(
+            history_pk(tenant, link_id), RESULT_PREFIX, limit=limit, cursor=cursor, now=now
+        )
         results = []
-        for item in response.get("Items", []):
+        for item in items:
             data = from_item(item)
             results.append({**data["result"], "state": data["state"]})
-        last = response.get("LastEvaluatedKey")
-        return HistoryPage(results=results, cursor=encode_cursor(last) if last else None)
+        return HistoryPage(results=results, cursor=next_cursor)
