@@ -226,6 +226,21 @@ def as_httpx_error(exc: BaseException) -> httpx.TransportError:
 # -- the exchange: one request, one bounded answer ----------------------------------------------
 
 
+async def drain(content: aiohttp.StreamReader, limit: int) -> None:
+    """Read and drop at most ``limit`` bytes of an unwanted body.
+
+    A short body read to its end lets the connection go back to the pool. A body without a
+    Content-Length (chunked, or until the server closes) may never end: it is left unread
+    past ``limit`` and the caller closes the connection, so memory stays bounded.
+    """
+    left = limit
+    while left > 0 and not content.at_eof():
+        chunk = await content.read(left)
+        if not chunk:
+            return
+        left -= len(chunk)
+
+
 @dataclass(slots=True)
 class Exchange:
     """One answered request: status, headers (case-insensitive ``get``) and a body prefix."""
@@ -273,7 +288,7 @@ class AiohttpExchanger:
                     response.content.iter_any(), headers.get("Content-Encoding", ""), limit
                 )
             elif method != "HEAD" and (response.content_length or 0) <= DRAIN_LIMIT:
-                await response.read()  # cheap, and keeps the connection for the next request
+                await drain(response.content, DRAIN_LIMIT)  # keeps the connection for reuse
         except (aiohttp.ClientError, TimeoutError) as exc:
             response.close()
             raise as_httpx_error(exc) from exc
