@@ -177,6 +177,14 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+class GatewayError(BaseModel):
+    """An answer of API Gateway itself, given before our code runs (its fixed shape)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    message: str = Field(description="For example `Unauthorized` when no key was sent.")
+
+
 # The answers every authenticated operation may give, and those of operations with a body.
 _COMMON_ERRORS = {
     401: "Missing or unknown API key.",
@@ -189,6 +197,12 @@ _BODY_ERRORS = {
     413: "The body or a list in it is too large.",
     415: "The body is not JSON (`Content-Type`).",
 }
+_PATH_ERRORS = {
+    404: "No such item for this API key's tenant (the path names an unknown id).",
+}
+# Statuses API Gateway itself may answer with ``{"message"}``: no Authorization header (401),
+# a body over its 10 MB limit (413), a function that crashed or timed out (500).
+_GATEWAY_STATUSES = frozenset({401, 413, 500})
 
 
 def document_errors(document: dict[str, Any]) -> dict[str, Any]:
@@ -198,11 +212,13 @@ def document_errors(document: dict[str, Any]) -> dict[str, Any]:
     ``from_validation`` is what clients actually get.
     """
     ref = "#/components/schemas/{model}"
-    schema = ErrorBody.model_json_schema(ref_template=ref)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    schemas.update(schema.pop("$defs", {}))
-    schemas["ErrorBody"] = schema
-    content = {JSON: {"schema": {"$ref": ref.format(model="ErrorBody")}}}
+    for model in (ErrorBody, GatewayError):
+        schema = model.model_json_schema(ref_template=ref)
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    ours = {"$ref": ref.format(model="ErrorBody")}
+    ours_or_gateway = {"anyOf": [ours, {"$ref": ref.format(model="GatewayError")}]}
     for path_item in document.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -210,10 +226,13 @@ def document_errors(document: dict[str, Any]) -> dict[str, Any]:
             errors = dict(_COMMON_ERRORS)
             if "requestBody" in operation:
                 errors.update(_BODY_ERRORS)
+            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                errors.update(_PATH_ERRORS)
             for status, description in sorted(errors.items()):
+                schema = ours_or_gateway if status in _GATEWAY_STATUSES else ours
                 operation["responses"][str(status)] = {
                     "description": description,
-                    "content": content,
+                    "content": {JSON: {"schema": schema}},
                 }
     _drop_unused(document, ("HTTPValidationError", "ResponseValidationError", "ValidationError"))
     return document
