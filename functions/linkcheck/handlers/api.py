@@ -112,6 +112,31 @@ def invalid_request(exc: RequestValidationError) -> Response[str]:
     return http_errors.from_validation(exc.errors()).to_response()
 
 
+@app.exception_handler(RecursionError)
+def nested_too_deeply(exc: RecursionError) -> Response[str]:
+    # Python's JSON parser gives up on bodies like "[[[[..." nested thousands deep: that is
+    # the client's input, a 400. Any other RecursionError is our bug: the generic 500.
+    if not _nests_too_deeply(app.current_event.decoded_body):
+        internal: Response[str] = unexpected_error(exc)
+        return internal
+    return http_errors.HttpError(
+        status=400,
+        code="bad_json",
+        message="the request body is nested too deeply to be read; send a flat JSON object",
+        field="body",
+    ).to_response()
+
+
+def _nests_too_deeply(body: str | None) -> bool:
+    try:
+        json.loads(body or "null")
+    except RecursionError:
+        return True
+    except ValueError:  # not JSON at all: not this error's cause
+        return False
+    return False
+
+
 @app.not_found
 def no_route(exc: NotFoundError) -> Response[str]:
     method = app.current_event.http_method.upper()
