@@ -137,6 +137,29 @@ def _nests_too_deeply(body: str | None) -> bool:
     return False
 
 
+@app.exception_handler(UnicodeDecodeError)
+def body_not_utf8(exc: UnicodeDecodeError) -> Response[str]:
+    # JSON is UTF-8 (RFC 8259): a body that is not (API Gateway passes it base64-encoded) is
+    # the client's input, a 400. Any other UnicodeDecodeError is our bug: the generic 500.
+    if _is_utf8(_body_bytes(app.current_event.raw_event)):
+        internal: Response[str] = unexpected_error(exc)
+        return internal
+    return http_errors.HttpError(
+        status=400,
+        code="bad_json",
+        message="the request body is not UTF-8 text; send a JSON object encoded as UTF-8",
+        field="body",
+    ).to_response()
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 @app.not_found
 def no_route(exc: NotFoundError) -> Response[str]:
     method = app.current_event.http_method.upper()
@@ -172,13 +195,19 @@ def _request_id(event: dict[str, Any]) -> str | None:
 
 
 def _body_size(event: dict[str, Any]) -> int:
+    return len(_body_bytes(event))
+
+
+def _body_bytes(event: dict[str, Any]) -> bytes:
     body = event.get("body") or ""
+    if not isinstance(body, str):
+        return b""
     if event.get("isBase64Encoded"):
         try:
-            return len(base64.b64decode(body, validate=False))
+            return base64.b64decode(body, validate=False)
         except ValueError:
-            return len(body)
-    return len(body.encode("utf-8")) if isinstance(body, str) else 0
+            return body.encode("utf-8", "surrogatepass")
+    return body.encode("utf-8", "surrogatepass")
 
 
 def over_rate_limit(principal: Principal) -> RateLimited | None:
