@@ -47,7 +47,7 @@ from .transport import (
     retryable_errors,
     transport_errors,
 )
-from .urls import BadUrl, Target, normalize_url, resolve_relative
+from .urls import BadUrl, Target, normalize_url, parse_ip_host, resolve_relative
 from .verdict import CheckResult, Hop, Reason, Status, Verdict
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ class Checker:
         if self._transport is None:
             from .httpx_path import AiohttpTransport  # httpx is imported only when used
 
-            self._transport = AiohttpTransport(self._current_session)
+            self._transport = AiohttpTransport(self._current_session, vet_host=self._vet_host)
         return self._transport
 
     async def __aenter__(self) -> Checker:
@@ -343,16 +343,22 @@ class Checker:
             trail.current = following
 
     async def _vet_literal(self, target: Target) -> None:
-        # aiohttp never calls the resolver for IP literals: vet them here (unless mapped).
-        if target.ip is None:
-            return
-        key = (target.host, target.port)
-        if key in self._vetted_literals:
+        if target.ip is not None:
+            await self._vet_host(target.host, target.port)
+
+    async def _vet_host(self, host: str, port: int) -> None:
+        """Raise ``ForbiddenTarget`` for a refused IP-literal host; names are left alone.
+
+        aiohttp never calls the resolver for IP literals, so they are vetted here (unless a
+        ``--connect-to`` rule maps them), for the checks and for ``transport`` users alike.
+        """
+        key = (host, port)
+        if key in self._vetted_literals or parse_ip_host(host) is None:
             return  # an address's verdict never changes for one checker's options
-        if match_connect_to(self.options.connect_to, target.host, target.port) is None:
+        if match_connect_to(self.options.connect_to, host, port) is None:
             await ssrf.resolve_vetted(
-                target.host,
-                target.port,
+                host,
+                port,
                 allow_private=self.options.allow_private_networks,
                 timeout=self.options.connect_timeout,
             )

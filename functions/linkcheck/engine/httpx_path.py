@@ -8,7 +8,7 @@ verdicts, more CPU per URL than the direct path. Imported only when used (httpx'
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -16,6 +16,8 @@ import httpx
 
 from .body import read_prefix
 from .transport import BodyWanted, Exchange, as_httpx_error
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class _AiohttpBody(httpx.AsyncByteStream):
@@ -47,8 +49,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     session is bound to the loop that created it). Redirects are never followed here.
     """
 
-    def __init__(self, session: Callable[[], aiohttp.ClientSession]) -> None:
+    def __init__(
+        self,
+        session: Callable[[], aiohttp.ClientSession],
+        *,
+        vet_host: Callable[[str, int], Awaitable[None]] | None = None,
+    ) -> None:
         self._session = session
+        # Vets IP-literal hosts, which aiohttp dials without asking the vetting resolver.
+        self._vet_host = vet_host
         self._timeouts: dict[tuple[Any, Any], aiohttp.ClientTimeout] = {}
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout | None:
@@ -63,6 +72,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._vet_host is not None:
+            url = request.url
+            await self._vet_host(url.host, url.port or _DEFAULT_PORTS.get(url.scheme, 80))
         body = request.content or None
         session = self._session()
         timeout = self._timeout(request)

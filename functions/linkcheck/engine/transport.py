@@ -12,7 +12,8 @@ Safety lives in the connector, not in the caller:
   is trusted (like curl), while every other host, including redirect hops, is vetted.
 - pooled connections are keyed by (host, port, ssl): each was made to a vetted address by this
   session's resolver, so reusing one can never reach an unvetted address.
-- IP-literal hosts bypass any aiohttp resolver: the checker vets them before the request.
+- IP-literal hosts bypass any aiohttp resolver: the checker vets them before the request,
+  and so does ``AiohttpTransport`` (``Checker.transport``) for any httpx client.
 """
 
 from __future__ import annotations
