@@ -5,17 +5,27 @@ request goes to the vetted IP with the Host header and TLS SNI (``sni_hostname``
 name, so certificates are still checked against the name and DNS cannot change in between.
 Connections are not kept alive: a pooled connection is keyed by IP, and reusing one for another
 name on the same IP would skip that name's TLS check. Redirects are never followed.
+
+httpx's timeouts bound each socket operation, not the exchange: a target answering one byte at
+a time would never trip them. ``AttemptDeadline`` ends the whole attempt at ``timeout`` by
+shutting its socket down, so a batch's parallel deliveries end inside the Lambda's timeout.
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import ssl
+import threading
+import time
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import httpx
 
 from .. import __version__
+from ..engine.urls import Target
 from .targets import TargetRejected, vet_target
 
 USER_AGENT = f"linkcheck-webhooks/{__version__}"
@@ -39,6 +49,41 @@ class AttemptResult:
 
     def describe(self) -> str:
         return f"HTTP {self.status}" if self.status is not None else (self.error or "no response")
+
+
+class AttemptDeadline:
+    """Shuts an attempt's socket down when its total time is up (an httpx ``trace`` hook).
+
+    The socket is looked up when time is up: TLS replaces the TCP socket object (the old one
+    is detached), so the latest stream httpcore reported is the one to cut.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._ends = time.monotonic() + seconds
+        self._stream: Any = None
+        self._timer: threading.Timer | None = None
+        self.expired = False
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event not in {"connection.connect_tcp.complete", "connection.start_tls.complete"}:
+            return
+        self._stream = info.get("return_value")
+        if self._timer is None:
+            self._timer = threading.Timer(max(0.0, self._ends - time.monotonic()), self._cut)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _cut(self) -> None:
+        self.expired = True
+        stream = self._stream
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):  # already closed: the attempt ended by itself
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read in the sending thread
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 class WebhookSender:
@@ -67,22 +112,40 @@ class WebhookSender:
         )
 
     def post(self, target_url: str, headers: dict[str, str], body: bytes) -> AttemptResult:
+        deadline = AttemptDeadline(self._timeout)  # counts the DNS lookup too
         try:
             vetted = vet_target(
                 target_url, allow_private=self._allow_private, timeout=self._timeout
             )
         except TargetRejected as exc:
             return AttemptResult(error=exc.message)
-        target = vetted.target
+        try:
+            return self._post_vetted(vetted.target, vetted.addresses, headers, body, deadline)
+        finally:
+            deadline.cancel()
+
+    def _post_vetted(
+        self,
+        target: Target,
+        addresses: tuple[str, ...],
+        headers: dict[str, str],
+        body: bytes,
+        deadline: AttemptDeadline,
+    ) -> AttemptResult:
+        timed_out = AttemptResult(error=f"timed out after {self._timeout:g} s")
         result = AttemptResult(error="no address to connect to")
-        for address in vetted.addresses:
+        for address in addresses:
+            if deadline.expired:
+                return timed_out
             url = httpx.URL(target.url).copy_with(host=address.partition("%")[0])
             request_headers = {
                 **headers,
                 "host": target.netloc,
                 "content-type": "application/json",
             }
-            extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+            extensions: dict[str, Any] = {"trace": deadline.trace}
+            if target.scheme == "https":
+                extensions["sni_hostname"] = target.host
             try:
                 # Streamed and never read: a target cannot make us download a large answer.
                 with self.client.stream(
@@ -93,10 +156,12 @@ class WebhookSender:
                         retry_after=response.headers.get("retry-after"),
                     )
             except httpx.TimeoutException:
-                return AttemptResult(error=f"timed out after {self._timeout:g} s")
+                return timed_out
             except httpx.ConnectError as exc:
                 result = AttemptResult(error=f"connect error: {exc}")  # try the next address
             except httpx.HTTPError as exc:
+                if deadline.expired:
+                    return timed_out
                 return AttemptResult(error=f"{type(exc).__name__}: {exc}")
         return result
 
