@@ -51,7 +51,17 @@ TimeoutSeconds = Annotated[
 class CheckRequest(BaseModel):
     """Give either ``url`` (one check, one result) or ``urls`` (a batch, results in order)."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        defer_build=True,
+        # Documents the either/or that check_urls enforces (a null counts as absent).
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["url"], "properties": {"url": {"type": "string"}}},
+                {"required": ["urls"], "properties": {"urls": {"type": "array"}}},
+            ]
+        },
+    )
 
     url: UrlText | None = Field(default=None, description="One URL to check.")
     urls: list[UrlText] | None = Field(
