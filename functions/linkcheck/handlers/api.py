@@ -257,6 +257,14 @@ def refusal(event: dict[str, Any]) -> LinkcheckError | None:
     return None
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def declared_type(event: dict[str, Any]) -> str:
+    headers = event.get("headers") or {}
+    return str(headers.get("content-type", "")).split(";")[0].strip().lower()
+
+
 def json_by_default(event: dict[str, Any]) -> dict[str, Any]:
     """Read a JSON-looking body as JSON when the client did not say it is JSON.
 
@@ -264,10 +272,9 @@ def json_by_default(event: dict[str, Any]) -> dict[str, Any]:
     body would be parsed as a form and rejected with a confusing "field required".
     """
     headers = event.get("headers") or {}
-    declared = str(headers.get("content-type", "")).split(";")[0].strip().lower()
     body = event.get("body")
     if (
-        declared in {"", "application/x-www-form-urlencoded"}
+        declared_type(event) in {"", FORM}
         and isinstance(body, str)
         and not event.get("isBase64Encoded")
         and body.lstrip()[:1] in {"{", "["}
@@ -282,4 +289,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     refused = refusal(event)
     if refused is not None:
         return http_errors.from_domain(refused).to_lambda_response()
-    return app.resolve(json_by_default(event), context)
+    event = json_by_default(event)
+    if declared_type(event) == FORM and event.get("body"):
+        # Every route takes JSON: say so, rather than a validation error about form fields.
+        return http_errors.unsupported_content_type(FORM).to_lambda_response()
+    return app.resolve(event, context)
