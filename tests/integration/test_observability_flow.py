@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from threading import Thread
 from typing import Any
 
 import boto3
@@ -18,39 +16,16 @@ from linkcheck.handlers import sweep, worker
 from linkcheck.observability import CORRELATION_ID_FIELD, MetricName, set_correlation_id
 from linkcheck.settings import get_settings
 from linkcheck.store.links import LinkStore, NewLink
+from tests.e2e.servers import ScriptedServer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
-class Gone(BaseHTTPRequestHandler):
-    """Every page is a 404."""
-
-    def _answer(self, body: bool) -> None:
-        payload = b"<html><body>not found</body></html>"
-        self.send_response(404)
-        self.send_header("content-type", "text/html")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        if body:
-            self.wfile.write(payload)
-
-    def do_GET(self) -> None:
-        self._answer(True)
-
-    def do_HEAD(self) -> None:
-        self._answer(False)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture()
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Gone)
-    Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    """A site where every page is a 404 (unrouted paths of the scripted server)."""
+    with ScriptedServer() as server:
+        yield server.url("")
 
 
 @pytest.fixture()

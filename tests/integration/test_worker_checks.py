@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from linkcheck.store.links import Link, LinkStore, NewLink
 from linkcheck.store.results import ResultStore
 from linkcheck.sweeps.messages import LinkRef
 from linkcheck.sweeps.queue import CheckQueue
+from tests.e2e.servers import Reply, ScriptedServer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -27,46 +26,22 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 class Target:
     """A local site whose answer per path the test changes (status codes only)."""
 
-    def __init__(self) -> None:
-        self.statuses: dict[str, int] = {}
-        self.hits = 0
-        target = self
+    def __init__(self, server: ScriptedServer) -> None:
+        self.server = server
+        self.base = server.url("")
 
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self, body: bool) -> None:
-                target.hits += 1
-                status = target.statuses.get(self.path, 404)
-                payload = f"<html><body>page {self.path} {status}</body></html>".encode()
-                self.send_response(status)
-                self.send_header("content-type", "text/html")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                if body:
-                    self.wfile.write(payload)
+    def answer(self, path: str, status: int) -> None:
+        body = f"<html><body>page {path} {status}</body></html>".encode()
+        self.server.route(path, Reply(status, headers={"content-type": "text/html"}, body=body))
 
-            def do_GET(self) -> None:
-                self._answer(True)
-
-            def do_HEAD(self) -> None:
-                self._answer(False)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def hits(self, path: str) -> int:
+        return len(self.server.hits(path))
 
 
 @pytest.fixture()
 def target() -> Iterator[Target]:
-    site = Target()
-    yield site
-    site.close()
+    with ScriptedServer() as server:
+        yield Target(server)
 
 
 @pytest.fixture()
@@ -113,7 +88,7 @@ def check(link: Link, queue_url: str) -> Link:
 
 
 def register(site: Target, path: str, status: int) -> Link:
-    site.statuses[path] = status
+    site.answer(path, status)
     link, _ = LinkStore().register(
         "acme",
         NewLink(url=site.base + path, host="127.0.0.1", interval=3600),
@@ -128,7 +103,7 @@ def test_a_new_404_is_confirmed_by_a_delayed_recheck(env: dict[str, str], target
     assert link.tracking.state == "ok" and link.last_result
     assert link.last_result["status"] == "ok"
 
-    target.statuses["/page"] = 404
+    target.answer("/page", 404)
     link = check(link, queue_url)
     assert link.tracking.state == "ok" and link.tracking.pending == "broken"
     assert EventStore().feed("acme").events == []
@@ -154,7 +129,7 @@ def test_a_new_404_is_confirmed_by_a_delayed_recheck(env: dict[str, str], target
     ]
 
     # Recovery is one ok away, and is one more event, newest first in the feed.
-    target.statuses["/page"] = 200
+    target.answer("/page", 200)
     link = check(link, queue_url)
     assert link.tracking.state == "ok"
     assert [e["type"] for e in EventStore().feed("acme").events] == [
@@ -168,9 +143,9 @@ def test_a_404_that_goes_away_before_confirmation_changes_nothing(
 ) -> None:
     queue_url = env["CHECKS_QUEUE_URL"]
     link = check(register(target, "/blip", 200), queue_url)
-    target.statuses["/blip"] = 404
+    target.answer("/blip", 404)
     check(link, queue_url)
-    target.statuses["/blip"] = 200
+    target.answer("/blip", 200)
     time.sleep(1.2)
     assert pump(queue_url) == []
     link = LinkStore().get("acme", link.id)
@@ -181,7 +156,7 @@ def test_a_404_that_goes_away_before_confirmation_changes_nothing(
 def test_errors_become_down_after_three_in_a_row(env: dict[str, str], target: Target) -> None:
     queue_url = env["CHECKS_QUEUE_URL"]
     link = check(register(target, "/flaky", 200), queue_url)
-    target.statuses["/flaky"] = 501  # a server error the engine does not retry
+    target.answer("/flaky", 501)  # a server error the engine does not retry
     for expected_failures in (1, 2):
         link = check(link, queue_url)
         assert link.tracking.state == "ok", link.last_result
@@ -195,7 +170,7 @@ def test_errors_become_down_after_three_in_a_row(env: dict[str, str], target: Ta
 def test_blocked_never_changes_the_state(env: dict[str, str], target: Target) -> None:
     queue_url = env["CHECKS_QUEUE_URL"]
     link = check(register(target, "/guarded", 200), queue_url)
-    target.statuses["/guarded"] = 999
+    target.answer("/guarded", 999)
     for _ in range(3):
         link = check(link, queue_url)
         assert link.last_result and link.last_result["status"] == "blocked"
@@ -209,7 +184,7 @@ def test_a_deleted_link_is_skipped(env: dict[str, str], target: Target) -> None:
     LinkStore().delete("acme", link.id)
     CheckQueue().send_links([LinkRef(tenant="acme", link_id=link.id)])
     assert pump(queue_url) == []
-    assert target.hits == 0
+    assert target.hits("/gone") == 0
 
 
 def test_a_poison_message_ends_in_the_dead_letter_queue(env: dict[str, str]) -> None:
