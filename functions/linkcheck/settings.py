@@ -28,8 +28,14 @@ class Settings:
     stage: str
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+def env_flag(name: str, *, default: bool = False) -> bool:
+    """An on/off environment variable ("1", "true", "yes", "on" / "0", "false", "no", "off")."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    return default
 
 
 def _int(name: str, default: int) -> int:
@@ -50,8 +56,8 @@ def get_settings() -> Settings:
         default_interval_minutes=_int("DEFAULT_INTERVAL_MINUTES", 24 * 60),
         min_interval_minutes=_int("MIN_INTERVAL_MINUTES", 5),
         history_retention_days=_int("HISTORY_RETENTION_DAYS", 90),
-        history_every_check=_flag("HISTORY_EVERY_CHECK"),
+        history_every_check=env_flag("HISTORY_EVERY_CHECK"),
         rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 120),
-        allow_private_networks=_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS"),
+        allow_private_networks=env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS"),
         stage=env("STAGE", "dev"),
     )

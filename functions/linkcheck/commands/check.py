@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ..engine import CheckOptions, CheckResult, ConnectTo
-from ..engine.options import env_flag
 from ..engine.parallel import check_in_processes
 from ..engine.verdict import FAILING_STATUSES, Status
+from ..settings import env_flag
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROGRESS_MIN_URLS = 10  # shorter lists finish before a bar would help

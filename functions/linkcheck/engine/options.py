@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from .. import __version__
+from ..settings import env_flag
 
 DEFAULT_USER_AGENT = (
     f"linkcheck/{__version__} (+https://github.com/linkcheck/linkcheck; link checker)"
@@ -43,10 +43,6 @@ class ConnectTo:
             raise ValueError(f"--connect-to has a bad port in {spec!r}") from exc
 
 
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckOptions:
     timeout: float = 15.0  # total deadline of one check (all hops, retries and waits), seconds
@@ -78,8 +74,7 @@ class CheckOptions:
         """
         values: dict[str, object] = {
             "allow_private_networks": env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS"),
-            "always_get": os.environ.get("DEEP_CHECKS", "true").strip().lower()
-            not in {"0", "false", "no", "off"},
+            "always_get": env_flag("DEEP_CHECKS", default=True),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..engine.options import env_flag
+from ..settings import env_flag
 
 DEFAULT_RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000)
 

@@ -15,12 +15,11 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ...engine import Checker, CheckOptions
-from ...engine.options import env_flag
 from ...engine.urls import BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
 from ...observability import count_checks, count_transitions
 from ...registration import refused_address
-from ...settings import get_settings
+from ...settings import env_flag, get_settings
 from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
 from ...sweeps.process import Recorder
