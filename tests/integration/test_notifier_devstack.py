@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def test_a_new_404_sends_one_sns_message_and_one_signed_webhook(dev_stack: DevStack) -> None:
     site, receiver = Target(), Receiver()
     try:
-        site.statuses["/doc"] = 200
+        site.answer("/doc", 200)
         api = httpx.Client(
             base_url=dev_stack.base_url,
             headers={"Authorization": f"Bearer {dev_stack.api_key}"},
@@ -39,7 +39,7 @@ def test_a_new_404_sends_one_sns_message_and_one_signed_webhook(dev_stack: DevSt
         assert link["status"] == "ok", link
         assert dev_stack.notifications == []  # a first "ok" is not a transition to report
 
-        site.statuses["/doc"] = 404
+        site.answer("/doc", 404)
         wait_until_due(link)
         dev_stack.tick()
         dev_stack.run_pumps_once()  # check, confirmation, event, notifier, webhook delivery

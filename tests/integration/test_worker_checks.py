@@ -26,9 +26,12 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 class Target:
     """A local site whose answer per path the test changes (status codes only)."""
 
-    def __init__(self, server: ScriptedServer) -> None:
-        self.server = server
-        self.base = server.url("")
+    def __init__(self) -> None:
+        self.server = ScriptedServer().start()
+        self.base = self.server.url("")
+
+    def close(self) -> None:
+        self.server.stop()
 
     def answer(self, path: str, status: int) -> None:
         body = f"<html><body>page {path} {status}</body></html>".encode()
@@ -40,8 +43,9 @@ class Target:
 
 @pytest.fixture()
 def target() -> Iterator[Target]:
-    with ScriptedServer() as server:
-        yield Target(server)
+    site = Target()
+    yield site
+    site.close()
 
 
 @pytest.fixture()

@@ -27,7 +27,7 @@ def test_a_page_that_starts_answering_404_becomes_a_broken_link_event(
 ) -> None:
     site = Target()
     try:
-        site.statuses["/doc"] = 200
+        site.answer("/doc", 200)
         api = httpx.Client(
             base_url=dev_stack.base_url,
             headers={"Authorization": f"Bearer {dev_stack.api_key}"},
@@ -43,7 +43,7 @@ def test_a_page_that_starts_answering_404_becomes_a_broken_link_event(
         link = api.get(f"/links/{link['id']}").json()
         assert link["status"] == "ok", link
 
-        site.statuses["/doc"] = 404
+        site.answer("/doc", 404)
         wait_until_due(link)
         dev_stack.tick()
         dev_stack.run_pumps_once()  # the check, then its (undelayed) confirmation re-check
