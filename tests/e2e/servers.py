@@ -148,6 +148,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops SYNs when a checker opens its connections in
+    # a burst (a second's retransmit then looks like a connect timeout); real servers use 511+.
+    request_queue_size = 512
     owner: ScriptedServer
 
     def get_request(self) -> tuple[socket.socket, Any]:

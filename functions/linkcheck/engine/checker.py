@@ -5,11 +5,12 @@ page), fall back to GET when HEAD is refused or misbehaves, retry transient fail
 deadline, follow redirects by hand (cap, loop detection, every hop vetted), then classify the
 final status and let detectors override it. Everything runs under one total deadline.
 
-Event loops: an aiohttp session is bound to the loop that made it. The checker creates its
-session lazily on first use and makes a new one if it is later used from another running loop
-(the worker and API call ``asyncio.run`` per invocation). The intended use is cheap: create a
-``Checker`` per invocation with ``async with Checker(options) as checker``; the costly part
-(the SSL context) is built once per process and shared, detector modules are imported once.
+Event loops: connection pools (``wire.ConnectionPool``, or an aiohttp session for the other
+clients) are bound to the loop that made them. The checker creates its pool lazily on first use
+and makes a new one if it is later used from another running loop (the worker and API call
+``asyncio.run`` per invocation). The intended use is cheap: create a ``Checker`` per invocation
+with ``async with Checker(options) as checker``; the costly part (the SSL context) is built
+once per process and shared, detector modules are imported once.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import aiohttp
-
 from . import ssrf
 from .classify import (
     REDIRECT_STATUSES,
@@ -35,22 +34,22 @@ from .classify import (
     too_many_redirects,
 )
 from .detectors import Detector, Page, ProbeResponse, default_detectors
-from .head_trust import HeadTrust
-from .options import CheckOptions
-from .retry import backoff_delay, retry_after_seconds
-from .transport import (
-    AiohttpExchanger,
+from .exchange import (
     BodyWanted,
     Exchanger,
-    create_session,
     match_connect_to,
     retryable_errors,
     transport_errors,
 )
+from .head_trust import HeadTrust
+from .options import CLIENTS, CheckOptions
+from .retry import backoff_delay, retry_after_seconds
 from .urls import BadUrl, Target, normalize_url, parse_ip_host, resolve_relative
 from .verdict import CheckResult, Hop, Reason, Status, Verdict
+from .wire import ConnectionPool, WireExchanger
 
 if TYPE_CHECKING:
+    import aiohttp
     import httpx
 
 log = logging.getLogger(__name__)
@@ -100,9 +99,10 @@ class Checker:
         self, options: CheckOptions | None = None, *, detectors: Sequence[Detector] | None = None
     ) -> None:
         self.options = options or CheckOptions()
-        if self.options.client not in {"aiohttp", "httpx"}:
+        if self.options.client not in CLIENTS:
             raise ValueError(
-                f"CheckOptions.client must be 'aiohttp' or 'httpx', not {self.options.client!r}"
+                f"CheckOptions.client must be one of {', '.join(CLIENTS)}, "
+                f"not {self.options.client!r}"
             )
         # Fresh default detectors per checker (they may cache per host; ~5 us to build).
         chosen = tuple(default_detectors()) if detectors is None else tuple(detectors)
@@ -119,11 +119,16 @@ class Checker:
             for domain in domains or ():
                 self._by_domain.setdefault(domain.lower().rstrip("."), []).append(index)
         self._generic_detectors = tuple(d for d in chosen if is_generic(d))
+        self._pool: ConnectionPool | None = None
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._transport: httpx.AsyncBaseTransport | None = None  # made on first use
-        self._exchanger: Exchanger = AiohttpExchanger(self._current_session)
-        if self.options.client == "httpx":
+        self._exchanger: Exchanger = WireExchanger(self._current_pool, self.options)
+        if self.options.client == "aiohttp":
+            from .transport import AiohttpExchanger  # aiohttp is imported only when chosen
+
+            self._exchanger = AiohttpExchanger(self._current_session)
+        elif self.options.client == "httpx":
             from .httpx_path import HttpxExchanger
 
             self._exchanger = HttpxExchanger(self.transport)
@@ -134,9 +139,17 @@ class Checker:
 
     # -- lifecycle -------------------------------------------------------------------------
 
+    def _current_pool(self) -> ConnectionPool:
+        pool = self._pool
+        if pool is None or pool.loop is not asyncio.get_running_loop():
+            pool = self._pool = ConnectionPool(self.options)
+        return pool
+
     def _current_session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         if self._session is None or self._session_loop is not loop:
+            from .transport import create_session
+
             self._session = create_session(self.options)
             self._session_loop = loop
         return self._session
@@ -162,6 +175,9 @@ class Checker:
         await self.aclose()
 
     async def aclose(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None and pool.loop is asyncio.get_running_loop():
+            pool.close()
         session, loop = self._session, self._session_loop
         self._session = self._session_loop = None
         if session is not None and loop is asyncio.get_running_loop():
@@ -350,7 +366,8 @@ class Checker:
         """Raise ``ForbiddenTarget`` for a refused IP-literal host; names are left alone.
 
         aiohttp never calls the resolver for IP literals, so they are vetted here (unless a
-        ``--connect-to`` rule maps them), for the checks and for ``transport`` users alike.
+        ``--connect-to`` rule maps them), for the checks and for ``transport`` users alike;
+        the wire pool vets them again when it connects (``exchange.dial_addresses``).
         """
         key = (host, port)
         if key in self._vetted_literals or parse_ip_host(host) is None:
@@ -409,7 +426,7 @@ class Checker:
         if method == "GET":
             wants = _always if want_body else self._generic_body
         answer = await self._exchanger.exchange(
-            method, target.url, wants, self.options.max_body_bytes
+            method, target, wants, self.options.max_body_bytes
         )
         return _Reply(answer.status, answer.headers, answer.body, method)
 

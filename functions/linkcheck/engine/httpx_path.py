@@ -9,13 +9,17 @@ verdicts, more CPU per URL than the direct path. Imported only when used (httpx'
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import httpx
 
 from .body import read_prefix
-from .transport import BodyWanted, Exchange, as_httpx_error
+from .exchange import BodyWanted, Exchange
+from .transport import as_httpx_error
+
+if TYPE_CHECKING:
+    from .urls import Target
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -116,9 +120,10 @@ class HttpxExchanger:
         self._transport = transport
 
     async def exchange(
-        self, method: str, url: str, wants_body: BodyWanted | None, limit: int
+        self, method: str, target: Target, wants_body: BodyWanted | None, limit: int
     ) -> Exchange:
-        response = await self._transport.handle_async_request(httpx.Request(method, url))
+        request = httpx.Request(method, target.url)
+        response = await self._transport.handle_async_request(request)
         try:
             body = b""
             if wants_body is not None and wants_body(

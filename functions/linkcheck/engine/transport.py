@@ -1,15 +1,11 @@
-"""How bytes move: one shared ``aiohttp.ClientSession`` per checker, SSRF-vetted at the connector.
+"""The aiohttp alternative (``CheckOptions(client="aiohttp")``), and the session under httpx_path.
 
-The bulk path (``AiohttpExchanger``) talks to the session directly and speaks httpx's exception
-vocabulary; the httpx model (``httpx.Request`` in, ``httpx.Response`` out) over the same session
-lives in ``httpx_path.py``. Measured numbers behind this split: README, section "engine".
-
-Safety lives in the connector, not in the caller:
-- every host name is resolved by ``VettingResolver``, which calls ``ssrf.resolve_vetted`` and
-  hands aiohttp only vetted addresses, so the address that was checked is the one dialled (no
-  DNS rebinding window); the Host header and TLS SNI stay the name.
-- ``--connect-to`` rules are applied there too: their target is an explicit operator choice and
-  is trusted (like curl), while every other host, including redirect hops, is vetted.
+The default bulk path is ``wire.py``; this one keeps aiohttp for the httpx model
+(``Checker.transport``, ``client="httpx"``) and for comparison in the benchmark. Both dial only
+what ``exchange.dial_addresses`` vetted:
+- every host name is resolved by ``VettingResolver``, which hands aiohttp only vetted
+  addresses, so the address that was checked is the one dialled (no DNS rebinding window);
+  the Host header and TLS SNI stay the name. ``--connect-to`` rules are applied there too.
 - pooled connections are keyed by (host, port, ssl): each was made to a vetted address by this
   session's resolver, so reusing one can never reach an unvetted address.
 - IP-literal hosts bypass any aiohttp resolver: the checker vets them before the request,
@@ -20,34 +16,20 @@ from __future__ import annotations
 
 import os
 import socket
-import ssl
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from . import ssrf
 from .body import read_prefix
-from .options import CheckOptions, ConnectTo
+from .exchange import DRAIN_LIMIT, BodyWanted, Exchange, dial_addresses, ssl_context
+from .options import CheckOptions
 
 if TYPE_CHECKING:
     import httpx
 
-# Decides, once the status line and headers are in, whether to read a body prefix:
-# (status, content type) -> bool. None means never (HEAD, or nobody needs the body).
-BodyWanted = Callable[[int, str], bool]
-DRAIN_LIMIT = 64 * 1024  # a small unwanted body is read anyway, so the connection is reused
-
-
-def _idna(host: str) -> str:
-    host = host.lower().rstrip(".")
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return host
+    from .urls import Target
 
 
 def _result(hostname: str, address: str, port: int) -> ResolveResult:
@@ -62,56 +44,22 @@ def _result(hostname: str, address: str, port: int) -> ResolveResult:
     }
 
 
-def match_connect_to(rules: tuple[ConnectTo, ...], host: str, port: int) -> ConnectTo | None:
-    """The first ``--connect-to`` rule for host:port (an empty host or port matches any)."""
-    name = _idna(host)
-    for rule in rules:
-        if (not rule.host or _idna(rule.host) == name) and rule.port in (None, port):
-            return rule
-    return None
-
-
 class VettingResolver(AbstractResolver):
     """aiohttp resolver that returns only addresses ``ssrf.resolve_vetted`` allowed."""
 
     def __init__(self, options: CheckOptions) -> None:
-        self._allow_private = options.allow_private_networks
-        self._connect_to = options.connect_to
-        self._timeout = options.connect_timeout
+        self._options = options
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
-        rule = match_connect_to(self._connect_to, host, port)
-        if rule is not None:
-            # The operator named this target explicitly: trusted, not vetted (curl semantics).
-            to_port = rule.to_port or port
-            addresses = await ssrf.resolve_vetted(
-                rule.to_host, to_port, allow_private=True, timeout=self._timeout
-            )
-            return [_result(host, address, to_port) for address in addresses]
-        addresses = await ssrf.resolve_vetted(
-            host, port, allow_private=self._allow_private, timeout=self._timeout
-        )
-        return [_result(host, address, port) for address in addresses]
+        return [
+            _result(host, address, to_port)
+            for address, to_port in await dial_addresses(self._options, host, port)
+        ]
 
     async def close(self) -> None:
         return None
-
-
-@lru_cache(maxsize=8)
-def ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
-    """System trust roots plus certifi's plus ``ca_bundle``; built once per process (costly)."""
-    context = ssl.create_default_context()
-    try:
-        import certifi  # ships with httpx; keeps working where the system store is thin
-
-        context.load_verify_locations(certifi.where())
-    except (ImportError, OSError):  # no certifi bundle: the system store alone is fine
-        pass
-    if ca_bundle:
-        context.load_verify_locations(ca_bundle)
-    return context
 
 
 def create_session(options: CheckOptions) -> aiohttp.ClientSession:
@@ -186,20 +134,6 @@ class KeepAliveResponse(aiohttp.ClientResponse):
         super()._response_eof()
 
 
-def transport_errors() -> type[httpx.TransportError]:
-    """httpx's base of "no HTTP answer" errors, imported on first use (see ``as_httpx_error``)."""
-    import httpx
-
-    return httpx.TransportError
-
-
-def retryable_errors() -> tuple[type[httpx.TransportError], ...]:
-    """Failures worth another attempt: refused/reset connections, a dropped exchange."""
-    import httpx
-
-    return (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError)
-
-
 def as_httpx_error(exc: BaseException) -> httpx.TransportError:
     """aiohttp's failure -> httpx's vocabulary (the cause keeps the original, e.g. SSL).
 
@@ -242,29 +176,11 @@ async def drain(content: aiohttp.StreamReader, limit: int) -> None:
         left -= len(chunk)
 
 
-@dataclass(slots=True)
-class Exchange:
-    """One answered request: status, headers (case-insensitive ``get``) and a body prefix."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class Exchanger(Protocol):
-    """Sends one request without following redirects; raises httpx's transport errors."""
-
-    async def exchange(
-        self, method: str, url: str, wants_body: BodyWanted | None, limit: int
-    ) -> Exchange: ...
-
-
 class AiohttpExchanger:
-    """The bulk-check fast path: straight on the aiohttp session, no httpx objects per request.
+    """Checks straight on the aiohttp session (``client="aiohttp"``), no httpx objects.
 
-    Measured on this project's benchmark it costs a fraction of the CPU per URL of building an
-    ``httpx.Request``/``httpx.Response`` pair (README, section "engine"). Same session, same
-    vetting resolver and the same error vocabulary as ``AiohttpTransport``.
+    Same session, vetting resolver and error vocabulary as ``AiohttpTransport``; kept to
+    measure the default ``wire`` path against (README, section "engine").
     """
 
     __slots__ = ("_session",)
@@ -273,10 +189,10 @@ class AiohttpExchanger:
         self._session = session
 
     async def exchange(
-        self, method: str, url: str, wants_body: BodyWanted | None, limit: int
+        self, method: str, target: Target, wants_body: BodyWanted | None, limit: int
     ) -> Exchange:
         try:
-            response = await self._session().request(method, url, allow_redirects=False)
+            response = await self._session().request(method, target.url, allow_redirects=False)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise as_httpx_error(exc) from exc
         try:

@@ -1,0 +1,116 @@
+"""The seam between the checker and the bytes: one request out, one bounded answer back.
+
+Whatever moves the bytes (``wire.py``, the default; aiohttp in ``transport.py``; the httpx
+model in ``httpx_path.py``) implements ``Exchanger``, dials only addresses ``dial_addresses``
+vetted, and raises httpx's exception vocabulary, so the checker has one verdict logic.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+from . import ssrf
+from .options import CheckOptions, ConnectTo
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .urls import Target
+
+# Decides, once the status line and headers are in, whether to read a body prefix:
+# (status, content type) -> bool. None means never (HEAD, or nobody needs the body).
+BodyWanted = Callable[[int, str], bool]
+DRAIN_LIMIT = 64 * 1024  # a small unwanted body is read anyway, so the connection is reused
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One answered request: status, headers (case-insensitive ``get``) and a body prefix."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class Exchanger(Protocol):
+    """Sends one request without following redirects; raises httpx's transport errors."""
+
+    async def exchange(
+        self, method: str, target: Target, wants_body: BodyWanted | None, limit: int
+    ) -> Exchange: ...
+
+
+def _idna(host: str) -> str:
+    host = host.lower().rstrip(".")
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def match_connect_to(rules: tuple[ConnectTo, ...], host: str, port: int) -> ConnectTo | None:
+    """The first ``--connect-to`` rule for host:port (an empty host or port matches any)."""
+    if not rules:
+        return None
+    name = _idna(host)
+    for rule in rules:
+        if (not rule.host or _idna(rule.host) == name) and rule.port in (None, port):
+            return rule
+    return None
+
+
+async def dial_addresses(options: CheckOptions, host: str, port: int) -> list[tuple[str, int]]:
+    """The (address, port) pairs a connection to host:port may dial, vetted once, here.
+
+    A ``--connect-to`` target is an explicit operator choice and is trusted (like curl); every
+    other host, redirect hops included, goes through ``ssrf.resolve_vetted``. Connecting to the
+    returned address (never re-resolving the name) leaves no DNS-rebinding window.
+    """
+    rule = match_connect_to(options.connect_to, host, port)
+    if rule is not None:
+        to_port = rule.to_port or port
+        addresses = await ssrf.resolve_vetted(
+            rule.to_host, to_port, allow_private=True, timeout=options.connect_timeout
+        )
+        return [(address, to_port) for address in addresses]
+    addresses = await ssrf.resolve_vetted(
+        host, port, allow_private=options.allow_private_networks, timeout=options.connect_timeout
+    )
+    return [(address, port) for address in addresses]
+
+
+@lru_cache(maxsize=8)
+def ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
+    """System trust roots plus certifi's plus ``ca_bundle``; built once per process (costly)."""
+    context = ssl.create_default_context()
+    try:
+        import certifi  # ships with httpx; keeps working where the system store is thin
+
+        context.load_verify_locations(certifi.where())
+    except (ImportError, OSError):  # no certifi bundle: the system store alone is fine
+        pass
+    if ca_bundle:
+        context.load_verify_locations(ca_bundle)
+    return context
+
+
+def transport_errors() -> type[httpx.TransportError]:
+    """httpx's base of "no HTTP answer" errors, imported on first use.
+
+    httpx is imported on the first failure, not at start-up: the bulk path creates no httpx
+    objects otherwise, and importing httpx costs the CLI and the /check cold start.
+    """
+    import httpx
+
+    return httpx.TransportError
+
+
+def retryable_errors() -> tuple[type[httpx.TransportError], ...]:
+    """Failures worth another attempt: refused/reset connections, a dropped exchange."""
+    import httpx
+
+    return (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError)

@@ -1,0 +1,520 @@
+"""The default bulk path: HTTP/1.1 straight on asyncio, a small keep-alive pool, no client library.
+
+Why not a client library: a link check needs a status line, headers and at most a bounded body
+prefix, and the benchmark (README, section "engine") showed aiohttp's general machinery costing
+several times the CPU of the whole check, plus ~0.2 s of imports. Parsing is in ``http1.py``
+(pure); this module only moves bytes.
+
+Safety, as for every exchanger (``exchange.py``):
+- a connection dials only what ``dial_addresses`` vetted for its (scheme, host, port); pooled
+  connections are keyed the same way, so reusing one never reaches an unvetted address.
+- TLS is verified against ``ssl_context`` with SNI and certificate checks on the URL's host.
+- memory stays bounded: the head is capped (``http1.MAX_HEAD_BYTES``), reading pauses while
+  unread bytes pile up, and a body is read only up to the caller's limit, then the connection
+  is closed rather than drained.
+- politeness: at most ``per_host`` connections per (scheme, host, port), the rest wait in turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import ssl
+from collections.abc import AsyncGenerator, Callable
+from typing import TYPE_CHECKING, cast
+
+from .body import read_prefix
+from .exchange import DRAIN_LIMIT, BodyWanted, Exchange, dial_addresses, ssl_context
+from .http1 import (
+    MAX_HEAD_BYTES,
+    ChunkedDecoder,
+    Framing,
+    ProtocolViolation,
+    ResponseHead,
+    find_head_end,
+    fixed_request_headers,
+    parse_head,
+    request_head,
+)
+from .options import CheckOptions
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .urls import Target
+
+IDLE_SECONDS = 15.0  # an idle connection older than this is closed, not reused
+ADDRESS_CACHE_SECONDS = 10.0  # how long a vetted resolution is reused for new connections
+HIGH_WATER = 1024 * 1024  # unread bytes at which reading pauses
+
+PoolKey = tuple[str, str, int]  # scheme, host, port
+
+
+class _ReadTimedOut(Exception):
+    """No byte arrived within the read timeout (becomes ``httpx.ReadTimeout``)."""
+
+
+class _Dropped(Exception):
+    """The server closed the connection mid-answer (becomes ``httpx.ReadError``)."""
+
+
+class _Stale(Exception):
+    """A reused connection was closed before it answered: safe to send again on a new one."""
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(_ReadTimedOut())
+
+
+class Connection(asyncio.Protocol):
+    """One TCP (or TLS) connection: collects bytes and wakes the exchange waiting for them."""
+
+    __slots__ = (
+        "_loop",
+        "_paused",
+        "_transport",
+        "_waiter",
+        "answered",
+        "buffer",
+        "closed",
+        "idle_since",
+        "key",
+        "lost",
+    )
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, key: PoolKey) -> None:
+        self._loop = loop
+        self.key = key
+        self._transport: asyncio.Transport | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._paused = False
+        self.buffer = bytearray()
+        self.closed = False
+        self.answered = False  # some byte of the current answer arrived
+        self.lost: Exception | None = None  # why the connection ended, when the OS said
+        self.idle_since = 0.0
+
+    # -- asyncio.Protocol --------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast("asyncio.Transport", transport)  # uvloop's is not a subclass
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        self.answered = True
+        if len(self.buffer) > HIGH_WATER and not self._paused and self._transport is not None:
+            self._paused = True
+            self._transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.closed = True
+        self._wake()
+        return False  # let the transport close itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.lost = exc
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # -- used by the exchange ----------------------------------------------------------------
+
+    def send(self, data: bytes) -> None:
+        self.answered = False
+        assert self._transport is not None
+        self._transport.write(data)
+
+    def close(self) -> None:
+        self.closed = True
+        if self._transport is not None:
+            self._transport.close()
+
+    async def more(self, read_timeout: float) -> None:
+        """Wait for new bytes or the peer closing; ``_ReadTimedOut`` after ``read_timeout``."""
+        if self._paused and self._transport is not None:
+            self._paused = False
+            self._transport.resume_reading()
+        waiter = self._loop.create_future()
+        self._waiter = waiter
+        timer = self._loop.call_later(read_timeout, _expire, waiter)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
+
+    async def read_head(self, method: str, read_timeout: float) -> ResponseHead:
+        """The final response head (1xx interim answers skipped); the body stays in ``buffer``."""
+        scanned = 0
+        while True:
+            found = find_head_end(self.buffer, scanned)
+            if found is not None:
+                end, body_start = found
+                head = parse_head(bytes(self.buffer[:end]), method)
+                del self.buffer[:body_start]
+                scanned = 0
+                if head.status >= 200:
+                    return head
+                if head.status == 101:
+                    raise ProtocolViolation("the server switched protocols unasked")
+                continue  # 100 Continue, 103 Early Hints: the real answer follows
+            if len(self.buffer) > MAX_HEAD_BYTES:
+                raise ProtocolViolation(f"the response head exceeds {MAX_HEAD_BYTES} bytes")
+            if self.closed:
+                if not self.answered:
+                    raise _Stale()
+                raise ProtocolViolation("the server closed the connection mid-head")
+            scanned = max(0, len(self.buffer) - 3)
+            await self.more(read_timeout)
+
+    async def body(
+        self, head: ResponseHead, read_timeout: float
+    ) -> AsyncGenerator[bytes, None]:
+        """The body's bytes (chunked framing removed) as they arrive.
+
+        The body was read to its end when the generator is exhausted; stopping earlier leaves
+        the connection mid-body, and the exchange then closes it.
+        """
+        if head.framing is Framing.NONE:
+            return
+        if head.framing is Framing.LENGTH:
+            left = head.length
+            while left:
+                if self.buffer:
+                    taken = bytes(self.buffer[:left])
+                    del self.buffer[: len(taken)]
+                    left -= len(taken)
+                    yield taken
+                elif self.closed:
+                    raise _Dropped(f"the server closed the connection {left} bytes short")
+                else:
+                    await self.more(read_timeout)
+        elif head.framing is Framing.CHUNKED:
+            decoder = ChunkedDecoder()
+            while True:
+                data = decoder.feed(self.buffer)
+                if data:
+                    yield data
+                if decoder.done:
+                    return
+                if self.closed:
+                    raise _Dropped("the server closed the connection mid-body")
+                await self.more(read_timeout)
+        else:  # until close
+            while True:
+                if self.buffer:
+                    data = bytes(self.buffer)
+                    self.buffer.clear()
+                    yield data
+                elif self.closed:
+                    return
+                else:
+                    await self.more(read_timeout)
+
+
+class _HostSlots:
+    """The connections of one (scheme, host, port): idle ones, a count of busy ones, a queue."""
+
+    __slots__ = ("busy", "idle", "waiters")
+
+    def __init__(self) -> None:
+        self.idle: list[Connection] = []
+        self.busy = 0
+        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+
+class ConnectionPool:
+    """Keep-alive connections by (scheme, host, port), ``per_host`` at most; one event loop."""
+
+    def __init__(self, options: CheckOptions) -> None:
+        self._options = options
+        self._loop = asyncio.get_running_loop()
+        self._per_host = max(options.per_host, 1)
+        self._max_idle = max(options.concurrency, 1)
+        self._hosts: dict[PoolKey, _HostSlots] = {}
+        self._idle_count = 0
+        self._addresses: dict[tuple[str, int], tuple[float, list[tuple[str, int]]]] = {}
+        self._ssl: ssl.SSLContext | None = None
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop
+
+    async def acquire(self, target: Target) -> tuple[Connection, bool]:
+        """A connection to ``target``'s origin and whether it was reused from the pool."""
+        key = (target.scheme, target.host, target.port)
+        slots = self._hosts.get(key)
+        if slots is None:
+            slots = self._hosts[key] = _HostSlots()
+        while True:
+            now = self._loop.time()
+            while slots.idle:
+                connection = slots.idle.pop()
+                self._idle_count -= 1
+                if (
+                    not connection.closed
+                    and not connection.buffer
+                    and now - connection.idle_since < IDLE_SECONDS
+                ):
+                    slots.busy += 1
+                    return connection, True
+                connection.close()
+            if slots.busy < self._per_host:
+                slots.busy += 1
+                try:
+                    connection = await self._connect(target, key)
+                except BaseException:
+                    self._give_back_slot(key, slots)
+                    raise
+                return connection, False
+            waiter = self._loop.create_future()
+            slots.waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake_one(slots)  # our turn came as we were cancelled: pass it on
+                else:
+                    slots.waiters.remove(waiter)
+                raise
+
+    def release(self, connection: Connection, *, reusable: bool) -> None:
+        """Return a busy connection: kept for the next request, or closed."""
+        key = connection.key
+        slots = self._hosts[key]
+        if reusable and not connection.closed and self._idle_count < self._max_idle:
+            connection.idle_since = self._loop.time()
+            slots.idle.append(connection)
+            self._idle_count += 1
+            slots.busy -= 1
+            self._wake_one(slots)
+            return
+        connection.close()
+        self._give_back_slot(key, slots)
+
+    def close(self) -> None:
+        for slots in self._hosts.values():
+            for connection in slots.idle:
+                connection.close()
+            slots.idle.clear()
+        self._idle_count = 0
+
+    def _give_back_slot(self, key: PoolKey, slots: _HostSlots) -> None:
+        slots.busy -= 1
+        if slots.waiters:
+            self._wake_one(slots)
+        elif not slots.busy and not slots.idle:
+            del self._hosts[key]  # bounded memory over a million hosts
+
+    @staticmethod
+    def _wake_one(slots: _HostSlots) -> None:
+        while slots.waiters:
+            waiter = slots.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    async def _addresses_of(self, host: str, port: int) -> list[tuple[str, int]]:
+        now = self._loop.time()
+        cached = self._addresses.get((host, port))
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        addresses = await dial_addresses(self._options, host, port)
+        if len(self._addresses) >= 4096:  # bounded memory on huge batches
+            self._addresses.clear()
+        self._addresses[(host, port)] = (now + ADDRESS_CACHE_SECONDS, addresses)
+        return addresses
+
+    async def _connect(self, target: Target, key: PoolKey) -> Connection:
+        addresses = await self._addresses_of(target.host, target.port)
+        tls: ssl.SSLContext | None = None
+        if target.scheme == "https":
+            if self._ssl is None:
+                self._ssl = ssl_context(self._options.ca_bundle)
+            tls = self._ssl
+        failure: BaseException | None = None
+        for address, port in addresses:  # each vetted; the first that answers wins
+            try:
+                async with asyncio.timeout(self._options.connect_timeout):
+                    _, connection = await self._loop.create_connection(
+                        lambda: Connection(self._loop, key),
+                        address,
+                        port,
+                        ssl=tls,
+                        server_hostname=target.host if tls is not None else None,
+                    )
+            except (ssl.SSLError, ssl.CertificateError) as exc:
+                raise _connect_error(exc) from exc  # the same certificate on every address
+            except (OSError, TimeoutError) as exc:
+                failure = exc
+                continue
+            return connection
+        raise _connect_error(failure) from failure
+
+
+class WireExchanger:
+    """``Exchanger`` over ``ConnectionPool``: one request, one bounded answer."""
+
+    __slots__ = ("_fixed", "_pool", "_read_timeout")
+
+    def __init__(self, pool: Callable[[], ConnectionPool], options: CheckOptions) -> None:
+        self._pool = pool
+        self._read_timeout = options.read_timeout
+        self._fixed = fixed_request_headers(
+            {
+                "User-Agent": options.user_agent,
+                "Accept": "*/*",
+                "Accept-Encoding": "gzip, deflate",
+            }
+        )
+
+    async def exchange(
+        self, method: str, target: Target, wants_body: BodyWanted | None, limit: int
+    ) -> Exchange:
+        try:
+            request = request_head(method, target.path_and_query, target.netloc, self._fixed)
+        except ValueError as exc:
+            import httpx
+
+            raise httpx.UnsupportedProtocol(str(exc)) from exc
+        pool = self._pool()
+        while True:
+            connection, reused = await pool.acquire(target)
+            try:
+                return await self._answer(pool, connection, method, request, wants_body, limit)
+            except _Stale:
+                pool.release(connection, reusable=False)
+                if reused:
+                    continue  # the server closed an idle connection as we sent: send again
+                raise _unanswered(connection) from connection.lost
+            except BaseException as exc:
+                pool.release(connection, reusable=False)
+                translated = _as_httpx_error(exc)
+                if translated is None:
+                    raise
+                raise translated from exc
+
+    async def _answer(
+        self,
+        pool: ConnectionPool,
+        connection: Connection,
+        method: str,
+        request: bytes,
+        wants_body: BodyWanted | None,
+        limit: int,
+    ) -> Exchange:
+        read_timeout = self._read_timeout
+        connection.send(request)
+        head = await connection.read_head(method, read_timeout)
+        headers = head.headers
+        body = b""
+        complete = head.framing is Framing.NONE
+        if not complete and wants_body is not None and wants_body(
+            head.status, headers.get("content-type", "")
+        ):
+            chunks = _Counted(connection.body(head, read_timeout))
+            try:
+                body = await read_prefix(chunks, headers.get("content-encoding", ""), limit)
+            finally:
+                await chunks.aclose()
+            complete = chunks.exhausted
+        elif not complete and method != "HEAD":
+            complete = await _skip_body(connection, head, read_timeout)
+        pool.release(connection, reusable=complete and head.keep_alive and not connection.buffer)
+        return Exchange(head.status, headers, body)
+
+
+class _Counted:
+    """An async iterator that remembers whether it ran to its end (the body was all read)."""
+
+    __slots__ = ("_inner", "exhausted")
+
+    def __init__(self, inner: AsyncGenerator[bytes, None]) -> None:
+        self._inner = inner
+        self.exhausted = False
+
+    def __aiter__(self) -> _Counted:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await anext(self._inner)
+        except StopAsyncIteration:
+            self.exhausted = True
+            raise
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def _skip_body(connection: Connection, head: ResponseHead, read_timeout: float) -> bool:
+    """Read and drop a small unwanted body so the connection can be reused; True if it ended.
+
+    A body too big, or one that ends only when the server closes, is not read at all: the
+    connection is closed instead (never download what nobody needs).
+    """
+    if head.framing is Framing.UNTIL_CLOSE or head.length > DRAIN_LIMIT:
+        return False
+    if head.framing is Framing.LENGTH and len(connection.buffer) >= head.length:
+        del connection.buffer[: head.length]  # the common case: it all came with the head
+        return True
+    left = DRAIN_LIMIT
+    chunks = connection.body(head, read_timeout)
+    try:
+        async for chunk in chunks:
+            left -= len(chunk)
+            if left < 0:
+                return False
+    finally:
+        await chunks.aclose()
+    return True
+
+
+def _unanswered(connection: Connection) -> httpx.TransportError:
+    """A new connection that ended before any byte of an answer: reset or closed."""
+    import httpx
+
+    lost = connection.lost
+    if isinstance(lost, OSError) and lost.strerror:
+        return httpx.ReadError(lost.strerror)
+    return httpx.ReadError("the server closed the connection without answering")
+
+
+def _connect_error(exc: BaseException | None) -> httpx.TransportError:
+    import httpx
+
+    if isinstance(exc, TimeoutError):
+        return httpx.ConnectTimeout("Connecting to the server timed out.")
+    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
+        return httpx.ConnectError(str(exc))
+    if isinstance(exc, OSError):  # asyncio's text names the address; errno says why
+        return httpx.ConnectError(os.strerror(exc.errno) if exc.errno else str(exc))
+    return httpx.ConnectError("no address to connect to")
+
+
+def _as_httpx_error(exc: BaseException) -> httpx.TransportError | None:
+    """Our failures -> httpx's vocabulary; None for what must propagate unchanged."""
+    import httpx
+
+    if isinstance(exc, httpx.TransportError):
+        return None  # already translated (connect errors)
+    if isinstance(exc, _ReadTimedOut):
+        return httpx.ReadTimeout("The server stopped sending within the read timeout.")
+    if isinstance(exc, ProtocolViolation):
+        return httpx.RemoteProtocolError(str(exc))
+    if isinstance(exc, _Dropped):
+        return httpx.ReadError(str(exc))
+    if isinstance(exc, ssl.SSLError):
+        return httpx.ReadError(f"TLS failure mid-answer: {exc}")
+    if isinstance(exc, ConnectionError):
+        return httpx.ReadError(exc.strerror or str(exc))
+    return None  # cancellation, vetting refusals, bugs: not a transport verdict
