@@ -7,7 +7,7 @@ little CPU as possible. Every response is held back by the same latency with ``c
 Paths (the same as the nginx config in ``engine_throughput.py``):
 - ``/ok/<n>``: 200
 - ``/missing/<n>``: 404
-- ``/moved/<n>``: 301 to ``/ok/<n>``
+- ``/moved/<n>``: 301 to ``/ok/<n>``, at once (``--redirect-latency``: after the latency too)
 - ``/status``: ``<requests> <connections>`` answered and accepted so far (no latency; not
   counted)
 
@@ -36,7 +36,9 @@ class Counter:
         self.connections = 0
 
 
-def response(method: bytes, path: bytes, counter: Counter) -> tuple[bytes, bool]:
+def response(
+    method: bytes, path: bytes, counter: Counter, redirect_latency: bool = False
+) -> tuple[bytes, bool]:
     """The bytes to send for one request, and whether they wait for the latency."""
     location = b""
     if path == b"/status":
@@ -49,6 +51,8 @@ def response(method: bytes, path: bytes, counter: Counter) -> tuple[bytes, bool]
     elif path.startswith(b"/moved/"):
         status, body = 301, b"moved\n"
         location = b"Location: /ok/" + path[len(b"/moved/") :] + b"\r\n"
+        counter.requests += 1
+        return _build(status, body, location, method), redirect_latency  # nginx's return 301
     else:
         status, body = 404, b"no such benchmark path\n"
     counter.requests += 1
@@ -76,8 +80,9 @@ def _build(status: int, body: bytes, extra: bytes, method: bytes) -> bytes:
 class LatencyProtocol(asyncio.Protocol):
     """Answers each request after ``latency`` seconds; keep-alive, no request bodies."""
 
-    def __init__(self, latency: float, counter: Counter) -> None:
+    def __init__(self, latency: float, counter: Counter, redirect_latency: bool = False) -> None:
         self._latency = latency
+        self._redirect_latency = redirect_latency
         self._counter = counter
         self._buffer = b""
         self._transport: asyncio.Transport | None = None
@@ -103,7 +108,7 @@ class LatencyProtocol(asyncio.Protocol):
             head, self._buffer = self._buffer[:end], self._buffer[end + 4 :]
             method, _, rest = head.partition(b" ")
             target = rest.partition(b" ")[0].partition(b"?")[0]
-            payload, delayed = response(method, target, self._counter)
+            payload, delayed = response(method, target, self._counter, self._redirect_latency)
             if delayed:
                 self._loop.call_later(self._latency, self._send, payload)
             else:
@@ -114,12 +119,16 @@ class LatencyProtocol(asyncio.Protocol):
             self._transport.write(payload)
 
 
-async def serve(hosts: list[str], port: int, latency: float) -> None:
+async def serve(hosts: list[str], port: int, latency: float, redirect_latency: bool) -> None:
     loop = asyncio.get_running_loop()
     counter = Counter()
     servers = [
         await loop.create_server(
-            lambda: LatencyProtocol(latency, counter), host, port, backlog=4096, reuse_address=True
+            lambda: LatencyProtocol(latency, counter, redirect_latency),
+            host,
+            port,
+            backlog=4096,
+            reuse_address=True,
         )
         for host in hosts
     ]
@@ -132,9 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hosts", default="127.0.0.2", help="comma-separated listen addresses")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--redirect-latency", action="store_true", help="301s wait too")
     args = parser.parse_args(argv)
     hosts = [h.strip() for h in args.hosts.split(",") if h.strip()]
-    coroutine = serve(hosts, args.port, args.latency_ms / 1000)
+    coroutine = serve(hosts, args.port, args.latency_ms / 1000, args.redirect_latency)
     try:
         import uvloop
     except ImportError:  # plain asyncio still works, at a higher CPU cost
