@@ -118,16 +118,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"linkcheck check: {exc}", file=sys.stderr)
         return EXIT_USAGE
     progress = Progress(len(urls)) if _wants_progress(len(urls)) else None
+    # JSON Lines stream out in input order while the checks run (no bar to mix them with):
+    # results show up early, and encoding overlaps the waits for the network.
+    stream = JsonLinesInOrder(sys.stdout) if args.json and not _shares_terminal(progress) else None
+
+    def on_result(index: int, result: CheckResult) -> None:
+        if progress is not None:
+            progress.step()
+        if stream is not None:
+            stream.add(index, result)
+
+    wanted = progress is not None or stream is not None
     results = check_in_processes(
-        urls,
-        options,
-        workers=args.workers,
-        on_result=(lambda index, result: progress.step()) if progress is not None else None,
+        urls, options, workers=args.workers, on_result=on_result if wanted else None
     )
     if progress is not None:
         progress.done()
-    write_results(results, sys.stdout, as_json=args.json)
+    if stream is None:
+        write_results(results, sys.stdout, as_json=args.json)
     return EXIT_FAILED if any(r.status in FAILING_STATUSES for r in results) else EXIT_OK
+
+
+def _shares_terminal(progress: Progress | None) -> bool:
+    return progress is not None and sys.stdout.isatty()
 
 
 def options_from_args(args: argparse.Namespace) -> CheckOptions:
@@ -207,6 +220,26 @@ def write_results(results: Sequence[CheckResult], out: TextIO, *, as_json: bool)
         out.write("".join(encode(json_record(result)) + "\n" for result in results))
         return
     out.write(format_table(results))
+
+
+class JsonLinesInOrder:
+    """Writes JSON Lines in input order as results arrive in completion order."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._encode = json.JSONEncoder(ensure_ascii=False).encode
+        self._waiting: dict[int, CheckResult] = {}
+        self._next = 0
+
+    def add(self, index: int, result: CheckResult) -> None:
+        self._waiting[index] = result
+        if index != self._next:
+            return
+        lines = []
+        while self._next in self._waiting:
+            lines.append(self._encode(json_record(self._waiting.pop(self._next))) + "\n")
+            self._next += 1
+        self._out.write("".join(lines))
 
 
 def json_record(result: CheckResult) -> dict[str, Any]:

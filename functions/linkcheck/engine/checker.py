@@ -214,9 +214,45 @@ class Checker:
     ) -> list[CheckResult]:
         """Results in input order; identical normalised URLs are checked once."""
         results: list[CheckResult | None] = [None] * len(urls)
-        async for index, result in self.iter_checks(urls, timeout=timeout):
+
+        def keep(index: int, result: CheckResult) -> None:
             results[index] = result
+
+        await self.run_checks(urls, keep, timeout=timeout)
         return [r for r in results if r is not None]
+
+    async def run_checks(
+        self,
+        urls: Sequence[str],
+        on_result: Callable[[int, CheckResult], None],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (per-check deadline, not the batch's)
+    ) -> None:
+        """Call ``on_result(input index, result)`` as each check ends, ``concurrency`` at once.
+
+        The bulk form of ``iter_checks``: no queue or task switch per result (the CLI's path).
+        """
+        budget = timeout or self.options.timeout
+        groups, jobs = self._plan(urls, on_result)
+        pending = iter(interleave_hosts(jobs))
+
+        async def work() -> None:
+            for given, target in pending:
+                result = await self._check_target(given, target, budget, time.perf_counter())
+                first, *others = groups[target.url]
+                on_result(first, result)
+                for index in others:
+                    on_result(index, replace(result, url=urls[index].strip()))
+
+        workers = [
+            asyncio.create_task(work()) for _ in range(min(self.options.concurrency, len(jobs)))
+        ]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
 
     async def iter_checks(
         self,
@@ -226,21 +262,10 @@ class Checker:
     ) -> AsyncIterator[tuple[int, CheckResult]]:
         """(input index, result) in completion order, at most ``options.concurrency`` at once."""
         budget = timeout or self.options.timeout
-        groups: dict[str, list[int]] = {}
-        jobs: list[tuple[str, Target]] = []
-        for index, raw in enumerate(urls):
-            given = raw.strip()
-            try:
-                target = _normalize(given)
-            except BadUrl as exc:
-                yield index, CheckResult.invalid(given, exc.reason, exc.detail)
-                continue
-            same = groups.get(target.url)
-            if same is None:
-                groups[target.url] = [index]
-                jobs.append((given, target))
-            else:
-                same.append(index)
+        invalid: list[tuple[int, CheckResult]] = []
+        groups, jobs = self._plan(urls, lambda index, result: invalid.append((index, result)))
+        for item in invalid:
+            yield item
         if not jobs:
             return
         done: asyncio.Queue[tuple[str, CheckResult | BaseException]] = asyncio.Queue()
@@ -271,6 +296,28 @@ class Checker:
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+
+    @staticmethod
+    def _plan(
+        urls: Sequence[str], on_invalid: Callable[[int, CheckResult], None]
+    ) -> tuple[dict[str, list[int]], list[tuple[str, Target]]]:
+        """Input indexes by normalised URL, and one job per distinct URL (invalid ones reported)."""
+        groups: dict[str, list[int]] = {}
+        jobs: list[tuple[str, Target]] = []
+        for index, raw in enumerate(urls):
+            given = raw.strip()
+            try:
+                target = _normalize(given)
+            except BadUrl as exc:
+                on_invalid(index, CheckResult.invalid(given, exc.reason, exc.detail))
+                continue
+            same = groups.get(target.url)
+            if same is None:
+                groups[target.url] = [index]
+                jobs.append((given, target))
+            else:
+                same.append(index)
+        return groups, jobs
 
     # -- one check -------------------------------------------------------------------------
 
@@ -425,9 +472,7 @@ class Checker:
         wants: BodyWanted | None = None
         if method == "GET":
             wants = _always if want_body else self._generic_body
-        answer = await self._exchanger.exchange(
-            method, target, wants, self.options.max_body_bytes
-        )
+        answer = await self._exchanger.exchange(method, target, wants, self.options.max_body_bytes)
         return _Reply(answer.status, answer.headers, answer.body, method)
 
     # -- verdict ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ MAX_HEADER_LINES = 256
 MAX_CHUNK_LINE = 4096  # a chunk-size line, extensions included
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
-_STATUS_LINE = re.compile(rb"HTTP/1\.([01]) ([0-9]{3})(?:[ \t].*)?")
+_STATUS_LINE = re.compile(r"HTTP/1\.([01]) ([0-9]{3})(?:[ \t].*)?")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _NO_BODY_STATUSES = frozenset({204, 304})
 
@@ -101,19 +101,47 @@ def find_head_end(buffer: bytes | bytearray, start: int = 0) -> tuple[int, int] 
 
 def parse_head(data: bytes, method: str) -> ResponseHead:
     """The response head (without the final blank line) of an answer to ``method``."""
-    lines = data.split(b"\n")
-    status_line = lines[0].rstrip(b"\r")
+    text = data.decode("latin-1")
+    status_line, _, fields = text.partition("\n")
+    status_line = status_line.rstrip("\r")
     matched = _STATUS_LINE.fullmatch(status_line)
     if matched is None:
-        shown = status_line[:40].decode("latin-1")
-        raise ProtocolViolation(f"not an HTTP/1.x status line: {shown!r}")
+        raise ProtocolViolation(f"not an HTTP/1.x status line: {status_line[:40]!r}")
+    minor, status = int(matched[1]), int(matched[2])
+    values = _fields(fields)
+    headers = Headers(values)
+    framing, length = _framing(method, status, values)
+    connection = values.get("connection", "").lower()
+    keep_alive = ("close" not in connection) if minor == 1 else ("keep-alive" in connection)
+    both_lengths = framing is Framing.CHUNKED and "content-length" in values
+    if framing is Framing.UNTIL_CLOSE or both_lengths:
+        keep_alive = False  # RFC 9112 6.1: with both length headers, close after this response
+    return ResponseHead(minor, status, headers, framing, length, keep_alive)
+
+
+def _fields(text: str) -> dict[str, str]:
+    """Header fields by lower-case name; repeats comma-joined. Plain lines take a quick path."""
+    if not text:
+        return {}
+    lines = text.split("\n")
     if len(lines) > MAX_HEADER_LINES:
         raise ProtocolViolation(f"more than {MAX_HEADER_LINES} header lines")
-    minor, status = int(matched[1]), int(matched[2])
+    values: dict[str, str] = {}
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if not colon or not name or name[0] in " \t" or name[-1] in " \t":
+            return _fields_slowly(lines)  # folded or malformed: the careful rules decide
+        name = name.lower()
+        value = value.strip()
+        values[name] = f"{values[name]}, {value}" if name in values else value
+    return values
+
+
+def _fields_slowly(lines: list[str]) -> dict[str, str]:
     values: dict[str, str] = {}
     last = ""
-    for raw in lines[1:]:
-        line = raw.rstrip(b"\r").decode("latin-1")
+    for raw in lines:
+        line = raw.rstrip("\r")
         if line[:1] in (" ", "\t"):  # obsolete line folding: continues the previous value
             if not last:
                 raise ProtocolViolation("a folded header line comes first")
@@ -126,14 +154,7 @@ def parse_head(data: bytes, method: str) -> ResponseHead:
         value = value.strip()
         values[name] = f"{values[name]}, {value}" if name in values else value
         last = name
-    headers = Headers(values)
-    framing, length = _framing(method, status, values)
-    connection = values.get("connection", "").lower()
-    keep_alive = ("close" not in connection) if minor == 1 else ("keep-alive" in connection)
-    both_lengths = framing is Framing.CHUNKED and "content-length" in values
-    if framing is Framing.UNTIL_CLOSE or both_lengths:
-        keep_alive = False  # RFC 9112 6.1: with both length headers, close after this response
-    return ResponseHead(minor, status, headers, framing, length, keep_alive)
+    return values
 
 
 def _framing(method: str, status: int, values: dict[str, str]) -> tuple[Framing, int]:

@@ -10,15 +10,17 @@ Where ``fork`` is unavailable (Windows, or when asked for one worker) it runs in
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from multiprocessing.queues import SimpleQueue
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checker import Checker, event_loop_factory
 from .options import CheckOptions
 from .verdict import CheckResult
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import SimpleQueue
 
 BATCH = 256  # results per message from a child: fewer, larger pickles
 OnResult = Callable[[int, CheckResult], None]
@@ -56,8 +58,10 @@ def check_in_processes(
     on_result: OnResult | None = None,
 ) -> list[CheckResult]:
     """Check ``urls`` (results in input order) using up to ``workers`` processes."""
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not hasattr(os, "fork"):
         return _run(_check_here(urls, options, on_result))
+    import multiprocessing  # only for several workers (start-up cost otherwise)
+
     parts = shards(urls, workers)
     if len(parts) <= 1:
         return _run(_check_here(urls, options, on_result))
@@ -101,11 +105,14 @@ async def _check_here(
     urls: Sequence[str], options: CheckOptions, on_result: OnResult | None
 ) -> list[CheckResult]:
     results: list[CheckResult | None] = [None] * len(urls)
+
+    def keep(index: int, result: CheckResult) -> None:
+        results[index] = result
+        if on_result is not None:
+            on_result(index, result)
+
     async with Checker(options) as checker:
-        async for index, result in checker.iter_checks(urls):
-            results[index] = result
-            if on_result is not None:
-                on_result(index, result)
+        await checker.run_checks(urls, keep)
     return [r for r in results if r is not None]
 
 

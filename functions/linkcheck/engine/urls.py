@@ -23,9 +23,8 @@ import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote_to_bytes, urljoin
-
-import idna
 
 from .verdict import Reason
 
@@ -130,7 +129,7 @@ def _plain_target(text: str) -> Target | None:
     if _DIGITS_OR_HEX_LABEL.match(last_label):
         if not _DOTTED_QUAD.fullmatch(host):
             return None  # other IPv4 spellings, or not an address at all: the full rules decide
-        ip = ipaddress.IPv4Address(bytes(int(part) for part in host.split(".")))  # packed: fast
+        ip = _dotted_quad_address(host)
     port = DEFAULT_PORTS[scheme]
     if port_text is not None:
         port = int(port_text)
@@ -142,6 +141,12 @@ def _plain_target(text: str) -> Target | None:
     netloc = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
     url = f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
     return Target(url=url, scheme=scheme, host=host, port=port, ip=ip)
+
+
+@lru_cache(maxsize=1024)
+def _dotted_quad_address(host: str) -> ipaddress.IPv4Address:
+    """A canonical dotted quad's address; cached, as a batch names the same hosts again."""
+    return ipaddress.IPv4Address(bytes(int(part) for part in host.split(".")))  # packed: fast
 
 
 def _normalize_full(raw: str) -> Target:
@@ -346,6 +351,8 @@ def _normalize_host(text: str) -> tuple[str, IPAddress | None]:
             Reason.BAD_URL, "The host name has percent-escapes that are not UTF-8."
         ) from None
     if not host.isascii():
+        import idna  # only international names need it (start-up cost otherwise)
+
         try:
             # UTS 46 mapping: fullwidth digits and ideographic dots become ASCII, case folds.
             host = idna.uts46_remap(host, std3_rules=False, transitional=False)
@@ -390,6 +397,8 @@ def _encode_label(label: str, host: str) -> str:
             )
         encoded = label
     else:
+        import idna
+
         try:
             encoded = idna.encode(label).decode("ascii")
         except idna.IDNAError:

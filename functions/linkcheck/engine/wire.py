@@ -176,9 +176,7 @@ class Connection(asyncio.Protocol):
             scanned = max(0, len(self.buffer) - 3)
             await self.more(read_timeout)
 
-    async def body(
-        self, head: ResponseHead, read_timeout: float
-    ) -> AsyncGenerator[bytes, None]:
+    async def body(self, head: ResponseHead, read_timeout: float) -> AsyncGenerator[bytes, None]:
         """The body's bytes (chunked framing removed) as they arrive.
 
         The body was read to its end when the generator is exhausted; stopping earlier leaves
@@ -418,8 +416,10 @@ class WireExchanger:
         headers = head.headers
         body = b""
         complete = head.framing is Framing.NONE
-        if not complete and wants_body is not None and wants_body(
-            head.status, headers.get("content-type", "")
+        if (
+            not complete
+            and wants_body is not None
+            and wants_body(head.status, headers.get("content-type", ""))
         ):
             chunks = _Counted(connection.body(head, read_timeout))
             try:

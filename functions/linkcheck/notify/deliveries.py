@@ -59,9 +59,7 @@ class Delivery:
         return max(0, self.not_before - int(now))
 
 
-def retry_wait(
-    attempt: int, delays: tuple[int, ...], retry_after: int | None = None
-) -> int | None:
+def retry_wait(attempt: int, delays: tuple[int, ...], retry_after: int | None = None) -> int | None:
     """Seconds to wait after failed ``attempt``, or None when it was the last one.
 
     The planned delay grows with the attempt; a ``Retry-After`` from the target is honoured

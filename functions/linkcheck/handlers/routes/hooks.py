@@ -84,9 +84,7 @@ def _view(hook: Hook) -> HookView:
 def create_hook(request: HookRequest) -> Response[CreatedHook]:
     tenant = principal_of(router.current_event).tenant
     try:
-        vetted = vet_target(
-            request.target_url, allow_private=get_settings().allow_private_networks
-        )
+        vetted = vet_target(request.target_url, allow_private=get_settings().allow_private_networks)
     except TargetRejected as exc:
         raise InvalidInput(exc.message, field="target_url") from exc
     event_types = list(dict.fromkeys(request.event_types or []))
