@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import pytest
 
-from linkcheck.engine import Checker, Reason, Status, check_urls
+from linkcheck.engine import Checker, CheckResult, Reason, Status, check_urls
 from linkcheck.engine.detectors import Page, Probe
 from linkcheck.engine.verdict import Verdict
 
@@ -45,6 +45,60 @@ async def test_check_many_keeps_input_order_and_checks_duplicates_once(
         Status.BROKEN,
     ]
     assert len(server.hits("/ok")) == 1
+
+
+async def test_run_checks_reports_duplicates_across_the_first_wave(
+    server: ScriptedServer,
+) -> None:
+    # The first wave (``concurrency`` URLs) starts before the rest is planned: duplicates of
+    # first-wave URLs later in the list get their result too, each index exactly once.
+    urls = [
+        server.url("/ok"),
+        server.url("/gone"),
+        "not a url",
+        server.url("/ok"),
+        server.url("/gone#again"),
+        server.url("/missing"),
+        "also not a url",
+    ]
+    reported: dict[int, CheckResult] = {}
+
+    def keep(index: int, result: CheckResult) -> None:
+        assert index not in reported, f"index {index} reported twice"
+        reported[index] = result
+
+    async with Checker(fast_options(concurrency=2), detectors=()) as checker:
+        await checker.run_checks(urls, keep)
+    assert [reported[i].url for i in range(len(urls))] == urls
+    assert [reported[i].status for i in range(len(urls))] == [
+        Status.OK,
+        Status.BROKEN,
+        Status.INVALID,
+        Status.OK,
+        Status.BROKEN,
+        Status.BROKEN,
+        Status.INVALID,
+    ]
+    assert len(server.hits("/ok")) == 1
+
+
+def test_planning_the_rest_reports_duplicates_of_finished_checks_at_once() -> None:
+    done = CheckResult(
+        url="https://example.com/", status=Status.OK, reason=Reason.HTTP_2XX, detail="200"
+    )
+    urls = ["https://example.com/", "https://example.com/#top", "https://example.org/"]
+    groups = {"https://example.com/": [0]}
+    reported: list[tuple[int, str]] = []
+    jobs = Checker._plan(
+        urls,
+        range(1, 3),
+        groups,
+        {"https://example.com/": done},
+        lambda index, result: reported.append((index, result.url)),
+    )
+    assert reported == [(1, "https://example.com/#top")]
+    assert [target.url for _, target in jobs] == ["https://example.org/"]
+    assert groups["https://example.com/"] == [0, 1]
 
 
 async def test_iter_checks_yields_every_index_once(server: ScriptedServer) -> None:

@@ -9,9 +9,10 @@ a wrong guess about where a response ends would mix two responses on a kept-aliv
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import overload
 
 MAX_HEAD_BYTES = 64 * 1024  # status line plus headers (nginx's default limit is 8-32 KiB)
 MAX_HEADER_LINES = 256
@@ -36,28 +37,30 @@ class Framing(Enum):
     UNTIL_CLOSE = "until_close"  # neither: the body ends when the server closes
 
 
-class Headers(Mapping[str, str]):
-    """Response headers by lower-case name; lookups accept any case. Repeats are comma-joined."""
+class Headers(dict[str, str]):
+    """Response headers by lower-case name; lookups accept any case. Repeats are comma-joined.
 
-    __slots__ = ("_values",)
+    A dict (keys stored lower-case) rather than a Mapping wrapper: ``get`` is on every
+    check's path.
+    """
 
-    def __init__(self, values: dict[str, str]) -> None:
-        self._values = values  # keys already lower-case
+    __slots__ = ()
 
     def __getitem__(self, name: str) -> str:
-        return self._values[name.lower()]
+        return dict.__getitem__(self, name.lower())
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and dict.__contains__(self, name.lower())
 
-    def __len__(self) -> int:
-        return len(self._values)
+    @overload  # type: ignore[override]
+    def get(self, name: str) -> str | None: ...
+    @overload
+    def get(self, name: str, default: str) -> str: ...
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return dict.get(self, name.lower(), default)
 
-    def __repr__(self) -> str:
-        return f"Headers({self._values!r})"
 
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResponseHead:
     minor_version: int  # HTTP/1.0 or HTTP/1.1
     status: int
@@ -95,6 +98,10 @@ def fixed_request_headers(headers: Mapping[str, str]) -> bytes:
 
 def find_head_end(buffer: bytes | bytearray, start: int = 0) -> tuple[int, int] | None:
     """(end of the head, start of the body) once the blank line after the headers is in."""
+    end = buffer.find(b"\r\n\r\n", start)
+    # The usual CRLF ending, unless a bare-LF blank line comes first (then the regex decides).
+    if end >= 0 and buffer.find(b"\n\n", start, end) < 0 and buffer.find(b"\n\r\n", start, end) < 0:
+        return end, end + 4
     found = _HEAD_END.search(buffer, start)
     return None if found is None else (found.start(), found.end())
 
