@@ -30,8 +30,12 @@ def test_youtube_video_ids(url: str, vid: str | None) -> None:
 
 
 def test_twitter_status_urls() -> None:
-    assert status_url("https://x.com/alice/status/123?s=20") == "https://twitter.com/alice/status/123"
-    assert status_url("https://twitter.com/i/web/status/123") == "https://twitter.com/i/web/status/123"
+    assert (
+        status_url("https://x.com/alice/status/123?s=20") == "https://twitter.com/alice/status/123"
+    )
+    assert (
+        status_url("https://twitter.com/i/web/status/123") == "https://twitter.com/i/web/status/123"
+    )
     assert status_url("https://x.com/alice") is None
 
 
@@ -67,3 +71,28 @@ def test_every_platform_has_a_distinct_name_and_generic_comes_last() -> None:
     assert len(set(names)) == len(names)
     assert getattr(detectors[-1], "generic", False)
     assert not any(getattr(d, "generic", False) for d in detectors[:-1])
+
+
+def test_every_registry_line_matches_its_detector_class() -> None:
+    # The registry declares names and domains so modules load lazily; they must not drift.
+    for detector in all_detectors():
+        real = detector.real  # type: ignore[attr-defined]
+        assert real.name == detector.name
+        assert getattr(real, "domains", None) == detector.domains  # type: ignore[attr-defined]
+        assert bool(getattr(real, "generic", False)) == detector.generic  # type: ignore[attr-defined]
+
+
+def test_platform_modules_load_only_when_needed() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from linkcheck.engine import check_urls\n"
+        "check_urls(['not a url'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('linkcheck.engine.platforms.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "['linkcheck.engine.platforms.registry']"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 MAX_BACKOFF = 8.0  # seconds; a pause never grows past this
 
@@ -18,6 +17,8 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
         return None
     if value.isdigit():
         return float(int(value))
+    from email.utils import parsedate_to_datetime  # rare (HTTP dates); costs start-up otherwise
+
     try:
         when: datetime = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -1,29 +1,77 @@
-"""The ordered list of detectors. Adding a platform means adding one module and one line here."""
+"""The ordered list of detectors. Adding a platform means adding one module and one line here.
+
+Each line names the module, the class and the domains it judges. A detector module is imported
+the first time a URL on one of its domains is checked (or, for the generic soft-404 detector,
+the first time an HTML page is judged): a bulk run over ordinary sites never pays the import
+cost of platform knowledge. ``tests/unit/test_platform_urls.py`` checks that every line
+matches its class.
+"""
 
 from __future__ import annotations
 
-from ..detectors import Detector
-from .facebook import FacebookDetector
-from .instagram import InstagramDetector
-from .linkedin import LinkedInDetector
-from .linkinbio import LinkInBioDetector
-from .soft404 import Soft404Detector
-from .tiktok import TikTokDetector
-from .twitter import TwitterDetector
-from .vimeo import VimeoDetector
-from .youtube import YouTubeDetector
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..detectors import Detector, Page, Probe
+    from ..verdict import Verdict
+
+# (module, class, name, domains; None for a generic detector that judges any HTML page)
+PLATFORMS: tuple[tuple[str, str, str, frozenset[str] | None], ...] = (
+    ("tiktok", "TikTokDetector", "tiktok", frozenset({"tiktok.com"})),
+    (
+        "youtube",
+        "YouTubeDetector",
+        "youtube",
+        frozenset({"youtube.com", "youtu.be", "youtube-nocookie.com"}),
+    ),
+    ("instagram", "InstagramDetector", "instagram", frozenset({"instagram.com", "instagr.am"})),
+    ("twitter", "TwitterDetector", "twitter", frozenset({"twitter.com", "x.com"})),
+    ("vimeo", "VimeoDetector", "vimeo", frozenset({"vimeo.com"})),
+    ("facebook", "FacebookDetector", "facebook", frozenset({"facebook.com", "fb.com", "fb.watch"})),
+    ("linkedin", "LinkedInDetector", "linkedin", frozenset({"linkedin.com", "lnkd.in"})),
+    (
+        "linkinbio",
+        "LinkInBioDetector",
+        "linkinbio",
+        frozenset(
+            {"linktr.ee", "beacons.ai", "lnk.bio", "bio.link", "campsite.bio", "solo.to", "tap.bio"}
+        ),
+    ),
+    ("soft404", "Soft404Detector", "soft404", None),  # generic: last, after every platform
+)
+
+
+class LazyDetector:
+    """Stands in for a detector class until it is first needed, then delegates to it."""
+
+    __slots__ = ("_class", "_module", "_real", "domains", "generic", "name")
+
+    def __init__(
+        self, module: str, class_name: str, name: str, domains: frozenset[str] | None
+    ) -> None:
+        self._module = module
+        self._class = class_name
+        self._real: Detector | None = None
+        self.name = name
+        self.domains = domains
+        self.generic = domains is None
+
+    @property
+    def real(self) -> Detector:
+        if self._real is None:
+            module = import_module(f"{__package__}.{self._module}")
+            self._real = getattr(module, self._class)()
+        assert self._real is not None
+        return self._real
+
+    def wants(self, url: str) -> bool:
+        return self.real.wants(url)
+
+    async def detect(self, page: Page, probe: Probe) -> Verdict | None:
+        return await self.real.detect(page, probe)
 
 
 def all_detectors() -> list[Detector]:
-    """Fresh instances (a detector may cache per host), platforms first, generic ones last."""
-    return [
-        TikTokDetector(),
-        YouTubeDetector(),
-        InstagramDetector(),
-        TwitterDetector(),
-        VimeoDetector(),
-        FacebookDetector(),
-        LinkedInDetector(),
-        LinkInBioDetector(),
-        Soft404Detector(),  # generic: last, after every platform had its say
-    ]
+    """Fresh detectors (a detector may cache per host), platforms first, generic ones last."""
+    return [LazyDetector(*line) for line in PLATFORMS]
