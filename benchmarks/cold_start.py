@@ -5,7 +5,8 @@ statement itself (interpreter start-up excluded), so it is what a Lambda cold st
 of the runtime's own boot. Run: ``.venv/bin/python benchmarks/cold_start.py [--runs 7]``.
 
 Goal: importing the api handler costs at most 25% more than the floor (the Powertools resolver
-with validation, which loads pydantic, plus the HTTP stack the engine needs: httpx + aiohttp).
+with validation, which loads pydantic, plus httpx, the project's HTTP model; the engine's own
+HTTP/1.1 path (``engine/wire.py``) needs only asyncio).
 
 Serving ``/check`` counts the request for the per-key rate limit (a signed DynamoDB
 ``UpdateItem`` over http.client): the benchmark starts a local moto server with the template's table
@@ -43,11 +44,11 @@ CHECK_EVENT = {
 FLOOR = (
     "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver\n"
     "APIGatewayHttpResolver(enable_validation=True)\n"
-    "import httpx, aiohttp"
+    "import httpx"
 )
 
 CASES: list[tuple[str, str]] = [
-    ("floor: resolver with validation + httpx + aiohttp", FLOOR),
+    ("floor: resolver with validation + httpx", FLOOR),
     ("api handler: import linkcheck.handlers.api", "import linkcheck.handlers.api"),
     (
         "api handler: import + serve one /check",

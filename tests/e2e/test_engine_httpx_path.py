@@ -25,7 +25,7 @@ def server() -> Iterator[ScriptedServer]:
         yield running
 
 
-@pytest.mark.parametrize("client", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("client", ["wire", "httpx"])
 async def test_both_paths_agree(server: ScriptedServer, client: str) -> None:
     paths = ["/ok", "/moved", "/gone", "/no-head", "/missing"]
     async with Checker(fast_options(client=client), detectors=()) as checker:

@@ -78,8 +78,8 @@ async def test_connection_reset_is_connect_error(server: ScriptedServer) -> None
     server.route("/reset", Reply(reset=True))
     result = await check(server.url("/reset"), retries=1)
     assert (result.status, result.reason) == (Status.ERROR, Reason.CONNECT_ERROR)
-    # A reset is transient: retried once by the engine; aiohttp also re-sends an idempotent
-    # request once on a dropped connection (RFC 9112 9.3.1). Bounded either way.
+    # A reset is transient: retried once by the engine; a reused connection found closed is
+    # also re-sent once on a new one (RFC 9112 9.3.1). Bounded either way.
     assert 2 <= len(server.hits("/reset")) <= 4
 
 

@@ -28,8 +28,8 @@ def server() -> Iterator[ScriptedServer]:
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "[::ffff:127.0.0.1]", "2130706433"])
 async def test_the_shared_transport_vets_ip_literals(server: ScriptedServer, host: str) -> None:
-    # aiohttp never asks a resolver about an IP literal: ``Checker.transport`` (public, for any
-    # httpx client) must vet them itself, not rely on the checker having done it.
+    # ``Checker.transport`` (public, for any httpx client) vets IP literals itself when it
+    # connects, in any spelling, not relying on the checker having done it.
     checker = Checker(fast_options(allow_private_networks=False), detectors=())
     try:
         async with httpx.AsyncClient(transport=checker.transport) as client:

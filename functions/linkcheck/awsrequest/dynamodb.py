@@ -5,8 +5,8 @@ Speaks the same request and response shapes as boto3's low-level client (``Key``
 written against either. Only what those paths need is here: ``update_item``.
 
 The transport is the standard library's ``http.client``, not httpx: the api function's import
-path already loads ``http.client`` and ``ssl`` (aiohttp does), while the engine no longer imports
-httpx at all, and httpx would add 60-190 ms to every cold start (README, cold start). One
+path already loads ``ssl`` (asyncio does) and ``http.client`` is small, while the engine does
+not import httpx at all, and httpx would add 60-190 ms to every cold start (README, cold start). One
 keep-alive connection per endpoint and execution environment, with short timeouts.
 
 Every failure, whether DynamoDB refused (``ResourceNotFoundException``, throttling, bad

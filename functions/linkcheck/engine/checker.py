@@ -5,12 +5,12 @@ page), fall back to GET when HEAD is refused or misbehaves, retry transient fail
 deadline, follow redirects by hand (cap, loop detection, every hop vetted), then classify the
 final status and let detectors override it. Everything runs under one total deadline.
 
-Event loops: connection pools (``wire.ConnectionPool``, or an aiohttp session for the other
-clients) are bound to the loop that made them. The checker creates its pool lazily on first use
-and makes a new one if it is later used from another running loop (the worker and API call
-``asyncio.run`` per invocation). The intended use is cheap: create a ``Checker`` per invocation
-with ``async with Checker(options) as checker``; the costly part (the SSL context) is built
-once per process and shared, detector modules are imported once.
+Event loops: a connection pool (``wire.ConnectionPool``) is bound to the loop that made it.
+The checker creates its pool lazily on first use and makes a new one if it is later used from
+another running loop (the worker and API call ``asyncio.run`` per invocation). The intended
+use is cheap: create a ``Checker`` per invocation with ``async with Checker(options) as
+checker``; the costly part (the SSL context) is built once per process and shared, detector
+modules are imported once, on first use.
 """
 
 from __future__ import annotations
@@ -38,19 +38,17 @@ from .detectors import Detector, Page, ProbeResponse, default_detectors
 from .exchange import (
     BodyWanted,
     Exchanger,
-    match_connect_to,
     retryable_errors,
     transport_errors,
 )
 from .head_trust import HeadTrust
 from .options import CLIENTS, CheckOptions
 from .retry import backoff_delay, retry_after_seconds
-from .urls import BadUrl, Target, normalize_url, parse_ip_host, resolve_relative
+from .urls import BadUrl, Target, normalize_url, resolve_relative
 from .verdict import CheckResult, Hop, Reason, Status, Verdict
 from .wire import ConnectionPool, WireExchanger
 
 if TYPE_CHECKING:
-    import aiohttp
     import httpx
 
 log = logging.getLogger(__name__)
@@ -121,21 +119,14 @@ class Checker:
                 self._by_domain.setdefault(domain.lower().rstrip("."), []).append(index)
         self._generic_detectors = tuple(d for d in chosen if is_generic(d))
         self._pool: ConnectionPool | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._session_loop: asyncio.AbstractEventLoop | None = None
         self._transport: httpx.AsyncBaseTransport | None = None  # made on first use
         self._exchanger: Exchanger = WireExchanger(self._current_pool, self.options)
-        if self.options.client == "aiohttp":
-            from .transport import AiohttpExchanger  # aiohttp is imported only when chosen
+        if self.options.client == "httpx":
+            from .httpx_path import HttpxExchanger  # httpx is imported only when used
 
-            self._exchanger = AiohttpExchanger(self._current_session)
-        elif self.options.client == "httpx":
-            from .httpx_path import HttpxExchanger
-
-            self._exchanger = HttpxExchanger(self.transport)
+            self._exchanger = HttpxExchanger(self.transport, self.options)
         # Generic detectors read 2xx HTML pages fetched by GET; without them, no body is read.
         self._generic_body: BodyWanted | None = _generic_page if self._generic_detectors else None
-        self._vetted_literals: set[tuple[str, int]] = set()
         self._head_trust = HeadTrust()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -146,22 +137,13 @@ class Checker:
             pool = self._pool = ConnectionPool(self.options)
         return pool
 
-    def _current_session(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._session_loop is not loop:
-            from .transport import create_session
-
-            self._session = create_session(self.options)
-            self._session_loop = loop
-        return self._session
-
     @property
     def transport(self) -> httpx.AsyncBaseTransport:
         """The SSRF-safe transport, for an ``httpx.AsyncClient(transport=...)`` elsewhere."""
         if self._transport is None:
-            from .httpx_path import AiohttpTransport  # httpx is imported only when used
+            from .httpx_path import WireTransport  # httpx is imported only when used
 
-            self._transport = AiohttpTransport(self._current_session, vet_host=self._vet_host)
+            self._transport = WireTransport(self._current_pool, self.options)
         return self._transport
 
     async def __aenter__(self) -> Checker:
@@ -179,10 +161,6 @@ class Checker:
         pool, self._pool = self._pool, None
         if pool is not None and pool.loop is asyncio.get_running_loop():
             pool.close()
-        session, loop = self._session, self._session_loop
-        self._session = self._session_loop = None
-        if session is not None and loop is asyncio.get_running_loop():
-            await session.close()
 
     # -- public API ------------------------------------------------------------------------
 
@@ -424,7 +402,6 @@ class Checker:
             wanting = self._wanting(target)
             trail.wanting.update(wanting)
             get = get or bool(wanting)
-            await self._vet_literal(target)
             reply = await self._fetch(target, deadline, get)
             trail.http_status = reply.status
             location = reply.headers.get("location")
@@ -438,30 +415,6 @@ class Checker:
                 raise _Stop(redirect_loop(following.url))
             seen.add(following.url)
             trail.current = following
-
-    async def _vet_literal(self, target: Target) -> None:
-        if target.ip is not None:
-            await self._vet_host(target.host, target.port)
-
-    async def _vet_host(self, host: str, port: int) -> None:
-        """Raise ``ForbiddenTarget`` for a refused IP-literal host; names are left alone.
-
-        aiohttp never calls the resolver for IP literals, so they are vetted here (unless a
-        ``--connect-to`` rule maps them), for the checks and for ``transport`` users alike;
-        the wire pool vets them again when it connects (``exchange.dial_addresses``).
-        """
-        key = (host, port)
-        if key in self._vetted_literals or parse_ip_host(host) is None:
-            return  # an address's verdict never changes for one checker's options
-        if match_connect_to(self.options.connect_to, host, port) is None:
-            await ssrf.resolve_vetted(
-                host,
-                port,
-                allow_private=self.options.allow_private_networks,
-                timeout=self.options.connect_timeout,
-            )
-        if len(self._vetted_literals) < 4096:  # bounded memory on huge batches
-            self._vetted_literals.add(key)
 
     async def _fetch(self, target: Target, deadline: float, want_body: bool) -> _Reply:
         """HEAD first (no body), GET when the body is wanted or HEAD was refused."""

@@ -1,8 +1,9 @@
 """The seam between the checker and the bytes: one request out, one bounded answer back.
 
-Whatever moves the bytes (``wire.py``, the default; aiohttp in ``transport.py``; the httpx
-model in ``httpx_path.py``) implements ``Exchanger``, dials only addresses ``dial_addresses``
-vetted, and raises httpx's exception vocabulary, so the checker has one verdict logic.
+Whatever moves the bytes (``wire.WireExchanger``, the default, or the httpx model in
+``httpx_path.py`` over the same pool) implements ``Exchanger``, dials only addresses
+``dial_addresses`` vetted (names and IP literals alike, every redirect hop included), and raises
+httpx's exception vocabulary, so the checker has one verdict logic.
 """
 
 from __future__ import annotations

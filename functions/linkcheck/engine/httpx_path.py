@@ -1,128 +1,133 @@
-"""The httpx model over the engine's aiohttp session: ``AiohttpTransport`` and ``HttpxExchanger``.
+"""The httpx model over the engine's connection pool: ``WireTransport`` and ``HttpxExchanger``.
 
-``AiohttpTransport`` is an ``httpx.AsyncBaseTransport``: any ``httpx.AsyncClient`` can use it and
+``WireTransport`` is an ``httpx.AsyncBaseTransport``: any ``httpx.AsyncClient`` can use it and
 gets the same SSRF vetting, pool and politeness as the checks (``Checker.transport``).
-``HttpxExchanger`` runs the engine's checks through it (``CheckOptions(client="httpx")``): same
-verdicts, more CPU per URL than the direct path. Imported only when used (httpx's import cost).
+``HttpxExchanger`` runs the engine's checks through it (``CheckOptions(client="httpx")``): the
+same verdicts, with an ``httpx.Request``/``httpx.Response`` pair per request (more CPU per URL
+than the default path; README, section "engine"). Imported only when used (httpx's import cost).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable
 
-import aiohttp
 import httpx
 
 from .body import read_prefix
-from .exchange import BodyWanted, Exchange
-from .transport import as_httpx_error
-
-if TYPE_CHECKING:
-    from .urls import Target
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+from .exchange import DRAIN_LIMIT, BodyWanted, Exchange
+from .http1 import Framing, ResponseHead
+from .options import CheckOptions
+from .urls import DEFAULT_PORTS, Target, parse_ip_host
+from .wire import Connection, ConnectionPool, open_exchange, reraise_as_httpx
 
 
-class _AiohttpBody(httpx.AsyncByteStream):
-    """A response body streamed from aiohttp; closing early drops the connection."""
-
-    __slots__ = ("_response",)
-
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
-        self._response = response
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._response.content.iter_any():
-                yield chunk
-        except aiohttp.ClientError as exc:
-            raise as_httpx_error(exc) from exc
-
-    async def aclose(self) -> None:
-        if self._response.content.at_eof():
-            self._response.release()  # fully read: the connection goes back to the pool
-        else:
-            self._response.close()  # a bounded read stopped early: never download the rest
-
-
-class AiohttpTransport(httpx.AsyncBaseTransport):
-    """httpx transport over an aiohttp session obtained from ``session()`` on every request.
-
-    The session getter lets the owner keep one session per running event loop (an aiohttp
-    session is bound to the loop that created it). Redirects are never followed here.
-    """
+class _WireBody(httpx.AsyncByteStream):
+    """A response body read from a pooled connection; it goes back to the pool once closed
+    (kept only if the body was read to its end, so a bounded read never downloads the rest)."""
 
     def __init__(
-        self,
-        session: Callable[[], aiohttp.ClientSession],
-        *,
-        vet_host: Callable[[str, int], Awaitable[None]] | None = None,
+        self, pool: ConnectionPool, connection: Connection, head: ResponseHead, read_timeout: float
     ) -> None:
-        self._session = session
-        # Vets IP-literal hosts, which aiohttp dials without asking the vetting resolver.
-        self._vet_host = vet_host
-        self._timeouts: dict[tuple[Any, Any], aiohttp.ClientTimeout] = {}
+        self._pool = pool
+        self._connection: Connection | None = connection
+        self._head = head
+        self._read_timeout = read_timeout
+        self._complete = head.framing is Framing.NONE  # a HEAD answer has nothing to read
 
-    def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout | None:
-        spec = request.extensions.get("timeout")
-        if not spec:
-            return None  # the session's defaults
-        key = (spec.get("connect"), spec.get("read"))
-        timeout = self._timeouts.get(key)
-        if timeout is None:
-            timeout = aiohttp.ClientTimeout(total=None, sock_connect=key[0], sock_read=key[1])
-            self._timeouts[key] = timeout
-        return timeout
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        connection = self._connection
+        if connection is None:
+            return
+        try:
+            async for chunk in connection.body(self._head, self._read_timeout):
+                yield chunk
+        except BaseException as exc:
+            self._give_back()
+            reraise_as_httpx(exc)
+        self._complete = True
+
+    async def aclose(self) -> None:
+        self._give_back()
+
+    def _give_back(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            reusable = self._complete and self._head.keep_alive and not connection.buffer
+            self._pool.release(connection, reusable=reusable)
+
+
+class WireTransport(httpx.AsyncBaseTransport):
+    """httpx transport over a ``ConnectionPool`` obtained from ``pool()`` on every request.
+
+    The pool getter lets the owner keep one pool per running event loop. Every connection dials
+    only what ``exchange.dial_addresses`` vetted, IP literals included. Redirects are never
+    followed here. Repeated response headers arrive comma-joined (``http1.Headers``).
+    """
+
+    def __init__(self, pool: Callable[[], ConnectionPool], options: CheckOptions) -> None:
+        self._pool = pool
+        self._read_timeout = options.read_timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._vet_host is not None:
-            url = request.url
-            await self._vet_host(url.host, url.port or _DEFAULT_PORTS.get(url.scheme, 80))
-        body = request.content or None
-        session = self._session()
-        timeout = self._timeout(request)
-        try:
-            if timeout is None:
-                response = await session.request(
-                    request.method,
-                    str(request.url),
-                    headers=request.headers.multi_items(),
-                    data=body,
-                    allow_redirects=False,
-                )
-            else:
-                response = await session.request(
-                    request.method,
-                    str(request.url),
-                    headers=request.headers.multi_items(),
-                    data=body,
-                    allow_redirects=False,
-                    timeout=timeout,
-                )
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise as_httpx_error(exc) from exc
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.raw_headers,
-            stream=_AiohttpBody(response),
-            request=request,
-            extensions={"http_version": b"HTTP/1.1"},
+        url = request.url
+        if url.scheme not in DEFAULT_PORTS:
+            raise httpx.UnsupportedProtocol(f"cannot request a {url.scheme!r} URL")
+        host = url.raw_host.decode("ascii").lower()
+        target = Target(
+            url=str(url),
+            scheme=url.scheme,
+            host=host,
+            port=url.port or DEFAULT_PORTS[url.scheme],
+            ip=parse_ip_host(host),
         )
+        wire_request = _request_bytes(request, await request.aread())
+        timeouts = request.extensions.get("timeout") or {}
+        read_timeout = timeouts.get("read") or self._read_timeout
+        pool = self._pool()
+        connection, head = await open_exchange(
+            pool, target, request.method, wire_request, read_timeout
+        )
+        return httpx.Response(
+            status_code=head.status,
+            headers=list(head.headers.items()),
+            stream=_WireBody(pool, connection, head, read_timeout),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1" if head.minor_version else b"HTTP/1.0"},
+        )
+
+
+def _request_bytes(request: httpx.Request, body: bytes) -> bytes:
+    """The request on the wire; httpx already set Host (and Content-Length for a body)."""
+    lines = [f"{request.method} ".encode("ascii") + request.url.raw_path + b" HTTP/1.1\r\n"]
+    for name, value in request.headers.raw:
+        if b"\r" in name + value or b"\n" in name + value:
+            raise httpx.UnsupportedProtocol("a request header must be one line")
+        lines.append(name + b": " + value + b"\r\n")
+    lines.append(b"\r\n")
+    return b"".join(lines) + body
 
 
 class HttpxExchanger:
     """The same exchange through the httpx model (``httpx.Request`` -> transport -> Response)."""
 
-    __slots__ = ("_transport",)
+    __slots__ = ("_transport", "_user_agent")
 
-    def __init__(self, transport: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, transport: httpx.AsyncBaseTransport, options: CheckOptions) -> None:
         self._transport = transport
+        self._user_agent = options.user_agent
 
     async def exchange(
         self, method: str, target: Target, wants_body: BodyWanted | None, limit: int
     ) -> Exchange:
-        request = httpx.Request(method, target.url)
+        request = httpx.Request(
+            method,
+            target.url,
+            headers={
+                "User-Agent": self._user_agent,
+                "Accept": "*/*",
+                "Accept-Encoding": "gzip, deflate",
+            },
+        )
         response = await self._transport.handle_async_request(request)
         try:
             body = b""
@@ -132,6 +137,19 @@ class HttpxExchanger:
                 body = await read_prefix(
                     response.aiter_raw(), response.headers.get("content-encoding", ""), limit
                 )
+            elif method != "HEAD" and _declared_length(response) <= DRAIN_LIMIT:
+                seen = 0  # a small unwanted body is read, so the connection can be reused
+                async for chunk in response.aiter_raw():
+                    seen += len(chunk)
+                    if seen > DRAIN_LIMIT:
+                        break
         finally:
             await response.aclose()
         return Exchange(response.status_code, response.headers, body)
+
+
+def _declared_length(response: httpx.Response) -> int:
+    try:
+        return int(response.headers.get("content-length") or 0)
+    except ValueError:  # e.g. a repeated "5, 5": unknown, like a chunked body
+        return 0

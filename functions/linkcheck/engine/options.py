@@ -43,7 +43,7 @@ class ConnectTo:
             raise ValueError(f"--connect-to has a bad port in {spec!r}") from exc
 
 
-CLIENTS = ("wire", "aiohttp", "httpx")
+CLIENTS = ("wire", "httpx")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,9 +57,9 @@ class CheckOptions:
     max_body_bytes: int = 256 * 1024  # bounded prefix read for detectors
     retries: int = 2  # extra attempts on transient failures
     backoff: float = 0.25  # first pause before a retry, seconds (doubles, with jitter)
-    # "wire": the default, HTTP/1.1 straight on asyncio (wire.py); "aiohttp": the same checks
-    # on an aiohttp session; "httpx": through httpx.Request/Response objects over that session
-    # (more CPU per URL each; measured in README "engine").
+    # "wire": the default, HTTP/1.1 straight on asyncio (wire.py); "httpx": the same checks
+    # through httpx.Request/Response objects over the same pool (more CPU per URL; README
+    # "engine").
     client: str = "wire"
     always_get: bool = False  # GET every URL (no HEAD): lets generic detectors see every page
     user_agent: str = DEFAULT_USER_AGENT
