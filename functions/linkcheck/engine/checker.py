@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEAD_ONLY_RETRY = frozenset({429})  # a HEAD answered otherwise falls back to GET at once
+PLAN_SLICE = 64  # URLs normalised between two turns of the event loop in ``run_checks``
 
 
 def is_generic(detector: Detector) -> bool:
@@ -210,8 +211,9 @@ class Checker:
         """Call ``on_result(input index, result)`` as each check ends, ``concurrency`` at once.
 
         The bulk form of ``iter_checks`` (no queue or task switch per result). The first wave
-        of requests goes out before the rest of the list is normalised: on a long list that
-        planning (~10 us per URL) then overlaps the first network round trip.
+        of requests goes out before the rest of the list is normalised, and the rest is
+        planned in slices with the event loop free in between, so on a long list the
+        planning (~10 us per URL) overlaps the network instead of delaying it.
         """
         budget = timeout or self.options.timeout
         groups: dict[str, list[int]] = {}
@@ -220,16 +222,17 @@ class Checker:
         queue = collections.deque(
             interleave_hosts(self._plan(urls, range(first_wave), groups, finished, on_result))
         )
-        planned = asyncio.Event()
+        more = asyncio.Event()  # set (and cleared) whenever a slice joins the queue
+        planning = True
 
         async def work() -> None:
-            while queue or not planned.is_set():
+            while queue or planning:
                 if not queue:
-                    await planned.wait()
+                    await more.wait()
                     continue
                 given, target = queue.popleft()
                 result = await self._check_target(given, target, budget, time.perf_counter())
-                if not planned.is_set():
+                if planning:
                     finished[target.url] = result  # for duplicates planned later
                 first, *others = groups[target.url]
                 on_result(first, result)
@@ -238,11 +241,15 @@ class Checker:
 
         workers = [asyncio.create_task(work()) for _ in range(first_wave)]
         try:
-            await asyncio.sleep(0)  # the first wave starts connecting and sending
-            rest = range(first_wave, len(urls))
-            queue.extend(interleave_hosts(self._plan(urls, rest, groups, finished, on_result)))
-            planned.set()
+            for start in range(first_wave, len(urls), PLAN_SLICE):
+                await asyncio.sleep(0)  # connections finish, requests go out
+                part = range(start, min(start + PLAN_SLICE, len(urls)))
+                queue.extend(interleave_hosts(self._plan(urls, part, groups, finished, on_result)))
+                more.set()
+                more.clear()
+            planning = False
             finished.clear()
+            more.set()
             await asyncio.gather(*workers)
         finally:
             for task in workers:
