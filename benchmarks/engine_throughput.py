@@ -538,9 +538,23 @@ def busy_machine_warning() -> str | None:
     )
 
 
+def compile_linkcheck() -> None:
+    """Byte-compile the package once, as ``pip install`` does for an installed tool.
+
+    The dev install is editable, and with ``PYTHONDONTWRITEBYTECODE`` set (as on CI machines)
+    every run would otherwise compile linkcheck's sources again, which a user never pays.
+    """
+    import linkcheck
+
+    package = Path(linkcheck.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     warning = busy_machine_warning()
+    if not args.skip_linkcheck:
+        compile_linkcheck()
     hosts = [f"127.0.0.{2 + i}" for i in range(args.hosts)]
     latency_s = args.latency_ms / 1000
     ceiling = args.concurrency / latency_s
