@@ -131,8 +131,13 @@ class Connection(asyncio.Protocol):
 
     def send(self, data: bytes) -> None:
         self.answered = False
-        assert self._transport is not None
-        self._transport.write(data)
+        transport = self._transport
+        if self.closed or transport is None or transport.is_closing():
+            # Lost since it was picked (uvloop raises on writes to a closed handle):
+            # ``read_head`` then reports a connection closed before any answer.
+            self.closed = True
+            return
+        transport.write(data)
 
     def close(self) -> None:
         self.closed = True
@@ -141,7 +146,7 @@ class Connection(asyncio.Protocol):
 
     async def more(self, read_timeout: float) -> None:
         """Wait for new bytes or the peer closing; ``_ReadTimedOut`` after ``read_timeout``."""
-        if self._paused and self._transport is not None:
+        if self._paused and self._transport is not None and not self._transport.is_closing():
             self._paused = False
             self._transport.resume_reading()
         waiter = self._loop.create_future()
