@@ -187,12 +187,6 @@ def test_find_head_end(buffer: bytes, expected: tuple[int, int]) -> None:
     assert find_head_end(bytearray(buffer)) == expected
 
 
-@pytest.mark.xfail(
-    reason="find_head_end's CRLF fast path misses a '\\n\\r\\n' blank line that overlaps "
-    "the first '\\r\\n\\r\\n': the head keeps a trailing LF (parse_head then refuses it) "
-    "and the body's first two bytes are taken as the blank line",
-    strict=True,
-)
 def test_find_head_end_lf_then_crlf_blank_line_before_a_body_starting_with_crlf() -> None:
     # Head lines end in bare LF, the blank line is CRLF, the body starts with CRLF.
     buffer = b"HTTP/1.1 200 OK\nA: b\n\r\n\r\nok"
@@ -224,7 +218,7 @@ _FIELD = st.tuples(
     fields=st.lists(st.tuples(_FIELD, _LINE_END), max_size=8),
     first_end=_LINE_END,
     blank=_LINE_END,
-    body=st.binary(max_size=40).filter(lambda body: not body.startswith(b"\r\n")),
+    body=st.binary(max_size=40),
     split=st.integers(min_value=0, max_value=400),
 )
 def test_find_head_end_finds_the_first_blank_line_however_the_bytes_arrive(
@@ -234,7 +228,6 @@ def test_find_head_end_finds_the_first_blank_line_however_the_bytes_arrive(
     body: bytes,
     split: int,
 ) -> None:
-    # Bodies starting with CRLF: see the xfail test above.
     head = b"HTTP/1.1 200 OK"
     ends = [first_end]
     for (name, value), end in fields:
@@ -324,12 +317,6 @@ def test_bad_content_lengths_are_refused(lines: bytes, message: str) -> None:
         parse_head(b"HTTP/1.1 200 OK\r\n" + lines, "GET")
 
 
-@pytest.mark.xfail(
-    reason="http1._framing checks Content-Length with str.isdigit(), which accepts the "
-    "latin-1 superscripts; int() then raises ValueError instead of ProtocolViolation",
-    raises=ValueError,
-    strict=True,
-)
 @pytest.mark.parametrize("digit", [b"\xb2", b"\xb3", b"\xb9", b"1\xb2"])
 def test_a_superscript_content_length_is_a_protocol_violation(digit: bytes) -> None:
     with pytest.raises(ProtocolViolation):
@@ -468,11 +455,6 @@ def test_an_endless_trailer_is_refused() -> None:
             decoder.feed(buffer)
 
 
-@pytest.mark.xfail(
-    reason="ChunkedDecoder._line checks MAX_CHUNK_LINE only while a line is incomplete: the "
-    "same over-long size line is accepted when it arrives whole",
-    strict=True,
-)
 def test_an_over_long_size_line_is_refused_however_it_arrives() -> None:
     wire = b"5;" + b"x" * (2 * MAX_CHUNK_LINE) + b"\r\nhello\r\n0\r\n\r\n"
     with pytest.raises(ProtocolViolation, match="too long"):

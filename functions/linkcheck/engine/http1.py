@@ -99,8 +99,13 @@ def fixed_request_headers(headers: Mapping[str, str]) -> bytes:
 def find_head_end(buffer: bytes | bytearray, start: int = 0) -> tuple[int, int] | None:
     """(end of the head, start of the body) once the blank line after the headers is in."""
     end = buffer.find(b"\r\n\r\n", start)
-    # The usual CRLF ending, unless a bare-LF blank line comes first (then the regex decides).
-    if end >= 0 and buffer.find(b"\n\n", start, end) < 0 and buffer.find(b"\n\r\n", start, end) < 0:
+    # The usual CRLF ending, unless a bare-LF blank line comes first (then the regex decides);
+    # a "\n\r\n" ending at end + 2 overlaps the "\r\n\r\n" from the left and ends the head first.
+    if (
+        end >= 0
+        and buffer.find(b"\n\n", start, end) < 0
+        and buffer.find(b"\n\r\n", start, end + 2) < 0
+    ):
         return end, end + 4
     found = _HEAD_END.search(buffer, start)
     return None if found is None else (found.start(), found.end())
@@ -178,7 +183,7 @@ def _framing(method: str, status: int, values: dict[str, str]) -> tuple[Framing,
     if len(lengths) != 1:
         raise ProtocolViolation(f"conflicting Content-Length values: {declared[:40]!r}")
     text = lengths.pop()
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:  # not "²": int() refuses it
         raise ProtocolViolation(f"invalid Content-Length: {text[:40]!r}")
     return Framing.LENGTH, int(text)
 
@@ -226,8 +231,8 @@ class ChunkedDecoder:
 
     def _line(self, buffer: bytearray) -> bool:
         """Handle one size or trailer line; False when the line is not complete yet."""
-        end = buffer.find(b"\n")
-        if end < 0:
+        end = buffer.find(b"\n", 0, MAX_CHUNK_LINE + 1)
+        if end < 0:  # the same verdict however the bytes were split
             if len(buffer) > MAX_CHUNK_LINE:
                 raise ProtocolViolation("a chunk-size or trailer line is too long")
             return False

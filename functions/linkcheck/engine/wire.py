@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 IDLE_SECONDS = 15.0  # an idle connection older than this is closed, not reused
 ADDRESS_CACHE_SECONDS = 10.0  # how long a vetted resolution is reused for new connections
 HIGH_WATER = 1024 * 1024  # unread bytes at which reading pauses
+# Safe to send again when a kept-alive connection was closed under it (RFC 9112 9.3.1); a
+# POST through ``Checker.transport`` is not, so it fails rather than risk a duplicate.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 
 PoolKey = tuple[str, str, int]  # scheme, host, port
 
@@ -165,6 +168,8 @@ class Connection(asyncio.Protocol):
             found = find_head_end(self.buffer, scanned)
             if found is not None:
                 end, body_start = found
+                if end > MAX_HEAD_BYTES:  # arrived whole in one read: the same cap
+                    raise ProtocolViolation(f"the response head exceeds {MAX_HEAD_BYTES} bytes")
                 head = parse_head(bytes(self.buffer[:end]), method)
                 del self.buffer[:body_start]
                 scanned = 0
@@ -433,7 +438,7 @@ async def open_exchange(
             return connection, await connection.read_head(method, read_timeout)
         except _Stale:
             pool.release(connection, reusable=False)
-            if reused:
+            if reused and method in IDEMPOTENT_METHODS:
                 continue  # the server closed an idle connection as we sent: send again
             raise _unanswered(connection) from connection.lost
         except BaseException as exc:
