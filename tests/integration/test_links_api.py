@@ -180,19 +180,32 @@ def test_update_and_delete(aws_env: dict[str, str]) -> None:
 
 def _result(checked_at: str, status: Status = Status.OK) -> CheckResult:
     reason = Reason.HTTP_2XX if status is Status.OK else Reason.HTTP_404
-    return CheckResult(url="https://example.com/h", status=status, reason=reason, detail="",
-                       checked_at=checked_at)
+    return CheckResult(
+        url="https://example.com/h", status=status, reason=reason, detail="", checked_at=checked_at
+    )
 
 
 def test_history_is_newest_first_paginated_and_expires(aws_env: dict[str, str]) -> None:
     _, link = register("https://example.com/h")
     results = ResultStore()
     items = [
-        history_item("acme", link["id"], _result("2020-01-01T00:00:00.000Z"), state="ok",
-                     seq=1, retention_days=1),  # long expired
+        history_item(
+            "acme",
+            link["id"],
+            _result("2020-01-01T00:00:00.000Z"),
+            state="ok",
+            seq=1,
+            retention_days=1,
+        ),  # long expired
         *(
-            history_item("acme", link["id"], _result(f"2099-01-0{day}T00:00:00.000Z"),
-                         state="ok", seq=day, retention_days=90)
+            history_item(
+                "acme",
+                link["id"],
+                _result(f"2099-01-0{day}T00:00:00.000Z"),
+                state="ok",
+                seq=day,
+                retention_days=90,
+            )
             for day in (1, 2, 3)
         ),
     ]

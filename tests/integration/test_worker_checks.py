@@ -202,8 +202,9 @@ def test_a_poison_message_ends_in_the_dead_letter_queue(env: dict[str, str]) -> 
 
     sqs.send_message(QueueUrl=queue_url, MessageBody="this is not a check batch")
     pump(queue_url, rounds=8)  # maxReceiveCount is 5: then SQS moves it aside
-    dlq_url = sqs.get_queue_url(QueueName=queue_url.rsplit("/", 1)[1].replace(
-        "ChecksQueue", "ChecksDeadLetterQueue"))["QueueUrl"]
+    dlq_url = sqs.get_queue_url(
+        QueueName=queue_url.rsplit("/", 1)[1].replace("ChecksQueue", "ChecksDeadLetterQueue")
+    )["QueueUrl"]
     dead = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", [])
     assert [m["Body"] for m in dead] == ["this is not a check batch"]
     assert records(queue_url) == []

@@ -38,12 +38,27 @@ async def test_corpus_verdict(case: Case) -> None:
 def test_corpus_covers_every_platform_and_state() -> None:
     platforms = {c.platform for c in CORPUS.cases}
     assert platforms >= {
-        "tiktok", "youtube", "instagram", "twitter", "vimeo", "facebook", "linkedin",
-        "linkinbio", None,
+        "tiktok",
+        "youtube",
+        "instagram",
+        "twitter",
+        "vimeo",
+        "facebook",
+        "linkedin",
+        "linkinbio",
+        None,
     }
     reasons = {c.reason for c in CORPUS.cases}
     assert reasons >= {
-        "http_2xx", "platform_deleted", "platform_private", "geo_blocked", "login_required",
-        "bot_challenge", "redirect_to_home", "soft_404", "parked_domain", "http_999",
+        "http_2xx",
+        "platform_deleted",
+        "platform_private",
+        "geo_blocked",
+        "login_required",
+        "bot_challenge",
+        "redirect_to_home",
+        "soft_404",
+        "parked_domain",
+        "http_999",
         "age_restricted",
     }

@@ -23,8 +23,16 @@ def test_result_round_trips_through_dict() -> None:
     assert data["status"] == "broken"
     assert data["redirects"] == [{"url": "https://example.com/a", "status": 301}]
     assert set(data) == {
-        "url", "status", "reason", "detail", "final_url", "http_status",
-        "redirects", "platform", "elapsed_ms", "checked_at",
+        "url",
+        "status",
+        "reason",
+        "detail",
+        "final_url",
+        "http_status",
+        "redirects",
+        "platform",
+        "elapsed_ms",
+        "checked_at",
     }
 
 
