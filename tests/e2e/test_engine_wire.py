@@ -474,6 +474,33 @@ async def test_per_host_caps_open_connections_and_requests_in_flight() -> None:
     assert server.connections <= 2
 
 
+async def test_per_host_holds_when_the_host_entry_empties_while_one_waits(
+    server: ScriptedServer,
+) -> None:
+    # Two busy connections and a waiter; both released (closed) before the waiter runs: the
+    # host's entry empties and goes. The waiter must count against the entry in use.
+    pool = ConnectionPool(fast_options(per_host=2))
+    target = normalize_url(server.url("/"))
+    try:
+        first, _ = await pool.acquire(target)
+        second, _ = await pool.acquire(target)
+        waiting = asyncio.create_task(pool.acquire(target))
+        await asyncio.sleep(0)
+        pool.release(first, reusable=False)  # wakes the waiter
+        pool.release(second, reusable=False)  # the host's entry is now empty
+        woken, _ = await waiting
+        other, _ = await pool.acquire(target)
+        third = asyncio.create_task(pool.acquire(target))
+        await asyncio.sleep(0.05)
+        assert not third.done()  # two busy: the cap holds
+        pool.release(woken, reusable=False)
+        last, _ = await asyncio.wait_for(third, 2)
+        pool.release(other, reusable=False)
+        pool.release(last, reusable=False)
+    finally:
+        pool.close()
+
+
 async def test_per_host_holds_when_connections_are_not_reused() -> None:
     # Every answer closes its connection: slots are handed over, never exceeded.
     closing = ok_bytes(b"x", b"Connection: close\r\n")

@@ -261,10 +261,12 @@ class ConnectionPool:
     async def acquire(self, target: Target) -> tuple[Connection, bool]:
         """A connection to ``target``'s origin and whether it was reused from the pool."""
         key = (target.scheme, target.host, target.port)
-        slots = self._hosts.get(key)
-        if slots is None:
-            slots = self._hosts[key] = _HostSlots()
         while True:
+            # Looked up on every turn: while we waited, the host's entry may have emptied and
+            # gone (``_give_back_slot``); counting on a stale one would break the per-host cap.
+            slots = self._hosts.get(key)
+            if slots is None:
+                slots = self._hosts[key] = _HostSlots()
             now = self._loop.time()
             while slots.idle:
                 connection = slots.idle.pop()
