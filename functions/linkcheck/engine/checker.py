@@ -262,49 +262,24 @@ class Checker:
         *,
         timeout: float | None = None,  # noqa: ASYNC109 (per-check deadline, not the batch's)
     ) -> AsyncIterator[tuple[int, CheckResult]]:
-        """(input index, result) in completion order, at most ``options.concurrency`` at once."""
-        budget = timeout or self.options.timeout
-        invalid: list[tuple[int, CheckResult]] = []
-        groups: dict[str, list[int]] = {}
-        jobs = self._plan(
-            urls,
-            range(len(urls)),
-            groups,
-            {},
-            lambda index, result: invalid.append((index, result)),
+        """(input index, result) in completion order, at most ``options.concurrency`` at once.
+
+        ``run_checks`` behind a queue; closing the iterator early stops the checks.
+        """
+        done: asyncio.Queue[tuple[int, CheckResult] | None] = asyncio.Queue()
+        runner = asyncio.create_task(
+            self.run_checks(
+                urls, lambda index, result: done.put_nowait((index, result)), timeout=timeout
+            )
         )
-        for item in invalid:
-            yield item
-        if not jobs:
-            return
-        done: asyncio.Queue[tuple[str, CheckResult | BaseException]] = asyncio.Queue()
-        pending = iter(interleave_hosts(jobs))
-
-        async def work() -> None:
-            for given, target in pending:
-                outcome: CheckResult | BaseException
-                try:
-                    outcome = await self._check_target(given, target, budget, time.perf_counter())
-                except Exception as exc:  # forwarded and re-raised below, never lost
-                    outcome = exc
-                done.put_nowait((target.url, outcome))
-
-        workers = [
-            asyncio.create_task(work()) for _ in range(min(self.options.concurrency, len(jobs)))
-        ]
+        runner.add_done_callback(lambda _: done.put_nowait(None))  # after every result
         try:
-            for _ in range(len(jobs)):
-                key, outcome = await done.get()
-                if isinstance(outcome, BaseException):
-                    raise outcome
-                first, *others = groups[key]
-                yield first, outcome
-                for index in others:
-                    yield index, replace(outcome, url=urls[index].strip())
+            while (item := await done.get()) is not None:
+                yield item
+            runner.result()  # a failed check run raises here, never lost
         finally:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
 
     @staticmethod
     def _plan(
