@@ -6,6 +6,7 @@ Public surface (everything else is internal)::
         result = await checker.check("https://example.com/")
         results = await checker.check_many(urls)          # input order, duplicates once
         async for index, result in checker.iter_checks(urls): ...   # completion order
+        await checker.run_checks(urls, on_result)         # the same, by callback (bulk)
     results = check_urls(urls, options)                   # sync convenience
 """
 
