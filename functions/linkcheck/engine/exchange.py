@@ -45,6 +45,15 @@ class Exchanger(Protocol):
     ) -> Exchange: ...
 
 
+def request_headers(options: CheckOptions) -> dict[str, str]:
+    """The headers every check sends, whichever exchanger sends it."""
+    return {
+        "User-Agent": options.user_agent,
+        "Accept": "*/*",
+        "Accept-Encoding": "gzip, deflate",  # the body prefix is inflated by ``body.py``
+    }
+
+
 def _idna(host: str) -> str:
     host = host.lower().rstrip(".")
     try:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 
 from .body import read_prefix
-from .exchange import DRAIN_LIMIT, BodyWanted, Exchange
+from .exchange import DRAIN_LIMIT, BodyWanted, Exchange, request_headers
 from .http1 import Framing, ResponseHead
 from .options import CheckOptions
 from .urls import DEFAULT_PORTS, Target, parse_ip_host
@@ -52,8 +52,7 @@ class _WireBody(httpx.AsyncByteStream):
     def _give_back(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
-            reusable = self._complete and self._head.keep_alive and not connection.buffer
-            self._pool.release(connection, reusable=reusable)
+            self._pool.release(connection, reusable=self._complete and self._head.keep_alive)
 
 
 class WireTransport(httpx.AsyncBaseTransport):
@@ -110,24 +109,16 @@ def _request_bytes(request: httpx.Request, body: bytes) -> bytes:
 class HttpxExchanger:
     """The same exchange through the httpx model (``httpx.Request`` -> transport -> Response)."""
 
-    __slots__ = ("_transport", "_user_agent")
+    __slots__ = ("_headers", "_transport")
 
     def __init__(self, transport: httpx.AsyncBaseTransport, options: CheckOptions) -> None:
         self._transport = transport
-        self._user_agent = options.user_agent
+        self._headers = request_headers(options)
 
     async def exchange(
         self, method: str, target: Target, wants_body: BodyWanted | None, limit: int
     ) -> Exchange:
-        request = httpx.Request(
-            method,
-            target.url,
-            headers={
-                "User-Agent": self._user_agent,
-                "Accept": "*/*",
-                "Accept-Encoding": "gzip, deflate",
-            },
-        )
+        request = httpx.Request(method, target.url, headers=self._headers)
         response = await self._transport.handle_async_request(request)
         try:
             body = b""

@@ -26,7 +26,14 @@ from collections.abc import AsyncGenerator, Callable
 from typing import TYPE_CHECKING, NoReturn, cast
 
 from .body import read_prefix
-from .exchange import DRAIN_LIMIT, BodyWanted, Exchange, dial_addresses, ssl_context
+from .exchange import (
+    DRAIN_LIMIT,
+    BodyWanted,
+    Exchange,
+    dial_addresses,
+    request_headers,
+    ssl_context,
+)
 from .http1 import (
     MAX_HEAD_BYTES,
     ChunkedDecoder,
@@ -299,10 +306,20 @@ class ConnectionPool:
                 raise
 
     def release(self, connection: Connection, *, reusable: bool) -> None:
-        """Return a busy connection: kept for the next request, or closed."""
+        """Return a busy connection: kept for the next request, or closed.
+
+        ``reusable``: the answer was read to its end and the server allows another request.
+        Bytes already waiting beyond that answer (a server that said more than it framed)
+        make any connection unusable, so that is checked here, once for every caller.
+        """
         key = connection.key
         slots = self._hosts[key]
-        if reusable and not connection.closed and self._idle_count < self._max_idle:
+        if (
+            reusable
+            and not connection.closed
+            and not connection.buffer
+            and self._idle_count < self._max_idle
+        ):
             connection.idle_since = self._loop.time()
             slots.idle.append(connection)
             self._idle_count += 1
@@ -380,13 +397,7 @@ class WireExchanger:
     def __init__(self, pool: Callable[[], ConnectionPool], options: CheckOptions) -> None:
         self._pool = pool
         self._read_timeout = options.read_timeout
-        self._fixed = fixed_request_headers(
-            {
-                "User-Agent": options.user_agent,
-                "Accept": "*/*",
-                "Accept-Encoding": "gzip, deflate",
-            }
-        )
+        self._fixed = fixed_request_headers(request_headers(options))
 
     async def exchange(
         self, method: str, target: Target, wants_body: BodyWanted | None, limit: int
@@ -420,7 +431,7 @@ class WireExchanger:
         except BaseException as exc:
             pool.release(connection, reusable=False)
             reraise_as_httpx(exc)
-        pool.release(connection, reusable=complete and head.keep_alive and not connection.buffer)
+        pool.release(connection, reusable=complete and head.keep_alive)
         return Exchange(head.status, headers, body)
 
 
