@@ -1,7 +1,7 @@
 """Accuracy of the verdicts on the fixture corpus: confusion table, precision and recall.
 
 Runs the real engine (HTTPS, redirects, probes, detectors) against the local corpus server
-(tests/e2e/corpus_server.py) and compares every result with tests/fixtures/pages/manifest.json.
+(tests/e2e/corpus_server.py) and compares every result with tests/fixtures/pages/*/manifest.json.
 "Dead" means ``broken`` or ``restricted``; precision = dead verdicts that are right / all dead
 verdicts, recall = dead links found / all dead links. Exit status 1 if any verdict differs.
 

@@ -1,7 +1,7 @@
 """The fixture corpus over real HTTPS: one local server for every platform host.
 
 A threaded HTTP/1.1 server on 127.0.0.1 with a trustme certificate naming every corpus host.
-It routes on the Host header through ``tests/fixtures/pages/manifest.json`` (pages, redirects,
+It routes on the Host header through ``tests/fixtures/pages/*/manifest.json`` (pages, redirects,
 oEmbed answers, per-host defaults), so the engine reaches "www.tiktok.com" with
 ``--connect-to www.tiktok.com:443:127.0.0.1:PORT --ca-bundle CA`` and exercises TLS, redirects
 and detectors exactly as against the real site.

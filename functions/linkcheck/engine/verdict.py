@@ -48,6 +48,7 @@ class Reason(StrEnum):
     TOO_MANY_REDIRECTS = "too_many_redirects"
     REDIRECT_LOOP = "redirect_loop"
     PROTOCOL_ERROR = "protocol_error"
+    NOT_CHECKED = "not_checked"  # not judged: the check could not start (or end) in time
     # blocked
     BOT_CHALLENGE = "bot_challenge"
     HTTP_999 = "http_999"
@@ -61,6 +62,9 @@ class Reason(StrEnum):
 
 # Statuses that say nothing about the link itself: they never count as dead on their own.
 UNKNOWN_STATUSES = frozenset({Status.ERROR, Status.BLOCKED})
+# Reasons of results that judged nothing: never a transition, never a failure count; a sweep
+# checks the link again soon.
+NOT_JUDGED_REASONS = frozenset({Reason.NOT_CHECKED})
 # Statuses that fail a CLI run (exit code 1).
 FAILING_STATUSES = frozenset({Status.BROKEN, Status.RESTRICTED, Status.ERROR, Status.INVALID})
 
@@ -105,6 +109,11 @@ class CheckResult:
     def is_unknown(self) -> bool:
         return self.status in UNKNOWN_STATUSES
 
+    @property
+    def judged(self) -> bool:
+        """False for a result that says nothing at all (``not_checked``): keep no trace of it."""
+        return self.reason not in NOT_JUDGED_REASONS
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["status"] = self.status.value
@@ -132,3 +141,8 @@ class CheckResult:
     @classmethod
     def invalid(cls, url: str, reason: Reason, detail: str) -> CheckResult:
         return cls(url=url, status=Status.INVALID, reason=reason, detail=detail)
+
+    @classmethod
+    def not_checked(cls, url: str, detail: str) -> CheckResult:
+        """The one "not judged" outcome: the check could not start, or failed unexpectedly."""
+        return cls(url=url, status=Status.ERROR, reason=Reason.NOT_CHECKED, detail=detail)
