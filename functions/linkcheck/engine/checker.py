@@ -477,6 +477,7 @@ class Checker:
             headers={k.lower(): v for k, v in reply.headers.items()},
             body=reply.body,
             redirects=tuple(trail.hops),
+            credentials=self.options.credentials,
         )
 
         async def probe(url: str) -> ProbeResponse | None:

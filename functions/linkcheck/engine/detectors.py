@@ -36,6 +36,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .options import NO_CREDENTIALS, Credentials
 from .verdict import Hop, Verdict
 
 
@@ -49,6 +50,7 @@ class Page:
     headers: Mapping[str, str]  # lower-cased header names
     body: bytes  # a bounded prefix of the body (empty for HEAD)
     redirects: Sequence[Hop] = ()
+    credentials: Credentials = NO_CREDENTIALS  # keys of official endpoints (oEmbed, APIs)
 
     @property
     def text(self) -> str:

@@ -43,6 +43,23 @@ class ConnectTo:
             raise ValueError(f"--connect-to has a bad port in {spec!r}") from exc
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Credentials:
+    """Optional keys of official platform endpoints; detectors use them when present.
+
+    Values never appear in ``repr`` (so never in logs or tracebacks).
+    """
+
+    meta_app_token: str | None = None  # Instagram / Facebook oEmbed (graph.facebook.com)
+    youtube_api_key: str | None = None  # YouTube Data API v3
+
+    def __repr__(self) -> str:
+        held = [name for name in ("meta_app_token", "youtube_api_key") if getattr(self, name)]
+        return f"Credentials(set={held})"
+
+
+NO_CREDENTIALS = Credentials()
+
 CLIENTS = ("wire", "httpx")
 
 
@@ -66,6 +83,7 @@ class CheckOptions:
     allow_private_networks: bool = False  # SSRF guard off: tests and local dev only
     connect_to: tuple[ConnectTo, ...] = ()
     ca_bundle: str | None = None  # extra trust roots (PEM), added to the system ones
+    credentials: Credentials = NO_CREDENTIALS  # platform API keys, handed to detectors
 
     @classmethod
     def from_env(cls, **overrides: object) -> CheckOptions:
