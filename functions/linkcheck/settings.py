@@ -38,6 +38,17 @@ def env_flag(name: str, *, default: bool = False) -> bool:
     return default
 
 
+def env_seconds(name: str) -> float | None:
+    """A positive number of seconds from the environment, or None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    seconds = float(raw)
+    if not seconds > 0:
+        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return seconds
+
+
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else default

@@ -25,6 +25,9 @@ the status line: slow headers), ``drip`` (``(chunk, interval_s, count)``: a body
 HEAD requests get the headers only. Connections are HTTP/1.1 keep-alive.
 
 ``free_port()`` returns a port with nothing listening (for "connection refused").
+
+``SilentServer()`` accepts connections and never answers (a hanging host), until stopped:
+``with SilentServer() as silent: silent.url("/x"); silent.accepted``.
 """
 
 from __future__ import annotations
@@ -266,3 +269,48 @@ def scripted_server(*, tls_names: Sequence[str] = ()) -> Iterator[ScriptedServer
     """Context-manager form, handy in fixtures: ``with scripted_server() as s: ...``."""
     with ScriptedServer(tls_names=tls_names) as server:
         yield server
+
+
+class SilentServer:
+    """Accepts TCP connections on 127.0.0.1 and never answers: a host that hangs."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0), backlog=512)
+        self._listener.settimeout(0.05)  # the accept loop checks for stop between waits
+        self.port: int = self._listener.getsockname()[1]
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    @property
+    def accepted(self) -> int:
+        return len(self._held)
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._held.append(connection)
+
+    def __enter__(self) -> SilentServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self._listener.close()
+        for connection in self._held:
+            connection.close()

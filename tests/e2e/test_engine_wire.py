@@ -202,12 +202,24 @@ def server() -> Iterator[ScriptedServer]:
 async def test_many_checks_to_one_host_share_a_few_connections(server: ScriptedServer) -> None:
     server.route("/page", Reply(200, body=b"hello"))
     urls = [server.url(f"/page?n={n}") for n in range(30)]
-    async with Checker(fast_options(per_host=3), detectors=()) as checker:
+    async with Checker(fast_options(per_host=3, always_get=True), detectors=()) as checker:
         results = await checker.check_many(urls)
     assert {r.status for r in results} == {Status.OK}
     hits = server.hits("/page")
     assert len(hits) == 30
     assert len({hit.peer for hit in hits}) <= 3
+
+
+async def test_a_head_answer_that_declares_a_body_is_not_reused(server: ScriptedServer) -> None:
+    # The server may send that body late, after the next request: it must never be read as
+    # the next answer, so such a connection is closed (a HEAD without a length is reused).
+    server.route("/page", Reply(200, body=b"hello"))
+    server.route("/bare", Reply(200, content_length=False))
+    async with Checker(fast_options(per_host=1), detectors=()) as checker:
+        await checker.check_many([server.url(f"/page?n={n}") for n in range(3)])
+        await checker.check_many([server.url(f"/bare?n={n}") for n in range(3)])
+    assert len({hit.peer for hit in server.hits("/page")}) == 3
+    assert len({hit.peer for hit in server.hits("/bare")}) == 1
 
 
 async def test_sequential_gets_reuse_one_connection() -> None:
@@ -636,3 +648,19 @@ async def test_both_clients_read_chunked_lf_and_interim_answers(client: str) -> 
         (Status.BROKEN, 410),
     ]
     assert server.connections == 1
+
+
+async def test_a_late_body_after_a_head_answer_is_never_read_as_the_next_answer() -> None:
+    # A server that wrongly sends a body after its HEAD answer, late: a whole second response,
+    # arriving after the next request went out. It must not turn the next 404 into a 200.
+    def answer(seen: Seen) -> Raw:
+        if seen.target == "/page":
+            fake = ok_bytes(b"hello")
+            return raw(head_of(fake), 0.2, fake)
+        return raw(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+
+    async with RawServer(answer) as server, Checker(fast_options(), detectors=()) as checker:
+        first = await checker.check(server.url("/page"))
+        second = await checker.check(server.url("/missing"))
+    assert first.status is Status.OK
+    assert (second.status, second.http_status) == (Status.BROKEN, 404)

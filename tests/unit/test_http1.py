@@ -258,7 +258,21 @@ def test_answers_without_a_body(method: str, status: int) -> None:
 
 def test_a_head_answer_ignores_even_conflicting_lengths() -> None:
     head = parse_head(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6", "HEAD")
-    assert (head.framing, head.keep_alive) == (Framing.NONE, True)
+    assert head.framing is Framing.NONE
+
+
+@pytest.mark.parametrize(
+    ("fields", "reusable"),
+    [
+        (b"Content-Length: 5", False),  # a body may still come, late
+        (b"Transfer-Encoding: chunked", False),
+        (b"Content-Length: 0", True),
+        (b"Server: x", True),
+    ],
+)
+def test_a_head_answer_declaring_a_body_ends_the_connection(fields: bytes, reusable: bool) -> None:
+    head = parse_head(b"HTTP/1.1 200 OK\r\n" + fields, "HEAD")
+    assert head.keep_alive is reusable
 
 
 def test_chunked_framing() -> None:

@@ -31,6 +31,7 @@ from .classify import (
     classify_status,
     classify_transport_error,
     deadline_exceeded,
+    never_started,
     redirect_loop,
     too_many_redirects,
 )
@@ -46,7 +47,7 @@ from .options import CLIENTS, CheckOptions
 from .retry import backoff_delay, retry_after_seconds
 from .urls import BadUrl, Target, normalize_url, resolve_relative
 from .verdict import CheckResult, Hop, Reason, Status, Verdict
-from .wire import ConnectionPool, WireExchanger
+from .wire import ConnectionPool, WireExchanger, queued_out
 
 if TYPE_CHECKING:
     import httpx
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 
 HEAD_ONLY_RETRY = frozenset({429})  # a HEAD answered otherwise falls back to GET at once
 PLAN_SLICE = 64  # URLs normalised between two turns of the event loop in ``run_checks``
+MIN_CHECK_SECONDS = 0.05  # a check with less of the batch's budget left is not started
 
 
 def is_generic(detector: Detector) -> bool:
@@ -184,7 +186,7 @@ class Checker:
                 detail=exc.detail,
                 elapsed_ms=_ms_since(started),
             )
-        return await self._check_target(given, target, timeout or self.options.timeout, started)
+        return await self._check_safely(given, target, timeout or self.options.timeout, started)
 
     async def check_many(
         self,
@@ -207,15 +209,23 @@ class Checker:
         on_result: Callable[[int, CheckResult], None],
         *,
         timeout: float | None = None,  # noqa: ASYNC109 (per-check deadline, not the batch's)
+        budget: float | None = None,
     ) -> None:
         """Call ``on_result(input index, result)`` as each check ends, ``concurrency`` at once.
+
+        Every index gets exactly one result, whatever happens: a check that fails unexpectedly
+        ends as ``not_checked`` (logged once), never as the end of the batch. ``budget``: the
+        seconds the whole batch may take; checks still running then end by their own deadline
+        (clipped to the budget) and checks not yet started end as ``not_checked``.
 
         The bulk form of ``iter_checks`` (no queue or task switch per result). The first wave
         of requests goes out before the rest of the list is normalised, and the rest is
         planned in slices with the event loop free in between, so on a long list the
         planning (~10 us per URL) overlaps the network instead of delaying it.
         """
-        budget = timeout or self.options.timeout
+        per_check = timeout or self.options.timeout
+        loop = asyncio.get_running_loop()
+        batch_end = None if budget is None else loop.time() + budget
         groups: dict[str, list[int]] = {}
         finished: dict[str, CheckResult] = {}  # only while the rest is being planned
         first_wave = min(len(urls), self.options.concurrency)
@@ -231,7 +241,11 @@ class Checker:
                     await more.wait()
                     continue
                 given, target = queue.popleft()
-                result = await self._check_target(given, target, budget, time.perf_counter())
+                left = per_check if batch_end is None else min(per_check, batch_end - loop.time())
+                if left < MIN_CHECK_SECONDS:
+                    result = CheckResult.not_checked(given, _out_of_budget(budget))
+                else:
+                    result = await self._check_safely(given, target, left, time.perf_counter())
                 if planning:
                     finished[target.url] = result  # for duplicates planned later
                 first, *others = groups[target.url]
@@ -261,6 +275,7 @@ class Checker:
         urls: Sequence[str],
         *,
         timeout: float | None = None,  # noqa: ASYNC109 (per-check deadline, not the batch's)
+        budget: float | None = None,
     ) -> AsyncIterator[tuple[int, CheckResult]]:
         """(input index, result) in completion order, at most ``options.concurrency`` at once.
 
@@ -269,7 +284,10 @@ class Checker:
         done: asyncio.Queue[tuple[int, CheckResult] | None] = asyncio.Queue()
         runner = asyncio.create_task(
             self.run_checks(
-                urls, lambda index, result: done.put_nowait((index, result)), timeout=timeout
+                urls,
+                lambda index, result: done.put_nowait((index, result)),
+                timeout=timeout,
+                budget=budget,
             )
         )
         runner.add_done_callback(lambda _: done.put_nowait(None))  # after every result
@@ -315,6 +333,24 @@ class Checker:
 
     # -- one check -------------------------------------------------------------------------
 
+    async def _check_safely(
+        self, given: str, target: Target, budget: float, started: float
+    ) -> CheckResult:
+        """``_check_target``, with a bug in it becoming this check's result, never the batch's end.
+
+        The one deliberate catch-all of the engine: every expected failure is already a
+        verdict, so what lands here is a defect, logged with the URL and the traceback.
+        """
+        try:
+            return await self._check_target(given, target, budget, started)
+        except Exception as exc:
+            log.exception("the check of %s failed unexpectedly", given)
+            return CheckResult.not_checked(
+                given,
+                f"The check failed inside linkcheck ({type(exc).__name__}); this says nothing "
+                "about the link.",
+            )
+
     async def _check_target(
         self, given: str, target: Target, budget: float, started: float
     ) -> CheckResult:
@@ -327,7 +363,11 @@ class Checker:
                 reply = await self._follow(trail, deadline, force_get=False)
                 verdict, platform = await self._judge(trail, reply, deadline)
         except TimeoutError:
-            verdict = deadline_exceeded(budget)
+            if queued_out.get():  # cancelled before it ever had a connection
+                queued_out.set(False)
+                verdict = never_started(budget, trail.current.host)
+            else:
+                verdict = deadline_exceeded(budget)
         except _Stop as stop:
             verdict = stop.verdict
         except (ssrf.ForbiddenTarget, ssrf.NameNotFound, ssrf.ResolutionFailed) as exc:
@@ -589,6 +629,13 @@ class _Clock:
 
 
 _clock = _Clock()
+
+
+def _out_of_budget(budget: float | None) -> str:
+    return (
+        f"The check could not start within the batch's time budget ({budget or 0:g} s); "
+        "this says nothing about the link."
+    )
 
 
 def _ms_since(started: float) -> int:

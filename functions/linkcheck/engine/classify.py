@@ -85,6 +85,15 @@ def deadline_exceeded(seconds: float) -> Verdict:
     )
 
 
+def never_started(seconds: float, host: str) -> Verdict:
+    return Verdict(
+        Status.ERROR,
+        Reason.NOT_CHECKED,
+        f"The check could not start within its {seconds:g} s deadline: every connection to "
+        f"{host} allowed by the per-host limit stayed busy. This says nothing about the link.",
+    )
+
+
 def _is_tls_failure(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     for _ in range(8):  # bounded walk of the cause chain

@@ -128,7 +128,16 @@ def parse_head(data: bytes, method: str) -> ResponseHead:
     both_lengths = framing is Framing.CHUNKED and "content-length" in values
     if framing is Framing.UNTIL_CLOSE or both_lengths:
         keep_alive = False  # RFC 9112 6.1: with both length headers, close after this response
+    elif method == "HEAD" and _declares_body(values):
+        # A server that wrongly sends the body anyway may send it late, after our next request
+        # went out on this connection, and it would be read as that request's answer.
+        keep_alive = False
     return ResponseHead(minor, status, headers, framing, length, keep_alive)
+
+
+def _declares_body(values: dict[str, str]) -> bool:
+    length = values.get("content-length", "").strip()
+    return (bool(length) and length != "0") or "transfer-encoding" in values
 
 
 def _fields(text: str) -> dict[str, str]:

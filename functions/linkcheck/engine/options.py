@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import __version__
-from ..settings import env_flag
+from ..settings import env_flag, env_seconds
 
 DEFAULT_USER_AGENT = (
     f"linkcheck/{__version__} (+https://github.com/linkcheck/linkcheck; link checker)"
@@ -61,13 +61,15 @@ class Credentials:
 NO_CREDENTIALS = Credentials()
 
 CLIENTS = ("wire", "httpx")
+DEFAULT_CONNECT_TIMEOUT = 5.0  # seconds
+DEFAULT_READ_TIMEOUT = 10.0  # seconds without a byte
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckOptions:
     timeout: float = 15.0  # total deadline of one check (all hops, retries and waits), seconds
-    connect_timeout: float = 5.0
-    read_timeout: float = 10.0
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
     concurrency: int = 64  # checks in flight at once
     per_host: int = 4  # polite cap of concurrent requests to one host
     max_redirects: int = 10
@@ -90,6 +92,7 @@ class CheckOptions:
         """The options of the deployed functions (api, worker), from their environment.
 
         ``LINKCHECK_ALLOW_PRIVATE_NETWORKS`` opts out of the SSRF guard (tests, local dev).
+        ``CHECK_TIMEOUT_SECONDS`` (default 15) is each check's total deadline.
         ``DEEP_CHECKS`` (default on) reads every page with GET, so the generic soft-404 and
         parked-domain detectors judge every link a user registered or asked about; the CLI
         stays HEAD-first for bulk speed unless given ``--get``.
@@ -98,5 +101,10 @@ class CheckOptions:
             "allow_private_networks": env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS"),
             "always_get": env_flag("DEEP_CHECKS", default=True),
         }
+        timeout = env_seconds("CHECK_TIMEOUT_SECONDS")
+        if timeout is not None:  # the connect and read limits never exceed the whole check's
+            values["timeout"] = timeout
+            values["connect_timeout"] = min(DEFAULT_CONNECT_TIMEOUT, timeout)
+            values["read_timeout"] = min(DEFAULT_READ_TIMEOUT, timeout)
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -13,27 +13,27 @@ import asyncio
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .checker import Checker, event_loop_factory
 from .options import CheckOptions
+from .urls import BadUrl, normalize_url
 from .verdict import CheckResult
 
 if TYPE_CHECKING:
-    from multiprocessing.queues import SimpleQueue
+    from multiprocessing.connection import Connection
 
 BATCH = 256  # results per message from a child: fewer, larger pickles
 OnResult = Callable[[int, CheckResult], None]
 
 
 def shard_key(url: str) -> str:
-    """The host part of a raw URL, cheaply (sharding only; vetting happens in the checker)."""
-    rest = url.strip().split("//", 1)[-1]
-    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1]
-    host = authority.lower()
-    for default in (":80", ":443"):
-        host = host.removesuffix(default)
-    return host.rstrip(".")
+    """The normalised host of a URL (``127.1`` and ``127.0.0.1`` are one host, so one shard
+    and one per-host limit); the raw text for a URL the checker will refuse anyway."""
+    try:
+        return normalize_url(url.strip()).host
+    except BadUrl:
+        return url.strip()
 
 
 def shards(urls: Sequence[str], count: int) -> list[list[int]]:
@@ -57,41 +57,63 @@ def check_in_processes(
     workers: int,
     on_result: OnResult | None = None,
 ) -> list[CheckResult]:
-    """Check ``urls`` (results in input order) using up to ``workers`` processes."""
+    """Check ``urls`` (results in input order) using up to ``workers`` processes.
+
+    Every URL gets a result: a worker process that fails or dies loses only the results it
+    had not sent yet, and those come back as ``not_checked``.
+    """
     if workers <= 1 or not hasattr(os, "fork"):
         return _run(_check_here(urls, options, on_result))
     import multiprocessing  # only for several workers (start-up cost otherwise)
+    from multiprocessing.connection import wait
 
     parts = shards(urls, workers)
     if len(parts) <= 1:
         return _run(_check_here(urls, options, on_result))
     share = replace(options, concurrency=max(1, options.concurrency // len(parts)))
     context = multiprocessing.get_context("fork")
-    inbox: SimpleQueue[Any] = context.SimpleQueue()
-    children = [
-        context.Process(target=_child, args=(part, [urls[i] for i in part], share, inbox))
-        for part in parts
-    ]
-    for child in children:
-        child.start()
     results: list[CheckResult | None] = [None] * len(urls)
-    running = len(children)
-    failure: str | None = None
-    while running:
-        message = inbox.get()
-        if message is None:
-            running -= 1
-        elif isinstance(message, str):
-            failure, running = message, running - 1
-        else:
-            for index, result in message:
-                results[index] = result
-                if on_result is not None:
-                    on_result(index, result)
+    failures: dict[int, str] = {}  # shard number -> why it ended early
+    open_pipes: dict[Any, int] = {}
+    children = []
+    for number, part in enumerate(parts):
+        reader, writer = context.Pipe(duplex=False)
+        child = context.Process(target=_child, args=(part, [urls[i] for i in part], share, writer))
+        child.start()
+        writer.close()  # the child holds the only writer: EOF here when it ends
+        open_pipes[reader] = number
+        children.append(child)
+    while open_pipes:
+        for ready in wait(list(open_pipes)):
+            pipe = cast("Connection", ready)
+            number = open_pipes[pipe]
+            try:
+                message = pipe.recv()
+            except EOFError:  # the process died without saying so (killed, crashed)
+                message = f"worker process {number + 1} ended unexpectedly"
+            if isinstance(message, list):
+                for index, result in message:
+                    results[index] = result
+                    if on_result is not None:
+                        on_result(index, result)
+                continue
+            if isinstance(message, str):
+                failures[number] = message
+            del open_pipes[pipe]
+            pipe.close()
     for child in children:
         child.join()
-    if failure is not None:
-        raise RuntimeError(f"a check worker process failed: {failure}")
+    for number, why in failures.items():
+        for index in parts[number]:
+            if results[index] is None:
+                lost = CheckResult.not_checked(
+                    urls[index].strip(),
+                    f"The worker process checking this host failed ({why}); "
+                    "this says nothing about the link.",
+                )
+                results[index] = lost
+                if on_result is not None:
+                    on_result(index, lost)
     return [r for r in results if r is not None]
 
 
@@ -116,24 +138,24 @@ async def _check_here(
     return [r for r in results if r is not None]
 
 
-def _child(
-    indexes: list[int], urls: list[str], options: CheckOptions, outbox: SimpleQueue[Any]
-) -> None:
+def _child(indexes: list[int], urls: list[str], options: CheckOptions, outbox: Connection) -> None:
     async def work() -> None:
         batch: list[tuple[int, CheckResult]] = []
         async with Checker(options) as checker:
             async for position, result in checker.iter_checks(urls):
                 batch.append((indexes[position], result))
                 if len(batch) >= BATCH:
-                    outbox.put(batch)
+                    outbox.send(batch)
                     batch = []
         if batch:
-            outbox.put(batch)
+            outbox.send(batch)
 
     try:
         with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
             runner.run(work())
-    except BaseException as exc:  # report any failure to the parent, which raises it there
-        outbox.put(f"{type(exc).__name__}: {exc}")
-        return
-    outbox.put(None)
+    except BaseException as exc:  # reported to the parent: only this shard's unsent results lose
+        outbox.send(f"{type(exc).__name__}: {exc}")
+    else:
+        outbox.send(None)
+    finally:
+        outbox.close()

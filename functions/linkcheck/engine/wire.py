@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
+import contextvars
 import os
 import ssl
 from collections.abc import AsyncGenerator, Callable
@@ -60,6 +62,10 @@ HIGH_WATER = 1024 * 1024  # unread bytes at which reading pauses
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 
 PoolKey = tuple[str, str, int]  # scheme, host, port
+
+# Set in a check's own context when it was cancelled (its deadline) while it queued for a
+# connection: the check never reached the host, so its verdict must not be a timeout.
+queued_out: contextvars.ContextVar[bool] = contextvars.ContextVar("queued_out", default=False)
 
 
 class _ReadTimedOut(Exception):
@@ -299,10 +305,7 @@ class ConnectionPool:
             try:
                 await waiter
             except asyncio.CancelledError:
-                if waiter.done() and not waiter.cancelled():
-                    self._wake_one(slots)  # our turn came as we were cancelled: pass it on
-                else:
-                    slots.waiters.remove(waiter)
+                self._leave_queue(key, slots, waiter)
                 raise
 
     def release(self, connection: Connection, *, reusable: bool) -> None:
@@ -342,6 +345,22 @@ class ConnectionPool:
             self._wake_one(slots)
         elif not slots.busy and not slots.idle:
             del self._hosts[key]  # bounded memory over a million hosts
+
+    def _leave_queue(self, key: PoolKey, slots: _HostSlots, waiter: asyncio.Future[None]) -> None:
+        """A waiting check was cancelled (its deadline, usually): it leaves the queue once.
+
+        Checks that started together share a deadline, so a releaser may already have popped
+        (and skipped) the cancelled waiter; a waiter woken just before its cancellation
+        passes the turn on instead, to the host's current entry (the old may have gone).
+        """
+        if waiter.done() and not waiter.cancelled():
+            current = self._hosts.get(key)
+            if current is not None:
+                self._wake_one(current)
+            return
+        queued_out.set(True)
+        with contextlib.suppress(ValueError):  # already popped by ``_wake_one``
+            slots.waiters.remove(waiter)
 
     @staticmethod
     def _wake_one(slots: _HostSlots) -> None:

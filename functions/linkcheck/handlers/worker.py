@@ -65,12 +65,14 @@ async def _run(
 
         async def check_many(urls: Sequence[str]) -> list[CheckResult | None]:
             results: list[CheckResult | None] = [None] * len(urls)
-            try:
-                async with asyncio.timeout(max(0.1, deadline - time.monotonic())):
-                    async for index, result in checker.iter_checks(urls):
-                        results[index] = result
-            except TimeoutError:
-                pass  # unfinished links are re-enqueued by process_batches
+
+            def keep(index: int, result: CheckResult) -> None:
+                results[index] = result
+
+            # Checks not started within the budget come back not_checked: re-enqueued by
+            # process_batches, never half-done.
+            budget = max(0.1, deadline - time.monotonic())
+            await checker.run_checks(urls, keep, budget=budget)
             count_checks(r.status.value for r in results if r is not None)
             return results
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncGenerator, Coroutine, Sequence
-from typing import Annotated, Any, TypeVar, cast
+from collections.abc import Coroutine, Sequence
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -35,6 +35,7 @@ MAX_TIMEOUT_SECONDS = 25.0
 GATEWAY_LIMIT_SECONDS = 30.0
 # Time kept back to cancel, serialize and answer before the gateway or Lambda gives up.
 ANSWER_MARGIN_SECONDS = 2.0
+BACKSTOP_SECONDS = 1.0  # inside the margin: unfinished checks still get an answer
 
 T = TypeVar("T")
 
@@ -144,15 +145,6 @@ def time_budget(lambda_context: Any) -> float:
     return max(budget, 0.0)
 
 
-def out_of_time(url: str, budget: float) -> CheckResult:
-    return CheckResult(
-        url=url,
-        status=Status.ERROR,
-        reason=Reason.TIMEOUT,
-        detail=f"The check did not finish within this request's time budget ({budget:.1f} s).",
-    )
-
-
 def run_checks(urls: Sequence[str], *, timeout: float | None, budget: float) -> list[CheckResult]:
     """Check ``urls`` within ``budget`` seconds; results in input order, one per URL."""
     # Read from the deployment environment only: no request can switch the SSRF guard off.
@@ -170,18 +162,22 @@ async def _check_all(
     if checker is None:
         checker = _checkers[options] = Checker(options)
     found: dict[int, CheckResult] = {}
-    # An exception from the engine is a bug: let it surface (500 with a request id).
+
+    def keep(index: int, result: CheckResult) -> None:
+        found[index] = result
+
+    # The engine ends every check by the budget (unstarted ones as not_checked); the outer
+    # limit is a backstop only. An exception from the engine is a bug: it surfaces (500).
     with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(budget):
-            # iter_checks is an async generator: closing it stops its workers.
-            stream = cast(
-                AsyncGenerator[tuple[int, CheckResult]],
-                checker.iter_checks(urls, timeout=per_check),
-            )
-            async with contextlib.aclosing(stream) as results:
-                async for index, result in results:
-                    found[index] = result
-    return [found.get(index) or out_of_time(url, budget) for index, url in enumerate(urls)]
+        async with asyncio.timeout(budget + BACKSTOP_SECONDS):
+            await checker.run_checks(urls, keep, timeout=per_check, budget=budget)
+    return [found.get(index) or _unfinished(url, budget) for index, url in enumerate(urls)]
+
+
+def _unfinished(url: str, budget: float) -> CheckResult:
+    return CheckResult.not_checked(
+        url, f"The check did not finish within this request's time budget ({budget:.1f} s)."
+    )
 
 
 # One checker (and so one pooled HTTP session) per set of options, for the process lifetime.
