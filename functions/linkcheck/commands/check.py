@@ -102,10 +102,20 @@ def register(subparsers: Any) -> None:
         help="processes for long lists, hosts sharded between them (default 1; more helps "
         "when cores are free: measured on 2 busy cores it cost CPU without saving time)",
     )
-    parser.add_argument(
+    method = parser.add_mutually_exclusive_group()
+    method.add_argument(
         "--get",
+        action="store_false",
+        dest="head_first",
+        help="GET every URL, so soft-404, parked-domain and refusal detection read every page "
+        "(the default, as in the API and the sweeps)",
+    )
+    method.add_argument(
+        "--head-first",
         action="store_true",
-        help="always GET (no HEAD first): lets soft-404 detection read every HTML page",
+        dest="head_first",
+        help="ask with HEAD first and GET only when needed: less bandwidth, but soft-404s and "
+        "parked domains are missed on pages that answer HEAD with 200",
     )
     parser.set_defaults(func=run)
 
@@ -174,7 +184,7 @@ def options_from_args(args: argparse.Namespace) -> CheckOptions:
         allow_private_networks=allow_private,
         connect_to=connect_to,
         ca_bundle=args.ca_bundle,
-        always_get=args.get,
+        always_get=not args.head_first,
     )
 
 
