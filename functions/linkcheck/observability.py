@@ -22,12 +22,15 @@ async functions (``traced=True``; never the API, whose cold start must stay free
 
 Metrics are emitted with ``single_metric`` (one EMF line per call, flushed at once), so callers
 need no ``@metrics.log_metrics`` decorator; the helpers aggregate first, so a batch of a thousand
-checks costs one line per status, not a thousand.
+checks costs one line per status, not a thousand. ``PlatformBlocked`` is the exception: one
+sample per check (1 refused, 0 not), packed up to 100 samples a line, so its Average is the
+exact share of a platform's checks that were refused (what the wall alarm watches).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import uuid
 from collections import Counter
@@ -38,9 +41,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import (
+    AmazonCloudWatchEMFProvider,
+)
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
+
+    from .engine.verdict import CheckResult
 
 SERVICE = "linkcheck"
 
@@ -151,6 +159,9 @@ class MetricName(StrEnum):
     CONFIRMED_TRANSITIONS = "ConfirmedTransitions"  # dimension: event_type (link.broken, ...)
     NOTIFICATIONS_SENT = "NotificationsSent"  # dimension: channel (sns, webhook)
     WEBHOOK_FAILURES = "WebhookFailures"  # dimension: outcome (retry, dead_letter, gone)
+    # Judged checks of a known platform (dimension: platform, bounded by the registry):
+    PLATFORM_CHECKS = "PlatformChecks"  # how many
+    PLATFORM_BLOCKED = "PlatformBlocked"  # one sample each: 1 blocked, 0 otherwise
 
 
 def _emit(name: MetricName, dimension: str, counts: Mapping[str, int]) -> None:
@@ -168,9 +179,49 @@ def _emit(name: MetricName, dimension: str, counts: Mapping[str, int]) -> None:
             metric.add_dimension(name=dimension, value=value)
 
 
+def _emit_samples(name: MetricName, dimension: str, value: str, samples: list[float]) -> None:
+    """One metric with many samples: Powertools packs 100 values a line (EMF's maximum)."""
+    if not samples:
+        return
+    emf = AmazonCloudWatchEMFProvider(namespace=metrics.namespace, service=SERVICE)
+    emf.add_dimension(name="service", value=SERVICE)
+    emf.add_dimension(name=dimension, value=value)
+    for sample in samples:
+        emf.add_metric(name=name.value, unit=MetricUnit.Count, value=sample)
+    if emf.metric_set:  # what the last full line left over
+        print(json.dumps(emf.serialize_metric_set(), separators=(",", ":")))
+
+
 def count_checks(statuses: Iterable[str]) -> None:
     """Count finished checks by verdict status (pass every status of a batch at once)."""
     _emit(MetricName.CHECKS, "status", Counter(str(s) for s in statuses))
+
+
+def count_platform_checks(outcomes: Iterable[tuple[str, bool]]) -> None:
+    """Count judged checks per platform, and which were refused: ``(platform, blocked)`` pairs."""
+    checks: Counter[str] = Counter()
+    blocked: Counter[str] = Counter()
+    for platform, refused in outcomes:
+        checks[platform] += 1
+        blocked[platform] += refused
+    _emit(MetricName.PLATFORM_CHECKS, "platform", checks)
+    for platform, count in sorted(checks.items()):
+        refusals = blocked[platform]
+        samples = [1.0] * refusals + [0.0] * (count - refusals)
+        _emit_samples(MetricName.PLATFORM_BLOCKED, "platform", platform, samples)
+
+
+def count_results(results: Iterable[CheckResult]) -> None:
+    """Count a batch of finished checks: by status, and per platform for results that have one.
+
+    Results that judged nothing (``not_checked``) never reached the platform, so they are left
+    out of the platform metrics (they would only dilute the refusal share).
+    """
+    done = list(results)
+    count_checks(r.status.value for r in done)
+    count_platform_checks(
+        (r.platform, r.status.value == "blocked") for r in done if r.platform and r.judged
+    )
 
 
 def count_transitions(event_types: Iterable[str]) -> None:

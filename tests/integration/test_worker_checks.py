@@ -175,11 +175,47 @@ def test_blocked_never_changes_the_state(env: dict[str, str], target: Target) ->
     queue_url = env["CHECKS_QUEUE_URL"]
     link = check(register(target, "/guarded", 200), queue_url)
     target.answer("/guarded", 999)
-    for _ in range(3):
+    first_refusal = None
+    for refusals in (1, 2, 3):
         link = check(link, queue_url)
         assert link.last_result and link.last_result["status"] == "blocked"
         assert link.tracking.state == "ok" and link.tracking.failures == 0
+        first_refusal = first_refusal or link.last_result["checked_at"]
+        assert link.tracking.blocked_since == first_refusal
+        assert link.tracking.blocked_checks == refusals
     assert EventStore().feed("acme").events == []
+    # One judged answer ends the run, and the item no longer carries it.
+    target.answer("/guarded", 200)
+    link = check(link, queue_url)
+    assert (link.tracking.blocked_since, link.tracking.blocked_checks) == (None, 0)
+    item = boto3.client("dynamodb").get_item(TableName=env["TABLE_NAME"], Key=link.key)["Item"]
+    assert "blocked_since" not in item and "blocked_checks" not in item
+    assert EventStore().feed("acme").events == []
+
+
+def test_a_broken_link_that_turns_blocked_stays_broken(
+    env: dict[str, str], target: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Confirmation re-checks wait longer than the test: only the checks it asks for run.
+    monkeypatch.setenv("CONFIRM_DELAY_SECONDS", "900")
+    get_settings.cache_clear()
+    queue_url = env["CHECKS_QUEUE_URL"]
+    link = check(register(target, "/wall", 200), queue_url)
+    target.answer("/wall", 404)
+    link = check(check(link, queue_url), queue_url)  # the second 404 agrees: confirmed
+    assert link.tracking.state == "broken"
+    assert [e["type"] for e in EventStore().feed("acme").events] == ["link.broken"]
+
+    target.answer("/wall", 999)
+    for refusals in (1, 2):
+        link = check(link, queue_url)
+        assert link.tracking.state == "broken" and link.tracking.pending is None
+        assert link.tracking.blocked_checks == refusals and link.tracking.blocked_since
+    target.answer("/wall", 404)
+    link = check(link, queue_url)
+    assert link.tracking.state == "broken" and link.tracking.blocked_checks == 0
+    # No false recovery, nor a second broken event.
+    assert [e["type"] for e in EventStore().feed("acme").events] == ["link.broken"]
 
 
 def test_a_deleted_link_is_skipped(env: dict[str, str], target: Target) -> None:
@@ -208,3 +244,24 @@ def test_a_poison_message_ends_in_the_dead_letter_queue(env: dict[str, str]) -> 
     dead = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", [])
     assert [m["Body"] for m in dead] == ["this is not a check batch"]
     assert records(queue_url) == []
+
+
+def test_check_now_shows_the_run_of_refusals(env: dict[str, str], target: Target) -> None:
+    from tests.integration.test_links_api import request
+
+    link = check(register(target, "/now", 200), env["CHECKS_QUEUE_URL"])
+    target.answer("/now", 999)
+    path = f"/links/{link.id}/check"
+    statuses, bodies = zip(*(request("api-links-check", path=path) for _ in range(2)), strict=True)
+    assert statuses == (200, 200)
+    first, second = bodies
+    assert first["result"]["status"] == "blocked" and first["event"] is None
+    assert first["link"]["blocked_checks"] == 1
+    assert first["link"]["blocked_since"] == first["result"]["checked_at"]
+    assert second["link"]["blocked_checks"] == 2
+    assert second["link"]["blocked_since"] == first["result"]["checked_at"]
+    assert second["link"]["status"] == "ok"
+    status, shown = request("api-links-get", path=f"/links/{link.id}")
+    assert status == 200 and shown["blocked_checks"] == 2
+    status, listed = request("api-links-list", query={})
+    assert [item["blocked_checks"] for item in listed["links"]] == [2]

@@ -96,3 +96,25 @@ def test_a_long_url_still_fits_one_write_unit() -> None:
     item = _link(url, trimmed(_result(url=url, final_url=url))).to_item()
     # Then the link item with its latest result stays under 1 KB
     assert _item_bytes(item) < 1024
+
+
+def test_a_run_of_refusals_reads_back_and_shows_in_the_api() -> None:
+    link = _link(URL, trimmed(_result(status=Status.BLOCKED, reason=Reason.BOT_CHALLENGE)))
+    link.tracking = Tracking(
+        state=LinkState.BROKEN, blocked_since="2026-11-26T05:30:00.123Z", blocked_checks=4
+    )
+    again = Link.from_item(link.to_item())
+    assert again.tracking == link.tracking
+    shown = again.to_api(now=1_800_000_000)
+    assert (shown["status"], shown["blocked_since"], shown["blocked_checks"]) == (
+        "broken",
+        "2026-11-26T05:30:00.123Z",
+        4,
+    )
+
+
+def test_a_link_that_is_not_refused_carries_no_refusal_attributes() -> None:
+    item = _link(URL, trimmed(_result())).to_item()
+    assert "blocked_since" not in item and "blocked_checks" not in item
+    shown = Link.from_item(item).to_api(now=1_800_000_000)
+    assert (shown["blocked_since"], shown["blocked_checks"]) == (None, 0)

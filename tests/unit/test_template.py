@@ -207,6 +207,34 @@ def test_api_5xx_rate_is_alarmed(template: Template) -> None:
     assert expressions and "requests" in expressions[0]
 
 
+def test_platform_walls_are_alarmed_per_platform_on_the_refused_share(
+    template: Template,
+) -> None:
+    # One Metrics Insights alarm grouped by platform covers every platform without listing
+    # them; PlatformBlocked's average is the share of a platform's judged checks refused.
+    alarm = _alarms(template)["PlatformBlockedRateAlarm"]
+    (query,) = alarm["Metrics"]
+    assert query["ReturnData"] is True and int(query["Period"]) >= 60
+    namespace = template["Globals"]["Function"]["Environment"]["Variables"][
+        "POWERTOOLS_METRICS_NAMESPACE"
+    ]
+    assert query["Expression"] == (
+        f"SELECT AVG(PlatformBlocked) FROM SCHEMA({namespace}, platform, service) GROUP BY platform"
+    )
+    assert alarm["Threshold"] == {"Ref": "PlatformBlockedAlarmShare"}
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"] >= 2  # held, not a blip
+    share = template["Parameters"]["PlatformBlockedAlarmShare"]
+    assert 0 < float(share["MinValue"]) <= float(share["Default"]) <= float(share["MaxValue"]) <= 1
+
+
+def test_the_alarmed_metric_is_the_one_the_code_emits(template: Template) -> None:
+    from linkcheck.observability import MetricName
+
+    query = _alarms(template)["PlatformBlockedRateAlarm"]["Metrics"][0]["Expression"]
+    assert f"AVG({MetricName.PLATFORM_BLOCKED.value})" in query
+
+
 def test_every_alarm_notifies_the_ops_topic_when_firing_and_clearing(template: Template) -> None:
     assert template["Resources"]["OpsTopic"]["Type"] == "AWS::SNS::Topic"
     subscription = template["Resources"]["OpsEmailSubscription"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
+
 from linkcheck.engine.verdict import Status
 from linkcheck.sweeps.transitions import (
     EventType,
@@ -12,9 +16,12 @@ from linkcheck.sweeps.transitions import (
     history_worthy,
 )
 
+T1 = "2026-11-26T05:30:00.000Z"
+T2 = "2026-11-26T06:30:00.000Z"
 
-def step(before: Tracking, status: Status, *, confirm: bool = False) -> Outcome:
-    return apply_result(before, status, is_confirmation=confirm, down_after=3)
+
+def step(before: Tracking, status: Status, *, confirm: bool = False, at: str = T1) -> Outcome:
+    return apply_result(before, status, checked_at=at, is_confirmation=confirm, down_after=3)
 
 
 OK = Tracking(state=LinkState.OK)
@@ -65,12 +72,55 @@ def test_an_ok_resets_the_failure_count() -> None:
     assert step(tracking, Status.ERROR).tracking.failures == 1
 
 
-def test_blocked_never_changes_anything() -> None:
+def test_blocked_changes_no_state_only_the_run_of_refusals() -> None:
     for before in (OK, Tracking(state=LinkState.BROKEN), Tracking(pending=LinkState.BROKEN)):
         outcome = step(before, Status.BLOCKED)
-        assert outcome.tracking == before and outcome.event is None and not outcome.confirm
+        assert outcome.event is None and not outcome.confirm
+        assert outcome.tracking == replace(before, blocked_since=T1, blocked_checks=1)
     two_errors = Tracking(state=LinkState.OK, failures=2)
     assert step(two_errors, Status.BLOCKED).tracking.failures == 2
+
+
+def test_a_run_of_blocked_results_keeps_its_start_and_counts() -> None:
+    first = step(OK, Status.BLOCKED, at=T1).tracking
+    second = step(first, Status.BLOCKED, at=T2).tracking
+    assert (second.blocked_since, second.blocked_checks) == (T1, 2)
+    assert second.state is LinkState.OK
+
+
+@pytest.mark.parametrize("status", [Status.OK, Status.ERROR, Status.BROKEN, Status.INVALID])
+def test_any_other_judged_result_ends_the_run(status: Status) -> None:
+    blocked = step(step(OK, Status.BLOCKED).tracking, Status.BLOCKED, at=T2).tracking
+    after = step(blocked, status, at=T2).tracking
+    assert (after.blocked_since, after.blocked_checks) == (None, 0)
+
+
+@pytest.mark.parametrize("state", [LinkState.BROKEN, LinkState.RESTRICTED, LinkState.DOWN])
+def test_a_dead_link_that_turns_blocked_stays_dead(state: LinkState) -> None:
+    tracking = Tracking(state=state, failures=3 if state is LinkState.DOWN else 0)
+    for at in (T1, T2):
+        outcome = step(tracking, Status.BLOCKED, at=at)
+        assert outcome.event is None and outcome.previous is None and not outcome.confirm
+        assert outcome.tracking.state is state
+        tracking = outcome.tracking
+    assert tracking.blocked_checks == 2
+    # Only real evidence moves it: an ok recovers it (once), the same verdict keeps it.
+    assert step(tracking, Status.OK).event is EventType.RECOVERED
+    if state is not LinkState.DOWN:
+        again = step(tracking, Status(state.value))
+        assert again.event is None and again.tracking == Tracking(state=state)
+
+
+def test_a_pending_confirmation_survives_blocked_results() -> None:
+    pending = step(OK, Status.BROKEN).tracking
+    # The delayed re-check is refused: nothing confirmed, nothing dropped, no new re-check.
+    refused = step(pending, Status.BLOCKED, confirm=True)
+    assert refused.event is None and not refused.confirm
+    assert refused.tracking.pending is LinkState.BROKEN and refused.tracking.state is LinkState.OK
+    # The next agreeing result confirms it, and ends the run of refusals.
+    confirmed = step(refused.tracking, Status.BROKEN)
+    assert confirmed.event is EventType.BROKEN
+    assert confirmed.tracking == Tracking(state=LinkState.BROKEN)
 
 
 def test_the_first_result_sets_a_baseline_without_an_event() -> None:

@@ -2,7 +2,8 @@
 
 Messages that cannot be parsed are reported as failures (``ReportBatchItemFailures``): SQS
 retries them and then moves them to the dead-letter queue (alarmed). Links not reached before
-the invocation's deadline are re-enqueued, never half-done.
+the invocation's deadline, or whose check judged nothing (``not_checked``), are re-enqueued,
+never half-done.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..engine import Checker, CheckOptions, CheckResult
 from ..engine.checker import event_loop_factory
 from ..observability import (
     correlation_id_from_sqs_record,
-    count_checks,
+    count_results,
     count_transitions,
     lambda_handler,
     logger,
@@ -73,7 +74,7 @@ async def _run(
             # process_batches, never half-done.
             budget = max(0.1, deadline - time.monotonic())
             await checker.run_checks(urls, keep, budget=budget)
-            count_checks(r.status.value for r in results if r is not None)
+            count_results(r for r in results if r is not None)
             return results
 
         return await process_batches(batches, recorder, check_many, correlations)
@@ -108,6 +109,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 "checked": report.checked,
                 "missing": report.missing,
                 "deferred": report.deferred,
+                "dropped": report.dropped,
                 "transitions": len(recorder.transitions),
                 "correlation_ids": sorted({c for c in correlations.values() if c}),
             },

@@ -3,6 +3,7 @@
 Link item: pk=``T#<tenant>``, sk=``LINK#<link id>``, kind=``link``; attributes ``id``, ``tenant``,
 ``url`` (normalised), ``host``, ``tags`` (list), ``interval`` (seconds), ``notify``, ``state``
 (``unchecked|ok|broken|restricted|down``), ``pending``, ``failures``, ``checks``,
+``blocked_since`` and ``blocked_checks`` (only while a run of blocked results lasts),
 ``last_result`` (CheckResult dict, trimmed and without copies of ``url``: see compact_result),
 ``last_checked_at``, ``version`` (optimistic concurrency), and the due-index keys
 ``due_shard`` = ``<interval>#<shard>`` and ``due_at`` = zero-padded phase (see
@@ -125,6 +126,8 @@ class Link:
                 state=LinkState(data.get("state", LinkState.UNCHECKED)),
                 pending=LinkState(pending) if pending else None,
                 failures=int(data.get("failures") or 0),
+                blocked_since=data.get("blocked_since"),
+                blocked_checks=int(data.get("blocked_checks") or 0),
             ),
             last_result=expanded_result(data.get("last_result"), data["url"]),
             last_checked_at=data.get("last_checked_at"),
@@ -135,6 +138,14 @@ class Link:
         )
 
     def to_item(self) -> Item:
+        blocked = (
+            {
+                "blocked_since": self.tracking.blocked_since,
+                "blocked_checks": self.tracking.blocked_checks,
+            }
+            if self.tracking.blocked_checks
+            else {}
+        )
         return to_item(
             {
                 "pk": tenant_pk(self.tenant),
@@ -161,6 +172,7 @@ class Link:
                 "created_at": self.created_at,
                 "updated_at": self.updated_at,
                 "version": self.version,
+                **blocked,
             }
         )
 
@@ -180,6 +192,8 @@ class Link:
             "status": self.tracking.state.value,
             "pending": self.tracking.pending.value if self.tracking.pending else None,
             "consecutive_failures": self.tracking.failures,
+            "blocked_since": self.tracking.blocked_since,
+            "blocked_checks": self.tracking.blocked_checks,
             "checks": self.checks,
             "last_result": self.last_result,
             "last_checked_at": self.last_checked_at,
@@ -409,25 +423,37 @@ class LinkStore(TableRepository):
         and its event item in one transaction, so there is exactly one event per transition.
         """
         tracking = outcome.tracking
+        expression_values = values(
+            result=compact_result(trimmed(result), link.url),
+            checked=result.checked_at,
+            state=tracking.state.value,
+            pending=tracking.pending.value if tracking.pending else None,
+            failures=tracking.failures,
+            next=link.version + 1,
+            version=link.version,
+            one=1,
+        )
+        sets = (
+            "last_result = :result, last_checked_at = :checked, #state = :state, "
+            "pending = :pending, failures = :failures, version = :next"
+        )
+        # The run of refusals lives on the item only while it lasts, so the steady path
+        # writes no more bytes than before.
+        if tracking.blocked_checks:
+            sets += ", blocked_since = :blocked_since, blocked_checks = :blocked_checks"
+            expression_values |= values(
+                blocked_since=tracking.blocked_since, blocked_checks=tracking.blocked_checks
+            )
+            expression = f"SET {sets} ADD checks :one"
+        else:
+            expression = f"SET {sets} ADD checks :one REMOVE blocked_since, blocked_checks"
         update: Any = {
             "TableName": self.table,
             "Key": link.key,
-            "UpdateExpression": (
-                "SET last_result = :result, last_checked_at = :checked, #state = :state, "
-                "pending = :pending, failures = :failures, version = :next ADD checks :one"
-            ),
+            "UpdateExpression": expression,
             "ConditionExpression": "version = :version",
             "ExpressionAttributeNames": {"#state": "state"},
-            "ExpressionAttributeValues": values(
-                result=compact_result(trimmed(result), link.url),
-                checked=result.checked_at,
-                state=tracking.state.value,
-                pending=tracking.pending.value if tracking.pending else None,
-                failures=tracking.failures,
-                next=link.version + 1,
-                version=link.version,
-                one=1,
-            ),
+            "ExpressionAttributeValues": expression_values,
         }
         client = self.client
         try:

@@ -23,6 +23,9 @@ class CheckBatch(BaseModel):
     links: list[LinkRef] = Field(min_length=1, max_length=LINKS_PER_MESSAGE)
     confirm: bool = False
     swept_at: int | None = None  # epoch seconds of the sweep window's end (diagnostics)
+    # How often these links were put back because their check judged nothing (bounded, so a
+    # link whose check keeps failing unexpectedly waits for its next scheduled sweep instead).
+    retries: int = Field(default=0, ge=0)
 
 
 def chunked(refs: list[LinkRef], size: int = LINKS_PER_MESSAGE) -> list[list[LinkRef]]:

@@ -4,6 +4,10 @@ For each link: apply the transition rules to the new result, write the result an
 state with one conditional update (a transaction with the event item on a confirmed
 transition), record history when it is worth it, and ask for a delayed confirmation re-check
 when a new broken/restricted verdict needs one.
+
+A result that judged nothing (``not_checked``: the check could not start in time, or failed
+unexpectedly) is never stored: the link keeps its state, counters, latest result and history,
+and it goes back on the queue like a link the worker did not reach before its deadline.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from .queue import CheckQueue
 from .transitions import Outcome, apply_result, history_worthy
 
 # Checks many URLs at once, results in input order; None for a URL not checked before the
-# invocation's deadline (see handlers/worker.py).
+# invocation's deadline (see handlers/worker.py). None and not-judged results are re-enqueued.
 CheckMany = Callable[[Sequence[str]], Awaitable[list[CheckResult | None]]]
-LEFTOVER_DELAY_SECONDS = 30  # links not reached before the deadline go back on the queue
+LEFTOVER_DELAY_SECONDS = 30  # links not reached (or not judged) go back on the queue
+NOT_JUDGED_RETRIES = 3  # then a link that keeps failing to be judged waits for its next sweep
 WRITE_CONCURRENCY = 16  # result writes in flight (boto3 clients are thread-safe)
 SAVE_ATTEMPTS = 3  # re-read and retry when the link changed between read and write
 
@@ -54,8 +59,11 @@ class Recorder:
         """Store one result on its link; None when the link was deleted meanwhile.
 
         ``correlation``: the id of the sweep or request that asked for this check (written
-        into the event item); defaults to the current one.
+        into the event item); defaults to the current one. A result that judged nothing is
+        not stored: the outcome is the link's tracking, unchanged.
         """
+        if not result.judged:
+            return Outcome(tracking=link.tracking)
         for attempt in range(SAVE_ATTEMPTS):
             if attempt:
                 try:
@@ -66,6 +74,7 @@ class Recorder:
             outcome = apply_result(
                 link.tracking,
                 result.status,
+                checked_at=result.checked_at,
                 is_confirmation=is_confirmation,
                 down_after=self.settings.down_after_failures,
             )
@@ -137,8 +146,9 @@ class Recorder:
 class BatchReport:
     checked: int
     missing: int  # links deleted since they were enqueued
-    deferred: int  # not reached before the deadline: re-enqueued
+    deferred: int  # not reached before the deadline, or not judged: re-enqueued
     failed_messages: list[str]
+    dropped: int = 0  # not judged NOT_JUDGED_RETRIES times in a row: left to the next sweep
 
 
 async def process_batches(
@@ -160,20 +170,31 @@ async def process_batches(
     confirm_keys = {
         (ref.tenant, ref.link_id) for _, batch in batches if batch.confirm for ref in batch.links
     }
+    retries_of = {
+        (ref.tenant, ref.link_id): batch.retries for _, batch in batches for ref in batch.links
+    }
     keys = [(ref.tenant, ref.link_id) for _, batch in batches for ref in batch.links]
     links = recorder.store.get_many(keys)  # deleted links are simply not checked
     ordered = list(links.values())
     results = await check_many([link.url for link in ordered])
     failed_keys: set[tuple[str, str]] = set()
-    leftovers: dict[bool, list[LinkRef]] = {True: [], False: []}
+    # (confirm, retries) -> links to put back on the queue
+    leftovers: dict[tuple[bool, int], list[LinkRef]] = {}
+    dropped = 0
     done: list[tuple[Link, CheckResult]] = []
     for link, result in zip(ordered, results, strict=True):
-        if result is None:
-            leftovers[(link.tenant, link.id) in confirm_keys].append(
-                LinkRef(tenant=link.tenant, link_id=link.id)
-            )
-        else:
+        key = (link.tenant, link.id)
+        retries = retries_of.get(key, 0)
+        if result is not None and result.judged:
             done.append((link, result))
+            continue
+        if result is not None:  # judged nothing: try again soon, a bounded number of times
+            if retries >= NOT_JUDGED_RETRIES:
+                dropped += 1
+                continue
+            retries += 1
+        ref = LinkRef(tenant=link.tenant, link_id=link.id)
+        leftovers.setdefault((key in confirm_keys, retries), []).append(ref)
 
     def record(pair: tuple[Link, CheckResult]) -> None:
         link, result = pair
@@ -192,18 +213,20 @@ async def process_batches(
     with ThreadPoolExecutor(max_workers=WRITE_CONCURRENCY) as pool:
         list(pool.map(record, done))
     recorder.flush()
-    for confirm, refs in leftovers.items():
-        if refs:
-            recorder.queue.send_links(refs, confirm=confirm, delay_seconds=LEFTOVER_DELAY_SECONDS)
-    deferred = len(leftovers[True]) + len(leftovers[False])
+    for (confirm, retries), refs in sorted(leftovers.items()):
+        recorder.queue.send_links(
+            refs, confirm=confirm, delay_seconds=LEFTOVER_DELAY_SECONDS, retries=retries
+        )
+    deferred = sum(len(refs) for refs in leftovers.values())
     failed = [
         message_id
         for message_id, batch in batches
         if any((ref.tenant, ref.link_id) in failed_keys for ref in batch.links)
     ]
     return BatchReport(
-        checked=len(ordered) - deferred,
+        checked=len(done),
         missing=len(set(keys)) - len(links),
         deferred=deferred,
         failed_messages=failed,
+        dropped=dropped,
     )

@@ -40,10 +40,11 @@ class CheckQueue:
         confirm: bool = False,
         delay_seconds: int = 0,
         swept_at: int | None = None,
+        retries: int = 0,
     ) -> int:
         """Send refs packed into messages; returns the number of messages sent."""
         batches = [
-            CheckBatch(links=chunk, confirm=confirm, swept_at=swept_at)
+            CheckBatch(links=chunk, confirm=confirm, swept_at=swept_at, retries=retries)
             for chunk in chunked(list(refs))
         ]
         delay = max(0, min(MAX_DELAY_SECONDS, delay_seconds))
@@ -51,7 +52,7 @@ class CheckQueue:
             entries: list[SendMessageBatchRequestEntryTypeDef] = [
                 {
                     "Id": uuid.uuid4().hex,
-                    "MessageBody": batch.model_dump_json(exclude_none=True),
+                    "MessageBody": batch.model_dump_json(exclude_defaults=True),
                     "DelaySeconds": delay,
                     "MessageAttributes": correlation_message_attributes(),
                 }

@@ -6,8 +6,13 @@ A link's stored ``state`` changes only on confirmed transitions:
   delayed confirmation re-check, or any later check) changes the state and emits one event;
 - ``error`` (and ``invalid``, a URL that became uncheckable, e.g. resolving to a private
   address) counts consecutive failures; the Nth makes an ``ok``/``unchecked`` link ``down``;
-- ``blocked`` changes nothing at all (it says nothing about the link);
+- ``blocked`` changes no state, pending verdict or failure count (it says nothing about the
+  link, so a broken link stays broken and never "recovers" on it); it only extends the run of
+  refusals (``blocked_since``, ``blocked_checks``), which any other result ends;
 - one ``ok`` result recovers a ``broken``/``restricted``/``down`` link (``link.recovered``).
+
+Results that judged nothing (``CheckResult.judged`` is False: ``not_checked``) never reach this
+machine: the recorder leaves the link untouched and the sweep checks it again.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ class Tracking:
     state: LinkState = LinkState.UNCHECKED
     pending: LinkState | None = None  # a broken/restricted verdict awaiting confirmation
     failures: int = 0  # consecutive error/invalid results
+    blocked_since: str | None = None  # checked_at of the first of the current run of refusals
+    blocked_checks: int = 0  # consecutive blocked results
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,17 +71,33 @@ class Outcome:
         return self.event is not None
 
 
+def _still_blocked(before: Tracking, checked_at: str) -> Tracking:
+    return replace(
+        before,
+        blocked_since=before.blocked_since or checked_at,
+        blocked_checks=before.blocked_checks + 1,
+    )
+
+
 def _transition(before: Tracking, to: LinkState, failures: int) -> Outcome:
     after = Tracking(state=to, pending=None, failures=failures)
     return Outcome(tracking=after, event=_EVENT_OF[to], previous=before.state)
 
 
 def apply_result(
-    before: Tracking, status: Status, *, is_confirmation: bool, down_after: int
+    before: Tracking,
+    status: Status,
+    *,
+    checked_at: str,
+    is_confirmation: bool,
+    down_after: int,
 ) -> Outcome:
-    """How one check result moves a link (pure; ``is_confirmation``: a delayed re-check)."""
+    """How one judged check result moves a link (pure; ``is_confirmation``: a delayed re-check,
+    ``checked_at``: when the result was taken, the start of a run of refusals)."""
     if status is Status.BLOCKED:
-        return Outcome(tracking=before)
+        return Outcome(tracking=_still_blocked(before, checked_at))
+    # Any other verdict ends a run of refusals.
+    before = replace(before, blocked_since=None, blocked_checks=0)
     if status is Status.OK:
         if before.state in DEAD_STATES:
             return _transition(before, LinkState.OK, failures=0)

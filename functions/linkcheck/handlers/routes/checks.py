@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...engine import Checker, CheckOptions, CheckResult, Reason, Status
 from ...engine.checker import event_loop_factory
 from ...errors import InvalidInput, TooLarge
-from ...observability import count_checks
+from ...observability import count_results
 
 router = APIGatewayHttpRouter()
 
@@ -151,7 +151,7 @@ def run_checks(urls: Sequence[str], *, timeout: float | None, budget: float) -> 
     options = CheckOptions.from_env()
     per_check = min(timeout or options.timeout, budget)
     results = _loop.run(_check_all(options, list(urls), per_check, budget), budget + 5.0)
-    count_checks(result.status.value for result in results)
+    count_results(results)
     return results
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from ...engine import Checker, CheckOptions
 from ...engine.urls import BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
-from ...observability import count_checks, count_transitions
+from ...observability import count_results, count_transitions
 from ...registration import refused_address
 from ...settings import env_flag, get_settings
 from ...store.links import LinkStore, NewLink
@@ -206,7 +206,10 @@ def link_history(
 
 @router.post("/links/<link_id>/check", summary="Check now and store the result", tags=["links"])
 def check_link_now(link_id: str) -> dict[str, Any]:
-    """Same rules as a sweep: a new broken verdict is only pending until it is confirmed."""
+    """Same rules as a sweep: a new broken verdict is only pending until it is confirmed.
+
+    A result that judged nothing (``not_checked``) is answered but not stored.
+    """
     import asyncio
 
     tenant = principal_of(router.current_event).tenant
@@ -218,13 +221,15 @@ def check_link_now(link_id: str) -> dict[str, Any]:
             return await checker.check(link.url)
 
     result = asyncio.run(check())
-    recorder = Recorder(
-        store=store, results=ResultStore(), queue=CheckQueue(), settings=get_settings()
-    )
-    outcome = recorder.record(link, result, is_confirmation=False)
-    recorder.flush()
-    count_checks([result.status.value])
-    count_transitions(recorder.transitions)
+    count_results([result])
+    outcome = None
+    if result.judged:
+        recorder = Recorder(
+            store=store, results=ResultStore(), queue=CheckQueue(), settings=get_settings()
+        )
+        outcome = recorder.record(link, result, is_confirmation=False)
+        recorder.flush()
+        count_transitions(recorder.transitions)
     now = int(time.time())
     current = store.get(tenant, link_id) if outcome is not None else link
     return {
