@@ -73,9 +73,14 @@ async def test_spotify_oembed_decides_and_a_shell_never_makes_ok(
     assert parse_qs(urlsplit(call).query)["url"] == [TRACK]
 
 
-async def test_spotify_page_errors_without_oembed_keep_their_http_verdict() -> None:
-    verdict = await SpotifyDetector().detect(page(TRACK, body=SHELL, status=404), StaticProbe())
-    assert verdict is None
+@pytest.mark.parametrize("answer", [None, (503, b""), (429, b""), (403, b"")])
+@pytest.mark.parametrize("page_status", [404, 403, 502])
+async def test_spotify_pages_that_fail_keep_their_http_verdict_when_oembed_settles_nothing(
+    answer: tuple[int, bytes] | None, page_status: int
+) -> None:
+    probe = StaticProbe({SPOTIFY_OEMBED: answer} if answer else {})
+    shown = page(TRACK, body=SHELL, status=page_status)
+    assert await SpotifyDetector().detect(shown, probe) is None
 
 
 async def test_spotify_short_link_that_goes_nowhere_is_asked_about_as_it_is() -> None:

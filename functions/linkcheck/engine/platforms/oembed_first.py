@@ -23,13 +23,9 @@ def oembed_verdict(
 ) -> Verdict | None:
     """The verdict for ``page`` given its oEmbed ``answer`` (None: keep the HTTP verdict)."""
     shell = 200 <= page.status < 300  # a page that loads says nothing on these platforms
-    if answer is None:
-        if not shell:
-            return None
-        return unknown(detector, "its oEmbed endpoint could not be asked.", Reason.NOT_CHECKED)
-    if answer.status == 200 and json_body(answer):
+    if answer is not None and answer.status == 200 and json_body(answer):
         return detector.live(what)
-    if answer.status == 404:
+    if answer is not None and answer.status == 404:
         if page.status in (404, 410):
             return detector.deleted(f"the {what} does not exist (oEmbed and page agree).")
         if shell:
@@ -37,6 +33,10 @@ def oembed_verdict(
                 detector, f"oEmbed does not know the {what} but its page loads.", Reason.HTTP_4XX
             )
         return None
+    if not shell:  # oEmbed settles nothing: the page's own 404, 403 or 5xx says it better
+        return None
+    if answer is None:
+        return unknown(detector, "its oEmbed endpoint could not be asked.", Reason.NOT_CHECKED)
     if answer.status == 429:
         return detector.refused(
             "its oEmbed endpoint rate-limited the checker.", Reason.RATE_LIMITED
@@ -45,6 +45,4 @@ def oembed_verdict(
         return detector.refused("its oEmbed endpoint refused the checker.", Reason.HTTP_403)
     if answer.status >= 500:
         return unknown(detector, f"its oEmbed endpoint failed ({answer.status}).", Reason.HTTP_5XX)
-    if shell:
-        return unknown(detector, f"its oEmbed endpoint answered {answer.status}.", Reason.HTTP_4XX)
-    return None
+    return unknown(detector, f"its oEmbed endpoint answered {answer.status}.", Reason.HTTP_4XX)
