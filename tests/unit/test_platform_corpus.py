@@ -53,6 +53,14 @@ def test_corpus_covers_every_platform_and_state() -> None:
         "facebook",
         "linkedin",
         "linkinbio",
+        "spotify",
+        "soundcloud",
+        "google",
+        "amazon",
+        "twitch",
+        "pinterest",
+        "threads",
+        "snapchat",
         None,
     }
     reasons = {c.reason for c in CORPUS.cases}

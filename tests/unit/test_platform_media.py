@@ -110,6 +110,8 @@ async def test_spotify_browse_pages_are_only_tagged() -> None:
         ("https://m.soundcloud.com/dana-harbour", "https://soundcloud.com/dana-harbour"),
         ("https://soundcloud.com/dana-harbour/sets/tides", "https://soundcloud.com/dana-harbour/sets/tides"),
         (f"{SOUND}/s-AbCdEfGhIj", f"{SOUND}/s-AbCdEfGhIj"),
+        ("https://soundcloud.com/dana-harbour/likes", "https://soundcloud.com/dana-harbour"),
+        ("https://soundcloud.com/dana-harbour/sets", "https://soundcloud.com/dana-harbour"),
         ("https://soundcloud.com/discover", None),
         ("https://soundcloud.com/", None),
         ("https://on.soundcloud.com/Xy12Ab", None),

@@ -24,6 +24,21 @@ _RESERVED_WORDS = (
     "logout connect oembed feed home artists premium creators for privacy legal"
 )
 _RESERVED = frozenset(_RESERVED_WORDS.split())
+# Tabs of a profile (``/<user>/likes``): asked about as the profile itself.
+_PROFILE_TABS = frozenset(
+    [
+        "tracks",
+        "albums",
+        "sets",
+        "popular-tracks",
+        "reposts",
+        "likes",
+        "followers",
+        "following",
+        "comments",
+        "spotlight",
+    ]
+)
 
 
 def content_url(url: str) -> str | None:
@@ -33,6 +48,8 @@ def content_url(url: str) -> str | None:
     parts = [p for p in html.path(url).split("/") if p]
     if not parts or parts[0].lower() in _RESERVED or len(parts) > 4:
         return None
+    if len(parts) == 2 and parts[1].lower() in _PROFILE_TABS:
+        parts = parts[:1]
     return "https://soundcloud.com/" + "/".join(parts)
 
 
