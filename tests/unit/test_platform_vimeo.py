@@ -116,8 +116,11 @@ async def test_the_unlisted_hash_reaches_oembed() -> None:
     assert asked_about(probe) == ["https://vimeo.com/200001/abcdef0123"]
 
 
-async def test_a_sign_in_redirect_that_oembed_cannot_explain_is_a_refusal() -> None:
-    probe = StaticProbe()  # oEmbed unreachable
+@pytest.mark.parametrize("answer", [None, (404, b"{}"), (503, b"")])
+async def test_a_sign_in_redirect_that_oembed_cannot_explain_is_a_refusal(
+    answer: tuple[int, bytes] | None,
+) -> None:
+    probe = StaticProbe({OEMBED: answer} if answer else {})
     bounced = page(
         VIDEO,
         body=b"<html><title>Log in</title></html>",

@@ -79,10 +79,10 @@ class VimeoDetector(PlatformDetector):
             return verdict
         if walled:
             return self.refused("Vimeo asked the checker to prove it is human.")
-        if answer is not None and answer.status == 404:
-            return self._unknown_to_oembed(page)
         if html.path(page.final_url).startswith("/log_in"):
             return self.refused("Vimeo sent the checker to its sign-in page.")
+        if answer is not None and answer.status == 404:
+            return self._unknown_to_oembed(page)
         return None
 
     def _oembed(self, answer: ProbeResponse | None) -> Verdict | None:
