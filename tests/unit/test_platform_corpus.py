@@ -18,15 +18,22 @@ CORPUS = Corpus()
 
 async def judge(corpus: Corpus, url: str) -> tuple[str, str, str | None]:
     page = corpus.page(url)
+    visited = (page.requested_url, *(hop.url for hop in page.redirects), page.final_url)
+    tag: str | None = None  # as the engine: the first platform that wanted any hop names it
     for detector in default_detectors():
-        if not (detector.wants(page.requested_url) or detector.wants(page.final_url)):
+        generic = getattr(detector, "generic", False)
+        if not generic and not any(detector.wants(where) for where in visited):
             continue
+        if generic and not (detector.wants(page.requested_url) or detector.wants(page.final_url)):
+            continue
+        if not generic and tag is None:
+            tag = detector.name
         verdict = await detector.detect(page, corpus.probe)
         if verdict is not None:
-            platform = None if getattr(detector, "generic", False) else detector.name
+            platform = None if generic else detector.name
             return verdict.status.value, verdict.reason.value, platform
     verdict = classify_status(page.status)
-    return verdict.status.value, verdict.reason.value, None
+    return verdict.status.value, verdict.reason.value, tag
 
 
 @pytest.mark.parametrize("case", CORPUS.cases, ids=[c.url for c in CORPUS.cases])
@@ -46,6 +53,14 @@ def test_corpus_covers_every_platform_and_state() -> None:
         "facebook",
         "linkedin",
         "linkinbio",
+        "spotify",
+        "soundcloud",
+        "google",
+        "amazon",
+        "twitch",
+        "pinterest",
+        "threads",
+        "snapchat",
         None,
     }
     reasons = {c.reason for c in CORPUS.cases}

@@ -38,6 +38,69 @@ PLATFORMS: tuple[tuple[str, str, str, frozenset[str] | None], ...] = (
             {"linktr.ee", "beacons.ai", "lnk.bio", "bio.link", "campsite.bio", "solo.to", "tap.bio"}
         ),
     ),
+    ("spotify", "SpotifyDetector", "spotify", frozenset({"open.spotify.com", "spotify.link"})),
+    ("soundcloud", "SoundCloudDetector", "soundcloud", frozenset({"soundcloud.com"})),
+    ("twitch", "TwitchDetector", "twitch", frozenset({"twitch.tv"})),
+    (
+        "pinterest",
+        "PinterestDetector",
+        "pinterest",
+        frozenset(
+            {
+                "pinterest.com",
+                "pin.it",
+                "pinterest.co.uk",
+                "pinterest.ca",
+                "pinterest.com.au",
+                "pinterest.de",
+                "pinterest.fr",
+                "pinterest.es",
+                "pinterest.it",
+                "pinterest.com.mx",
+                "pinterest.jp",
+            }
+        ),
+    ),
+    ("threads", "ThreadsDetector", "threads", frozenset({"threads.net", "threads.com"})),
+    ("snapchat", "SnapchatDetector", "snapchat", frozenset({"snapchat.com"})),
+    (
+        "google",
+        "GoogleDocsDetector",
+        "google",
+        frozenset({"docs.google.com", "drive.google.com", "forms.gle"}),
+    ),
+    (
+        "amazon",
+        "AmazonDetector",
+        "amazon",
+        frozenset(
+            {
+                "amazon.com",
+                "amazon.co.uk",
+                "amazon.de",
+                "amazon.fr",
+                "amazon.it",
+                "amazon.es",
+                "amazon.nl",
+                "amazon.se",
+                "amazon.pl",
+                "amazon.com.be",
+                "amazon.ca",
+                "amazon.com.mx",
+                "amazon.com.br",
+                "amazon.co.jp",
+                "amazon.in",
+                "amazon.com.au",
+                "amazon.sg",
+                "amazon.ae",
+                "amazon.sa",
+                "amazon.com.tr",
+                "amazon.eg",
+                "amzn.to",
+                "a.co",
+            }
+        ),
+    ),
     ("soft404", "Soft404Detector", "soft404", None),  # generic: last, after every platform
 )
 
