@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,20 +41,19 @@ class Quirk:
 
 _YOUTUBE = Quirk(query=(("hl", "en"),), headers=MappingProxyType({"Cookie": "SOCS=CAI"}))
 
-# Exact host names (requests name one host; no suffix walk on the hot path).
-QUIRKS: Mapping[str, Quirk] = MappingProxyType(
-    {
-        host: _YOUTUBE
-        for host in (
-            "youtube.com",
-            "www.youtube.com",
-            "m.youtube.com",
-            "music.youtube.com",
-            "youtube-nocookie.com",
-            "www.youtube-nocookie.com",
-        )
-    }
-)
+# Exact host names (requests name one host; no suffix walk on the hot path). A plain dict,
+# read-only by convention: the checker looks every request's host up here.
+QUIRKS: Final[Mapping[str, Quirk]] = {
+    host: _YOUTUBE
+    for host in (
+        "youtube.com",
+        "www.youtube.com",
+        "m.youtube.com",
+        "music.youtube.com",
+        "youtube-nocookie.com",
+        "www.youtube-nocookie.com",
+    )
+}
 
 
 def request_for(url: str, host: str) -> tuple[str, Mapping[str, str]]:
