@@ -33,7 +33,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, *, with_body: bool) -> None:
         host = self.headers.get("host", "")
-        answer = self.server.corpus.answer(host, self.path)
+        answer = self.server.corpus.answer(host, self.path, self.headers.get("cookie", ""))
         with self.server.lock:
             self.server.requests.append((host.split(":")[0], self.path))
         self.send_response(answer.status)

@@ -38,10 +38,19 @@ class Exchange:
 
 
 class Exchanger(Protocol):
-    """Sends one request without following redirects; raises httpx's transport errors."""
+    """Sends one request without following redirects; raises httpx's transport errors.
+
+    ``headers`` are sent after the ones every check sends (``request_headers``), never instead
+    of them: a site's quirk (``quirks.py``), e.g. a cookie.
+    """
 
     async def exchange(
-        self, method: str, target: Target, wants_body: BodyWanted | None, limit: int
+        self,
+        method: str,
+        target: Target,
+        wants_body: BodyWanted | None,
+        limit: int,
+        headers: Mapping[str, str] | None = None,
     ) -> Exchange: ...
 
 

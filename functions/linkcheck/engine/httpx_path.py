@@ -9,7 +9,7 @@ than the default path; README, section "engine"). Imported only when used (httpx
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 
 import httpx
 
@@ -116,9 +116,15 @@ class HttpxExchanger:
         self._headers = request_headers(options)
 
     async def exchange(
-        self, method: str, target: Target, wants_body: BodyWanted | None, limit: int
+        self,
+        method: str,
+        target: Target,
+        wants_body: BodyWanted | None,
+        limit: int,
+        headers: Mapping[str, str] | None = None,
     ) -> Exchange:
-        request = httpx.Request(method, target.url, headers=self._headers)
+        sent = {**self._headers, **headers} if headers else self._headers
+        request = httpx.Request(method, target.url, headers=sent)
         response = await self._transport.handle_async_request(request)
         try:
             body = b""

@@ -24,7 +24,7 @@ import contextlib
 import contextvars
 import os
 import ssl
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import TYPE_CHECKING, NoReturn, cast
 
 from .body import read_prefix
@@ -419,10 +419,16 @@ class WireExchanger:
         self._fixed = fixed_request_headers(request_headers(options))
 
     async def exchange(
-        self, method: str, target: Target, wants_body: BodyWanted | None, limit: int
+        self,
+        method: str,
+        target: Target,
+        wants_body: BodyWanted | None,
+        limit: int,
+        headers: Mapping[str, str] | None = None,
     ) -> Exchange:
         try:
-            request = request_head(method, target.path_and_query, target.netloc, self._fixed)
+            fixed = self._fixed + fixed_request_headers(headers) if headers else self._fixed
+            request = request_head(method, target.path_and_query, target.netloc, fixed)
         except ValueError as exc:
             import httpx
 
@@ -430,18 +436,18 @@ class WireExchanger:
         pool = self._pool()
         read_timeout = self._read_timeout
         connection, head = await open_exchange(pool, target, method, request, read_timeout)
-        headers = head.headers
+        answered = head.headers
         body = b""
         complete = head.framing is Framing.NONE
         try:
             if (
                 not complete
                 and wants_body is not None
-                and wants_body(head.status, headers.get("content-type", ""))
+                and wants_body(head.status, answered.get("content-type", ""))
             ):
                 chunks = _Counted(connection.body(head, read_timeout))
                 try:
-                    body = await read_prefix(chunks, headers.get("content-encoding", ""), limit)
+                    body = await read_prefix(chunks, answered.get("content-encoding", ""), limit)
                 finally:
                     await chunks.aclose()
                 complete = chunks.exhausted
@@ -451,7 +457,7 @@ class WireExchanger:
             pool.release(connection, reusable=False)
             reraise_as_httpx(exc)
         pool.release(connection, reusable=complete and head.keep_alive)
-        return Exchange(head.status, headers, body)
+        return Exchange(head.status, answered, body)
 
 
 async def open_exchange(

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # (module, class, name, domains; None for a generic detector that judges any HTML page)
 PLATFORMS: tuple[tuple[str, str, str, frozenset[str] | None], ...] = (
-    ("tiktok", "TikTokDetector", "tiktok", frozenset({"tiktok.com"})),
+    ("tiktok", "TikTokDetector", "tiktok", frozenset({"tiktok.com", "tiktokv.com"})),
     (
         "youtube",
         "YouTubeDetector",
