@@ -8,6 +8,7 @@ same turn). Repeated, because the order in which they wake decides whether the r
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterator
@@ -68,13 +69,16 @@ async def test_a_hanging_host_never_ends_the_batch(
 
 
 async def test_a_check_that_never_got_a_connection_is_not_checked(silent: SilentServer) -> None:
-    # One connection allowed: the second check waits for it until its deadline, so it never
-    # reached the host and says nothing about it (never a timeout that counts as "down").
-    got = await _batch([silent.url("/a"), silent.url("/b")], per_host=1, timeout=0.3, retries=0)
-    reasons = sorted(results[0].reason for results in got.values())
-    assert reasons == [Reason.NOT_CHECKED, Reason.TIMEOUT]
-    waited = next(r[0] for r in got.values() if r[0].reason is Reason.NOT_CHECKED)
-    assert waited.status is Status.ERROR
+    # One connection allowed and held by a slow check: the second check waits for it until
+    # its own (earlier) deadline, so it never reached the host and says nothing about it
+    # (never a timeout that would count toward "down").
+    async with Checker(fast_options(per_host=1, retries=0), detectors=()) as checker:
+        holder = asyncio.create_task(checker.check(silent.url("/a"), timeout=0.6))
+        await asyncio.sleep(0.05)  # the holder has the connection
+        waited = await checker.check(silent.url("/b"), timeout=0.2)
+        held = await holder
+    assert (held.status, held.reason) == (Status.ERROR, Reason.TIMEOUT)
+    assert (waited.status, waited.reason) == (Status.ERROR, Reason.NOT_CHECKED)
     assert "could not start" in waited.detail
 
 
