@@ -161,3 +161,10 @@ async def test_live_content(detector: FacebookDetector, url: str, fixture: str) 
 async def test_a_short_link_that_left_facebook_is_not_judged(detector: FacebookDetector) -> None:
     away = page("https://fb.me/x", final="https://example.com/", body=b"<title>x</title>")
     assert await detector.detect(away, StaticProbe()) is None
+
+
+async def test_a_page_named_like_a_wall_is_not_a_wall(detector: FacebookDetector) -> None:
+    verdict = await detector.detect(
+        page(f"{FB}/loginradius", "facebook/page_live.html"), StaticProbe()
+    )
+    assert verdict is not None and verdict.status is Status.OK

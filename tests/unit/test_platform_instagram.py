@@ -159,3 +159,9 @@ def test_an_embed_that_bounced_to_the_login_page_is_unknown() -> None:
     assert read_embed(ProbeResponse(200, EMBED, {}, read("instagram/embed_live.html"))) == "live"
     broken = ProbeResponse(200, EMBED, {}, read("instagram/embed_unavailable.html"))
     assert read_embed(broken) == "unavailable"
+
+
+async def test_an_account_named_like_a_wall_is_not_a_wall(detector: InstagramDetector) -> None:
+    body = read("instagram/profile_live.html")
+    verdict = await detector.detect(page(f"{IG}/challengeaccepted/", body=body), StaticProbe())
+    assert verdict is not None and verdict.status is Status.OK

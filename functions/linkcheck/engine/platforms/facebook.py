@@ -32,7 +32,7 @@ from .base import PlatformDetector, trail
 
 DOMAINS = frozenset({"facebook.com", "fb.com", "fb.watch", "fb.me"})
 SHORT_HOSTS = frozenset({"fb.watch", "fb.me"})
-_WALL_PATHS = ("/login", "/checkpoint", "/unsupportedbrowser")
+_WALL = re.compile(r"^/(login|login\.php|checkpoint|unsupportedbrowser)(?:/|$)", re.IGNORECASE)
 
 _LOGIN_TEXT = ("you must log in to continue", "log in or sign up to view")
 _LOGIN_FORM = re.compile(r"""\bid\s*=\s*["'](?:login_form|loginbutton)["']""")
@@ -68,9 +68,7 @@ def oembed_endpoint(url: str) -> str | None:
 def content_url(page: Page) -> str:
     """The URL of the content itself: the last Facebook URL before any wall, short links last."""
     candidates = [
-        url
-        for url in trail(page)
-        if html.host_in(url, DOMAINS) and not html.path(url).lower().startswith(_WALL_PATHS)
+        url for url in trail(page) if html.host_in(url, DOMAINS) and not _WALL.match(html.path(url))
     ]
     full = [url for url in candidates if html.host(url) not in SHORT_HOSTS]
     return (full or candidates or [page.requested_url])[-1]
@@ -84,14 +82,13 @@ class FacebookDetector(PlatformDetector):
     async def detect(self, page: Page, probe: Probe) -> Verdict | None:
         if not (self.owns(page) and self.wants(page.final_url)):
             return None  # a short link that left Facebook is the other site's business
-        where = html.path(page.final_url).lower()
-        if where.startswith("/checkpoint"):
-            return await self._unknown(page, probe, "Facebook sent the checker to a checkpoint.")
-        if where.startswith("/unsupportedbrowser"):
-            why = "Facebook told the checker its browser is unsupported."
+        wall = _WALL.match(html.path(page.final_url))
+        if wall:
+            why = {
+                "checkpoint": "Facebook sent the checker to a checkpoint.",
+                "unsupportedbrowser": "Facebook told the checker its browser is unsupported.",
+            }.get(wall.group(1).lower(), "Facebook sent the checker to log in.")
             return await self._unknown(page, probe, why)
-        if where.startswith("/login"):
-            return await self._unknown(page, probe, "Facebook sent the checker to log in.")
         if page.status == 429:
             return self.refused("Facebook rate limited the checker (429).", Reason.RATE_LIMITED)
         if page.status not in (200, 404):

@@ -31,6 +31,8 @@ from . import html, meta
 from .base import PlatformDetector, redirected_home, trail
 
 _POST = re.compile(r"^/(?:[A-Za-z0-9_.]{1,30}/)?(p|reels?|tv)/([A-Za-z0-9_-]{5,64})(?:/|$)", re.I)
+_CHALLENGE = re.compile(r"^/challenge(?:/|$)", re.IGNORECASE)
+_LOGIN = re.compile(r"^/accounts/login(?:/|$)", re.IGNORECASE)
 _REQUIRE_LOGIN = re.compile(r'"require_login"\s*:\s*true')
 _LIVE_EMBED = re.compile(r"""class\s*=\s*["'][^"']*\bEmbeddedMedia(?:Image|Video)\b""")
 _BROKEN_EMBED = re.compile(r"""class\s*=\s*["'][^"']*\bEmbedIsBroken\b""")
@@ -90,11 +92,11 @@ class InstagramDetector(PlatformDetector):
             return None  # a link that left Instagram is the other site's business
         post = next(filter(None, map(post_code, trail(page))), None)
         thing = "post" if post else "page"
-        where = html.path(page.final_url).lower()
-        if where.startswith("/challenge"):
+        where = html.path(page.final_url)
+        if _CHALLENGE.match(where):
             why = "Instagram sent the checker to a challenge page."
             return await self._walled(page, probe, post, why)
-        if where.startswith("/accounts/login"):
+        if _LOGIN.match(where):
             return await self._walled(page, probe, post, "Instagram sent the checker to log in.")
         if redirected_home(page):
             why = f"Instagram sent the checker to its home page instead of the {thing}."

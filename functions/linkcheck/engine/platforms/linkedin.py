@@ -20,7 +20,7 @@ from ..verdict import Reason, Verdict
 from . import html
 from .base import PlatformDetector
 
-_WALL_PATHS = ("/authwall", "/uas/login", "/login", "/checkpoint")
+_WALL = re.compile(r"^/(?:authwall|uas/login|login|checkpoint)(?:/|$)", re.IGNORECASE)
 _TO_AUTHWALL = re.compile(r"<script\b[^>]*>[^<]*/authwall\b", re.IGNORECASE)
 
 
@@ -36,7 +36,7 @@ class LinkedInDetector(PlatformDetector):
             return self.refused("LinkedIn answered 999 to the checker.", Reason.HTTP_999)
         if not html.host_in(page.final_url, frozenset({"linkedin.com"})):
             return None  # lnkd.in's own page, or a link that left LinkedIn
-        if html.path(page.final_url).lower().startswith(_WALL_PATHS):
+        if _WALL.match(html.path(page.final_url)):
             return self.refused("LinkedIn sent the checker to its sign-in wall.")
         if page.status == 429:
             return self.refused("LinkedIn rate limited the checker (429).", Reason.RATE_LIMITED)
