@@ -34,11 +34,32 @@ DOMAINS = frozenset({"facebook.com", "fb.com", "fb.watch", "fb.me"})
 SHORT_HOSTS = frozenset({"fb.watch", "fb.me"})
 _WALL = re.compile(r"^/(login|login\.php|checkpoint|unsupportedbrowser)(?:/|$)", re.IGNORECASE)
 
+_WALL_WHY = {
+    "checkpoint": "Facebook sent the checker to a checkpoint.",
+    "unsupportedbrowser": "Facebook told the checker its browser is unsupported.",
+}
 _LOGIN_TEXT = ("you must log in to continue", "log in or sign up to view")
 _LOGIN_FORM = re.compile(r"""\bid\s*=\s*["'](?:login_form|loginbutton)["']""")
 _UNSUPPORTED = ("unsupported browser",)
 _UNAVAILABLE = ("this content isn't available", "content not found")
 _GONE = ("this page isn't available", "the link you followed may be broken")
+_LOGIN_WHY = "Facebook put a login form in front of the checker."
+# Facebook's notices, in the order they are looked for, with what each one means.
+_NOTICES = (
+    (_UNSUPPORTED, "Facebook told the checker its browser is unsupported."),
+    (
+        _UNAVAILABLE,
+        "Facebook says the content isn't available right now, which it says for deleted "
+        "content, for content shared with fewer people, and for content it hides from "
+        "logged-out visitors.",
+    ),
+    (
+        _GONE,
+        "Facebook says the page isn't available, which it also tells logged-out visitors "
+        "about pages that exist.",
+    ),
+    (_LOGIN_TEXT, _LOGIN_WHY),
+)
 _INTERSTITIAL = re.compile(
     r"""class\s*=\s*["'][^"']*\buiInterstitialContent\b[^"']*["'][^>]*>\s*<div[^>]*>(.*?)</div""",
     re.IGNORECASE | re.DOTALL,
@@ -84,47 +105,33 @@ class FacebookDetector(PlatformDetector):
             return None  # a short link that left Facebook is the other site's business
         wall = _WALL.match(html.path(page.final_url))
         if wall:
-            why = {
-                "checkpoint": "Facebook sent the checker to a checkpoint.",
-                "unsupportedbrowser": "Facebook told the checker its browser is unsupported.",
-            }.get(wall.group(1).lower(), "Facebook sent the checker to log in.")
-            return await self._unknown(page, probe, why)
+            walled = _WALL_WHY.get(wall.group(1).lower(), "Facebook sent the checker to log in.")
+            return await self._unknown(page, probe, walled)
         if page.status == 429:
             return self.refused("Facebook rate limited the checker (429).", Reason.RATE_LIMITED)
         if page.status not in (200, 404):
             return None
         content = html.meta(page.text, "og:url") is not None
-        if self._says(page, _UNSUPPORTED, content):
-            why = "Facebook told the checker its browser is unsupported."
+        why = self._notice(page, content)
+        if why is None and page.status == 404:
+            why = "Facebook answered 404 to a logged-out client, as it does for some live content."
+        if why is not None:
             return await self._unknown(page, probe, why)
-        if self._says(page, _UNAVAILABLE, content):
-            why = (
-                "Facebook says the content isn't available right now, which it says for deleted "
-                "content, for content shared with fewer people, and for content it hides from "
-                "logged-out visitors."
-            )
-            return await self._unknown(page, probe, why)
-        if self._says(page, _GONE, content):
-            why = (
-                "Facebook says the page isn't available, which it also tells logged-out "
-                "visitors about pages that exist."
-            )
-            return await self._unknown(page, probe, why)
-        notice = None if content else _INTERSTITIAL.search(page.text)
+        return self.live() if content else None
+
+    def _notice(self, page: Page, content: bool) -> str | None:
+        """Why the page is one of Facebook's walls or notices (none of them is proof), else None."""
+        for phrases, why in _NOTICES:
+            if self._says(page, phrases, content):
+                return why
+        if content:
+            return None
+        notice = _INTERSTITIAL.search(page.text)
         if notice:
             said = html.visible_text(notice.group(1))[:120]
-            why = f'Facebook showed a notice instead of the content ("{said}").'
-            return await self._unknown(page, probe, why)
-        if self._says(page, _LOGIN_TEXT, content) or (
-            not content and _LOGIN_FORM.search(page.text)
-        ):
-            why = "Facebook put a login form in front of the checker."
-            return await self._unknown(page, probe, why)
-        if page.status == 404:
-            why = "Facebook answered 404 to a logged-out client, as it does for some live content."
-            return await self._unknown(page, probe, why)
-        if content:
-            return self.live()
+            return f'Facebook showed a notice instead of the content ("{said}").'
+        if _LOGIN_FORM.search(page.text):
+            return _LOGIN_WHY
         return None
 
     @staticmethod
