@@ -165,3 +165,13 @@ async def test_an_account_named_like_a_wall_is_not_a_wall(detector: InstagramDet
     body = read("instagram/profile_live.html")
     verdict = await detector.detect(page(f"{IG}/challengeaccepted/", body=body), StaticProbe())
     assert verdict is not None and verdict.status is Status.OK
+
+
+async def test_a_live_page_whose_config_mentions_require_login_is_live(
+    detector: InstagramDetector,
+) -> None:
+    body = read("instagram/post_live.html") + b'<script>{"require_login":true}</script>'
+    probe = StaticProbe()
+    verdict = await detector.detect(page(POST, body=body), probe)
+    assert verdict is not None and verdict.status is Status.OK
+    assert probe.calls == []

@@ -115,7 +115,7 @@ class InstagramDetector(PlatformDetector):
         if title == LOGIN_TITLE:
             why = "Instagram answered with its login page."
             return await self._walled(page, probe, post, why)
-        if _REQUIRE_LOGIN.search(page.text):
+        if _REQUIRE_LOGIN.search(page.text) and not content:  # a live page's config may say it
             why = f"Instagram's answer says a login is required to see the {thing}."
             return await self._walled(page, probe, post, why)
         if title == NOT_FOUND_TITLE or (page.status == 404 and all(p in text for p in _GONE_TEXT)):
