@@ -73,6 +73,11 @@ def json_body(response: ProbeResponse) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def trail(page: Page) -> list[str]:
+    """Every URL the check went through: asked, each redirect, final (in that order)."""
+    return [page.requested_url, *(hop.url for hop in page.redirects), page.final_url]
+
+
 def redirected_home(page: Page) -> bool:
     """A deep link that ended on the site's front page (the platform's "gone" redirect)."""
     return (

@@ -28,7 +28,12 @@ PLATFORMS: tuple[tuple[str, str, str, frozenset[str] | None], ...] = (
     ("instagram", "InstagramDetector", "instagram", frozenset({"instagram.com", "instagr.am"})),
     ("twitter", "TwitterDetector", "twitter", frozenset({"twitter.com", "x.com"})),
     ("vimeo", "VimeoDetector", "vimeo", frozenset({"vimeo.com"})),
-    ("facebook", "FacebookDetector", "facebook", frozenset({"facebook.com", "fb.com", "fb.watch"})),
+    (
+        "facebook",
+        "FacebookDetector",
+        "facebook",
+        frozenset({"facebook.com", "fb.com", "fb.watch", "fb.me"}),
+    ),
     ("linkedin", "LinkedInDetector", "linkedin", frozenset({"linkedin.com", "lnkd.in"})),
     (
         "linkinbio",
