@@ -10,23 +10,47 @@ from __future__ import annotations
 import pytest
 
 from linkcheck.engine.classify import classify_status
-from linkcheck.engine.detectors import default_detectors
+from linkcheck.engine.detectors import Follow, default_detectors
 from tests.fixtures.pages.corpus import Case, Corpus
 
 CORPUS = Corpus()
 
 
 async def judge(corpus: Corpus, url: str) -> tuple[str, str, str | None]:
-    page = corpus.page(url)
-    for detector in default_detectors():
-        if not (detector.wants(page.requested_url) or detector.wants(page.final_url)):
+    """The engine's order: first detectors (refusals, interstitials), platforms, generic."""
+    for _ in range(5):  # a Follow (interstitial) starts again at the target it names
+        page = corpus.page(url)
+        detectors = default_detectors()
+        wanted = [
+            d
+            for d in detectors
+            if not getattr(d, "first", False)
+            and not getattr(d, "generic", False)
+            and (d.wants(page.requested_url) or d.wants(page.final_url))
+        ]
+        named = wanted[0].name if wanted else None
+        found = None
+        for detector in detectors:
+            if getattr(detector, "first", False):
+                if not detector.wants(page.final_url):
+                    continue
+            elif not (detector.wants(page.requested_url) or detector.wants(page.final_url)):
+                continue
+            found = await detector.detect(page, corpus.probe)
+            if found is None:
+                continue
+            if isinstance(found, Follow):
+                break
+            if getattr(detector, "generic", False):
+                return found.status.value, found.reason.value, None
+            platform = named if getattr(detector, "first", False) else detector.name
+            return found.status.value, found.reason.value, platform
+        if isinstance(found, Follow):
+            url = found.url
             continue
-        verdict = await detector.detect(page, corpus.probe)
-        if verdict is not None:
-            platform = None if getattr(detector, "generic", False) else detector.name
-            return verdict.status.value, verdict.reason.value, platform
-    verdict = classify_status(page.status)
-    return verdict.status.value, verdict.reason.value, None
+        verdict = classify_status(page.status)
+        return verdict.status.value, verdict.reason.value, named
+    raise AssertionError(f"too many interstitials from {url}")
 
 
 @pytest.mark.parametrize("case", CORPUS.cases, ids=[c.url for c in CORPUS.cases])

@@ -100,9 +100,14 @@ class _Trail:
     http_status: int | None = None
     wanting: set[int] = field(default_factory=set)  # platform detectors (index) a hop wanted
     seen: set[str] = field(default_factory=set)  # URLs visited (loop detection)
+    # Where the link really starts: the target of an unwrapped URL or an interstitial, which
+    # detectors judge as if it had been asked for (a deep link bounced home is still gone).
+    origin: Target | None = None
 
-    def advance(self, hop: Hop, following: Target, limit: int) -> None:
+    def advance(self, hop: Hop, following: Target, limit: int, *, restart: bool = False) -> None:
         """One more hop (a redirect, an unwrapped URL, an interstitial) towards ``following``."""
+        if restart:
+            self.origin = following
         self.hops.append(hop)
         if len(self.hops) > limit:
             raise _Stop(too_many_redirects(limit))
@@ -356,7 +361,8 @@ class Checker:
                 judged, platform = await self._judge(trail, reply, deadline)
                 while isinstance(judged, Follow):  # an interstitial: on to the page it names
                     hop = Hop(url=trail.current.url, status=reply.status)
-                    trail.advance(hop, normalize_url(judged.url), self.options.max_redirects)
+                    following = normalize_url(judged.url)
+                    trail.advance(hop, following, self.options.max_redirects, restart=True)
                     trail.wanting.clear()  # the stop's platform has no say on the target
                     reply = await self._follow(trail, deadline, force_get=False)
                     judged, platform = await self._judge(trail, reply, deadline)
@@ -418,9 +424,8 @@ class Checker:
             if target.host in WRAPPER_HOSTS:  # a pasted interstitial or wall URL: its target
                 inner = unwrap_url(target.url)
                 if inner is not None:
-                    trail.advance(
-                        Hop(url=target.url, status=UNWRAPPED), normalize_url(inner), limit
-                    )
+                    hop = Hop(url=target.url, status=UNWRAPPED)
+                    trail.advance(hop, normalize_url(inner), limit, restart=True)
                     continue
             wanting = self._wanting(target)
             trail.wanting.update(wanting)
@@ -513,7 +518,7 @@ class Checker:
         if not first and not platform and not generic:
             return verdict, None
         page = Page(
-            requested_url=trail.target.url,
+            requested_url=(trail.origin or trail.target).url,
             final_url=final_url,
             status=reply.status,
             headers={k.lower(): v for k, v in reply.headers.items()},
