@@ -508,11 +508,13 @@ class Checker:
             and _is_html(reply.headers.get("content-type", ""))
             else ()
         )
-        # First detectors need something to read: a body prefix, or a refusal header (HEAD).
+        # First detectors need something to read: a body prefix, or refusal headers on an
+        # answer without one (walls answer 403/429/503: a bodiless 2xx, the bulk of HEAD-only
+        # checks, is not looked at, which keeps that path free of header lookups).
         first = (
             tuple(d for d in self._first_detectors if d.wants(final_url))
             if self._first_detectors
-            and (reply.body or any(name in reply.headers for name in REFUSAL_HEADERS))
+            and (reply.body or (reply.status >= 300 and _refusal_headers(reply.headers)))
             else ()
         )
         if not first and not platform and not generic:
@@ -651,6 +653,10 @@ def _always(status: int, content_type: str) -> bool:
 
 def _generic_page(status: int, content_type: str) -> bool:
     return 200 <= status < 300 and _is_html(content_type)
+
+
+def _refusal_headers(headers: Mapping[str, str]) -> bool:
+    return any(headers.get(name) is not None for name in REFUSAL_HEADERS)
 
 
 def _page_or_refusal(status: int, content_type: str) -> bool:

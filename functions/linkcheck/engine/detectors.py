@@ -27,8 +27,9 @@ When detectors are consulted (the engine's cheap rule, so HEAD stays the common 
 
 - a *first* detector declares ``first = True`` (refusal recognition, interstitials). It is
   consulted before every other detector on the final response whatever its status (200, 403,
-  503...), when ``wants(final_url)`` and the response has a body prefix or refusal headers
-  (``REFUSAL_HEADERS``). Its verdict keeps the ``platform`` of a consulted platform detector.
+  503...), when ``wants(final_url)`` and the response has a body prefix, or refusal headers
+  (``REFUSAL_HEADERS``) on an answer without a body that is not 2xx. Its verdict keeps the
+  ``platform`` of a consulted platform detector.
 
 First detectors run first, then platform detectors in order, then generic ones; the first
 verdict wins. A detector may also answer ``Follow(url)``: the page is a stop on the way (an
