@@ -2,10 +2,14 @@
 
 Runs the real engine (HTTPS, redirects, probes, detectors) against the local corpus server
 (tests/e2e/corpus_server.py) and compares every result with tests/fixtures/pages/*/manifest.json.
-"Dead" means ``broken`` or ``restricted``; precision = dead verdicts that are right / all dead
-verdicts, recall = dead links found / all dead links. Exit status 1 if any verdict differs.
+Per platform (the case's expected platform, or "generic"): the number of cases, precision and
+recall of ``broken`` and of ``restricted`` (precision = verdicts of that status that are right /
+all verdicts of that status; recall = links of that status found / all of them), refusals of the
+checker (expected ``blocked``) reported as anything else, and dead links (expected ``broken`` or
+``restricted``) reported ``ok``; the goal for the last two is 0. Exit status 1 if any verdict
+differs from the manifest.
 
-    .venv/bin/python benchmarks/accuracy.py [--no-get]
+    .venv/bin/python benchmarks/accuracy.py [--no-get] [--markdown]
 
 ``--no-get`` keeps the engine's default HEAD-first path (generic soft-404 detection then only
 sees pages whose HEAD was refused), to show what ``--get`` buys.
@@ -53,18 +57,62 @@ async def run(always_get: bool) -> list[tuple[Case, tuple[str, str, str | None]]
     ]
 
 
-def report(rows: list[tuple[Case, tuple[str, str, str | None]]]) -> bool:
+def _per_platform(rows: list[tuple[Case, tuple[str, str, str | None]]]) -> dict[str, Counter[str]]:
+    """Tallies per platform (the case's expected platform, or "generic")."""
+    tallies: dict[str, Counter[str]] = defaultdict(Counter)
+    for case, got in rows:
+        for tally in (tallies[case.platform or "generic"], tallies["all"]):
+            tally["n"] += 1
+            for status in ("broken", "restricted"):
+                expected, said = case.status == status, got[0] == status
+                tally[f"{status}_tp"] += expected and said
+                tally[f"{status}_fp"] += said and not expected
+                tally[f"{status}_fn"] += expected and not said
+            # A refusal of the checker reported as anything else (goal 0).
+            tally["refusal_missed"] += case.status == "blocked" and got[0] != "blocked"
+            # Dead content reported as live (goal 0).
+            tally["false_ok"] += case.status in DEAD and got[0] == "ok"
+    return tallies
+
+
+def platform_table(rows: list[tuple[Case, tuple[str, str, str | None]]]) -> list[list[str]]:
+    """Header and one row per platform (then "all"): the figures docs/accuracy.md publishes."""
+    tallies = _per_platform(rows)
+    table = [
+        [
+            "platform",
+            "cases",
+            "broken P",
+            "broken R",
+            "restricted P",
+            "restricted R",
+            "refusals not blocked",
+            "false ok on dead",
+        ]
+    ]
+    for name in [*sorted(n for n in tallies if n != "all"), "all"]:
+        t = tallies[name]
+        line = [name, str(t["n"])]
+        for status in ("broken", "restricted"):
+            tp, fp, fn = t[f"{status}_tp"], t[f"{status}_fp"], t[f"{status}_fn"]
+            line += [ratio(tp, tp + fp), ratio(tp, tp + fn)]
+        line += [str(t["refusal_missed"]), str(t["false_ok"])]
+        table.append(line)
+    return table
+
+
+def markdown(table: list[list[str]]) -> str:
+    head, *body = table
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    return "\n".join(lines)
+
+
+def report(rows: list[tuple[Case, tuple[str, str, str | None]]], *, as_markdown: bool) -> bool:
     confusion: Counter[tuple[str, str]] = Counter()
-    by_platform: dict[str, Counter[str]] = defaultdict(Counter)
     wrong = []
     for case, got in rows:
         confusion[(case.status, got[0])] += 1
-        expected_dead, got_dead = case.status in DEAD, got[0] in DEAD
-        tally = by_platform[case.platform or "generic"]
-        tally["tp"] += expected_dead and got_dead
-        tally["fp"] += got_dead and not expected_dead
-        tally["fn"] += expected_dead and not got_dead
-        tally["n"] += 1
         if got != (case.status, case.reason, case.platform):
             wrong.append((case, got))
 
@@ -75,22 +123,18 @@ def report(rows: list[tuple[Case, tuple[str, str, str | None]]]) -> bool:
             cells = "".join(f"{confusion[(expected, s)] or '.':>12}" for s in STATUSES)
             print(f"{expected:>12}{cells}")
 
-    print("\n'Dead' (broken or restricted): precision and recall per platform\n")
-    print(f"{'platform':<12}{'links':>7}{'dead':>7}{'precision':>11}{'recall':>9}")
-    total: Counter[str] = Counter()
-    for name in sorted(by_platform):
-        t = by_platform[name]
-        total.update(t)
-        dead = t["tp"] + t["fn"]
-        print(
-            f"{name:<12}{t['n']:>7}{dead:>7}"
-            f"{ratio(t['tp'], t['tp'] + t['fp']):>11}{ratio(t['tp'], dead):>9}"
-        )
-    dead = total["tp"] + total["fn"]
     print(
-        f"{'all':<12}{total['n']:>7}{dead:>7}"
-        f"{ratio(total['tp'], total['tp'] + total['fp']):>11}{ratio(total['tp'], dead):>9}"
+        "\nPer platform: precision (P) and recall (R) of broken and of restricted; refusals "
+        "(expected blocked) reported as anything else; dead links (broken/restricted) reported "
+        "ok. n/a: no such case or verdict.\n"
     )
+    table = platform_table(rows)
+    if as_markdown:
+        print(markdown(table))
+    else:
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+        for row in table:
+            print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
     exact = len(rows) - len(wrong)
     print(f"\nExact verdicts (status, reason, platform): {exact}/{len(rows)}")
     for case, got in wrong:
@@ -101,9 +145,10 @@ def report(rows: list[tuple[Case, tuple[str, str, str | None]]]) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--no-get", action="store_true", help="HEAD first (the default path)")
+    parser.add_argument("--markdown", action="store_true", help="the table as Markdown")
     args = parser.parse_args()
     rows = asyncio.run(run(always_get=not args.no_get))
-    return 0 if report(rows) else 1
+    return 0 if report(rows, as_markdown=args.markdown) else 1
 
 
 if __name__ == "__main__":

@@ -10,30 +10,56 @@ from __future__ import annotations
 import pytest
 
 from linkcheck.engine.classify import classify_status
-from linkcheck.engine.detectors import default_detectors
+from linkcheck.engine.detectors import Follow, default_detectors
 from tests.fixtures.pages.corpus import Case, Corpus
 
 CORPUS = Corpus()
 
 
 async def judge(corpus: Corpus, url: str) -> tuple[str, str, str | None]:
-    page = corpus.page(url)
-    visited = (page.requested_url, *(hop.url for hop in page.redirects), page.final_url)
-    tag: str | None = None  # as the engine: the first platform that wanted any hop names it
-    for detector in default_detectors():
-        generic = getattr(detector, "generic", False)
-        if not generic and not any(detector.wants(where) for where in visited):
+    """The engine's order: first detectors (refusals, interstitials), platforms, generic.
+
+    Platforms are asked when they wanted any hop; the first of them names the result.
+    """
+    for _ in range(5):  # a Follow (interstitial) starts again at the target it names
+        page = corpus.page(url)
+        # Unwrapped wrapper URLs (status 0) were never requested: no platform wanted them.
+        hopped = (hop.url for hop in page.redirects if hop.status)
+        visited = (page.requested_url, *hopped, page.final_url)
+        detectors = default_detectors()
+        wanted = [
+            d
+            for d in detectors
+            if not getattr(d, "first", False)
+            and not getattr(d, "generic", False)
+            and any(d.wants(where) for where in visited)
+        ]
+        named = wanted[0].name if wanted else None
+        found = None
+        for detector in detectors:
+            if getattr(detector, "first", False):
+                if not detector.wants(page.final_url):
+                    continue
+            elif getattr(detector, "generic", False):
+                if not (detector.wants(page.requested_url) or detector.wants(page.final_url)):
+                    continue
+            elif detector not in wanted:
+                continue
+            found = await detector.detect(page, corpus.probe)
+            if found is None:
+                continue
+            if isinstance(found, Follow):
+                break
+            if getattr(detector, "generic", False):
+                return found.status.value, found.reason.value, None
+            platform = named if getattr(detector, "first", False) else detector.name
+            return found.status.value, found.reason.value, platform
+        if isinstance(found, Follow):
+            url = found.url
             continue
-        if generic and not (detector.wants(page.requested_url) or detector.wants(page.final_url)):
-            continue
-        if not generic and tag is None:
-            tag = detector.name
-        verdict = await detector.detect(page, corpus.probe)
-        if verdict is not None:
-            platform = None if generic else detector.name
-            return verdict.status.value, verdict.reason.value, platform
-    verdict = classify_status(page.status)
-    return verdict.status.value, verdict.reason.value, tag
+        verdict = classify_status(page.status)
+        return verdict.status.value, verdict.reason.value, named
+    raise AssertionError(f"too many interstitials from {url}")
 
 
 @pytest.mark.parametrize("case", CORPUS.cases, ids=[c.url for c in CORPUS.cases])

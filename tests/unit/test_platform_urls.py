@@ -80,6 +80,12 @@ def test_every_registry_line_matches_its_detector_class() -> None:
         assert real.name == detector.name
         assert getattr(real, "domains", None) == detector.domains  # type: ignore[attr-defined]
         assert bool(getattr(real, "generic", False)) == detector.generic  # type: ignore[attr-defined]
+        assert bool(getattr(real, "first", False)) == detector.first  # type: ignore[attr-defined]
+
+
+def test_first_detectors_come_first() -> None:
+    kinds = [bool(getattr(d, "first", False)) for d in all_detectors()]
+    assert kinds[:2] == [True, True] and not any(kinds[2:])
 
 
 def test_platform_modules_load_only_when_needed() -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from linkcheck.engine.detectors import Page, ProbeResponse
 from linkcheck.engine.platforms.parked import parked_signal
 from linkcheck.engine.platforms.soft404 import Signal, Soft404Detector, heading_signal
 from linkcheck.engine.verdict import Hop, Reason, Status
-from tests.fixtures.pages.corpus import StaticProbe, page
+from tests.fixtures.pages.corpus import StaticProbe, page, read
 
 SHOP = "https://shop.harbour.example/products/boots"
 
@@ -143,3 +144,65 @@ def test_front_page_paths(path: str, home: bool) -> None:
     from linkcheck.engine.platforms.html import is_home_path
 
     assert is_home_path(path) is home
+
+
+class BouncingProbe:
+    """A site that redirects every missing product to one section page."""
+
+    def __init__(self, lands: str, status: int = 200) -> None:
+        self.lands, self.status = lands, status
+        self.calls: list[str] = []
+
+    async def __call__(self, url: str) -> ProbeResponse | None:
+        self.calls.append(url)
+        return ProbeResponse(self.status, self.lands, {}, read("generic/collections_all.html"))
+
+
+ALL = "https://shop.harbour.example/collections/all"
+
+
+def bounced(requested: str, final: str = ALL) -> Page:
+    return page(
+        requested, "generic/collections_all.html", final=final, redirects=[Hop(requested, 301)]
+    )
+
+
+async def test_removed_page_bounced_to_the_same_section_as_a_missing_path_is_soft_404() -> None:
+    detector, probe = Soft404Detector(), BouncingProbe(ALL)
+    verdict = await detector.detect(bounced("https://shop.harbour.example/products/lamp"), probe)
+    assert verdict is not None and (verdict.status, verdict.reason) == (
+        Status.BROKEN,
+        Reason.SOFT_404,
+    )
+    assert probe.calls[0].startswith("https://shop.harbour.example/products/linkcheck-")
+    # One probe per host and directory.
+    await detector.detect(bounced("https://shop.harbour.example/products/chair"), probe)
+    assert len(probe.calls) == 1
+
+
+async def test_a_redirect_to_somewhere_else_than_missing_paths_is_kept() -> None:
+    probe = BouncingProbe(ALL)
+    sale = bounced("https://shop.harbour.example/sale", "https://shop.harbour.example/c/sale")
+    assert await Soft404Detector().detect(sale, probe) is None
+    honest = BouncingProbe(ALL, status=404)  # missing paths get a real 404
+    lamp = bounced("https://shop.harbour.example/products/lamp")
+    assert await Soft404Detector().detect(lamp, honest) is None
+
+
+@pytest.mark.parametrize(
+    ("requested", "final"),
+    [
+        ("https://shop.harbour.example/", ALL),  # a root path is never a soft-404
+        ("https://shop.harbour.example/products/lamp", "https://other.example/collections/all"),
+        (
+            "http://shop.harbour.example/products/lamp",
+            "https://shop.harbour.example/products/lamp/",
+        ),
+        ("https://shop.harbour.example/account/orders", "https://shop.harbour.example/login"),
+        ("https://shop.harbour.example/p/1", "https://shop.harbour.example/consent"),
+    ],
+)
+async def test_bounces_that_are_never_judged(requested: str, final: str) -> None:
+    probe = BouncingProbe(final)
+    assert await Soft404Detector().detect(bounced(requested, final), probe) is None
+    assert probe.calls == []

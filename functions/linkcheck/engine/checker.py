@@ -35,7 +35,7 @@ from .classify import (
     redirect_loop,
     too_many_redirects,
 )
-from .detectors import Detector, Page, ProbeResponse, default_detectors
+from .detectors import REFUSAL_HEADERS, Detector, Follow, Page, ProbeResponse, default_detectors
 from .exchange import (
     BodyWanted,
     Exchanger,
@@ -46,6 +46,7 @@ from .head_trust import HeadTrust
 from .options import CLIENTS, CheckOptions
 from .quirks import QUIRKS
 from .retry import backoff_delay, retry_after_seconds
+from .unwrap import INTERSTITIAL_HOSTS, WRAPPER_HOSTS, unwrap_url
 from .urls import BadUrl, Target, normalize_url, resolve_relative
 from .verdict import CheckResult, Hop, Reason, Status, Verdict
 from .wire import ConnectionPool, WireExchanger, queued_out
@@ -58,11 +59,19 @@ log = logging.getLogger(__name__)
 HEAD_ONLY_RETRY = frozenset({429})  # a HEAD answered otherwise falls back to GET at once
 PLAN_SLICE = 64  # URLs normalised between two turns of the event loop in ``run_checks``
 MIN_CHECK_SECONDS = 0.05  # a check with less of the batch's budget left is not started
+# Non-2xx answers whose page may be a refusal (a challenge, a captcha, a WAF block page).
+REFUSAL_STATUSES = frozenset({403, 405, 429, 999})
+UNWRAPPED = 0  # the status listed for a wrapper URL the engine unwrapped without requesting it
 
 
 def is_generic(detector: Detector) -> bool:
     """Generic detectors (soft-404...) judge 2xx HTML pages fetched by GET; see detectors.py."""
     return bool(getattr(detector, "generic", False))
+
+
+def is_first(detector: Detector) -> bool:
+    """First detectors (refusals, interstitials) judge any final response first."""
+    return bool(getattr(detector, "first", False))
 
 
 class _Stop(Exception):
@@ -93,6 +102,25 @@ class _Trail:
     hops: list[Hop]
     http_status: int | None = None
     wanting: set[int] = field(default_factory=set)  # platform detectors (index) a hop wanted
+    seen: set[str] = field(default_factory=set)  # URLs visited (loop detection)
+    # Where the link really starts: the target of an unwrapped URL or an interstitial, which
+    # detectors judge as if it had been asked for (a deep link bounced home is still gone).
+    origin: Target | None = None
+
+    def visited(self, target: Target) -> bool:
+        return target.url in self.seen or target.url == self.target.url
+
+    def advance(self, hop: Hop, following: Target, limit: int, *, restart: bool = False) -> None:
+        """One more hop (a redirect, an unwrapped URL, an interstitial) towards ``following``."""
+        if restart:
+            self.origin = following
+        self.hops.append(hop)
+        if len(self.hops) > limit:
+            raise _Stop(too_many_redirects(limit))
+        if self.visited(following):
+            raise _Stop(redirect_loop(following.url))
+        self.seen.add(following.url)
+        self.current = following
 
 
 class Checker:
@@ -109,7 +137,8 @@ class Checker:
             )
         # Fresh default detectors per checker (they may cache per host; ~5 us to build).
         chosen = tuple(default_detectors()) if detectors is None else tuple(detectors)
-        self._platform_detectors = tuple(d for d in chosen if not is_generic(d))
+        self._first_detectors = tuple(d for d in chosen if is_first(d))
+        self._platform_detectors = tuple(d for d in chosen if not is_generic(d) and not is_first(d))
         # The ``domains`` prefilter (detectors.py): detector index by domain, and the
         # detectors without ``domains`` that must always be asked.
         self._by_domain: dict[str, list[int]] = {}
@@ -129,8 +158,15 @@ class Checker:
             from .httpx_path import HttpxExchanger  # httpx is imported only when used
 
             self._exchanger = HttpxExchanger(self.transport, self.options)
-        # Generic detectors read 2xx HTML pages fetched by GET; without them, no body is read.
-        self._generic_body: BodyWanted | None = _generic_page if self._generic_detectors else None
+        # Generic detectors read 2xx HTML pages fetched by GET, first detectors (refusals) also
+        # the HTML of refusal and 5xx answers; without either, no unwanted body is read.
+        self._generic_body: BodyWanted | None = (
+            _page_or_refusal
+            if self._first_detectors
+            else _generic_page
+            if self._generic_detectors
+            else None
+        )
         self._head_trust = HeadTrust()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -362,7 +398,15 @@ class Checker:
         try:
             with _Deadline(loop, deadline):
                 reply = await self._follow(trail, deadline, force_get=False)
-                verdict, platform = await self._judge(trail, reply, deadline)
+                judged, platform = await self._judge(trail, reply, deadline)
+                while isinstance(judged, Follow):  # an interstitial: on to the page it names
+                    hop = Hop(url=trail.current.url, status=reply.status)
+                    following = normalize_url(judged.url)
+                    trail.advance(hop, following, self.options.max_redirects, restart=True)
+                    trail.wanting.clear()  # the stop's platform has no say on the target
+                    reply = await self._follow(trail, deadline, force_get=False)
+                    judged, platform = await self._judge(trail, reply, deadline)
+                verdict = judged
         except TimeoutError:
             if queued_out.get():  # cancelled before it ever had a connection
                 queued_out.set(False)
@@ -417,27 +461,28 @@ class Checker:
         Once a platform detector wants a hop, every later hop is fetched with GET too, so the
         detector sees a body wherever the redirects lead.
         """
-        seen = {trail.current.url}
         limit = self.options.max_redirects
         get = force_get or self.options.always_get
         while True:
             target = trail.current
+            if target.host in WRAPPER_HOSTS:  # a pasted interstitial or wall URL: its target
+                inner = unwrap_url(target.url)
+                # A wall that names the page it stands in front of (LinkedIn's authwall after
+                # a redirect from that page) is judged as the wall it is, not followed back.
+                if inner is not None and not trail.visited(unwrapped := normalize_url(inner)):
+                    hop = Hop(url=target.url, status=UNWRAPPED)
+                    trail.advance(hop, unwrapped, limit, restart=True)
+                    continue
             wanting = self._wanting(target)
             trail.wanting.update(wanting)
-            get = get or bool(wanting)
+            get = get or bool(wanting) or target.host in INTERSTITIAL_HOSTS
             reply = await self._fetch(target, deadline, get)
             trail.http_status = reply.status
             location = reply.headers.get("location")
             if reply.status not in REDIRECT_STATUSES or not location:
                 return reply
-            trail.hops.append(Hop(url=target.url, status=reply.status))
-            if len(trail.hops) > limit:
-                raise _Stop(too_many_redirects(limit))
-            following = resolve_relative(target, location)
-            if following.url in seen:
-                raise _Stop(redirect_loop(following.url))
-            seen.add(following.url)
-            trail.current = following
+            hop = Hop(url=target.url, status=reply.status)
+            trail.advance(hop, resolve_relative(target, location), limit)
 
     async def _fetch(self, target: Target, deadline: float, want_body: bool) -> _Reply:
         """HEAD first (no body), GET when the body is wanted or HEAD was refused."""
@@ -495,7 +540,7 @@ class Checker:
 
     async def _judge(
         self, trail: _Trail, reply: _Reply, deadline: float
-    ) -> tuple[Verdict, str | None]:
+    ) -> tuple[Verdict | Follow, str | None]:
         verdict = classify_status(reply.status)
         if reply.refused_wait is not None:
             verdict = replace(
@@ -515,10 +560,19 @@ class Checker:
             and _is_html(reply.headers.get("content-type", ""))
             else ()
         )
-        if not platform and not generic:
+        # First detectors need something to read: a body prefix, or refusal headers on an
+        # answer without one (walls answer 403/429/503: a bodiless 2xx, the bulk of HEAD-only
+        # checks, is not looked at, which keeps that path free of header lookups).
+        first = (
+            tuple(d for d in self._first_detectors if d.wants(final_url))
+            if self._first_detectors
+            and (reply.body or (reply.status >= 300 and _refusal_headers(reply.headers)))
+            else ()
+        )
+        if not first and not platform and not generic:
             return verdict, None
         page = Page(
-            requested_url=trail.target.url,
+            requested_url=(trail.origin or trail.target).url,
             final_url=final_url,
             status=reply.status,
             headers={k.lower(): v for k, v in reply.headers.items()},
@@ -530,15 +584,18 @@ class Checker:
         async def probe(url: str) -> ProbeResponse | None:
             return await self._probe(url, deadline)
 
-        for detector in (*platform, *generic):
+        named = platform[0].name if platform else None
+        for detector in (*first, *platform, *generic):
             try:
                 found = await detector.detect(page, probe)
             except Exception:  # a detector bug must not fail the check: keep the HTTP verdict
                 log.exception("detector %s failed on %s", detector.name, final_url)
                 continue
             if found is not None:
-                return found, None if is_generic(detector) else detector.name
-        return verdict, platform[0].name if platform else None
+                if is_generic(detector):
+                    return found, None
+                return found, named if is_first(detector) else detector.name
+        return verdict, named
 
     async def _probe(self, url: str, deadline: float) -> ProbeResponse | None:
         """A GET on a detector's behalf: same vetting, politeness and deadline as the check."""
@@ -655,6 +712,17 @@ def _always(status: int, content_type: str) -> bool:
 
 def _generic_page(status: int, content_type: str) -> bool:
     return 200 <= status < 300 and _is_html(content_type)
+
+
+def _refusal_headers(headers: Mapping[str, str]) -> bool:
+    return any(headers.get(name) is not None for name in REFUSAL_HEADERS)
+
+
+def _page_or_refusal(status: int, content_type: str) -> bool:
+    """2xx pages, and the pages of answers a refusal hides behind (403, 429, 5xx...)."""
+    return (200 <= status < 300 or status in REFUSAL_STATUSES or 500 <= status < 600) and _is_html(
+        content_type
+    )
 
 
 def _is_html(content_type: str) -> bool:

@@ -25,9 +25,18 @@ When detectors are consulted (the engine's cheap rule, so HEAD stays the common 
 - a URL wanted on any hop makes every later hop of that check a GET, and the detector is
   consulted on the final page even when redirects led off its domains.
 
-Platform detectors run first, in order, then generic ones; the first verdict wins. A detector
-that raises is a bug: the engine logs it and keeps the HTTP verdict (one broken detector must
-not fail a whole batch).
+- a *first* detector declares ``first = True`` (refusal recognition, interstitials). It is
+  consulted before every other detector on the final response whatever its status (200, 403,
+  503...), when ``wants(final_url)`` and the response has a body prefix, or refusal headers
+  (``REFUSAL_HEADERS``) on an answer without a body that is not 2xx. Its verdict keeps the
+  ``platform`` of a consulted platform detector.
+
+First detectors run first, then platform detectors in order, then generic ones; the first
+verdict wins. A detector may also answer ``Follow(url)``: the page is a stop on the way (an
+interstitial that names its target), and the engine continues the check at ``url`` as if the
+page had redirected there (one more hop, counted against ``max_redirects`` and loop detection,
+the target vetted like any hop). A detector that raises is a bug: the engine logs it and keeps
+the HTTP verdict (one broken detector must not fail a whole batch).
 """
 
 from __future__ import annotations
@@ -65,6 +74,17 @@ class ProbeResponse:
     body: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """A detector's answer "judge ``url`` instead": the page only points the way there."""
+
+    url: str
+    why: str
+
+
+# Headers that can prove a refusal on their own (a HEAD answer has no body to read).
+REFUSAL_HEADERS = ("cf-mitigated", "x-dd-b", "x-datadome")
+
 # A GET of another URL, done by the engine on the detector's behalf (None: the probe failed).
 Probe = Callable[[str], Awaitable[ProbeResponse | None]]
 
@@ -78,13 +98,13 @@ class Detector(Protocol):
         """True when this detector may judge ``url`` (decides if a body must be read)."""
         ...
 
-    async def detect(self, page: Page, probe: Probe) -> Verdict | None:
-        """Return a verdict that overrides the HTTP classification, or None to keep it."""
+    async def detect(self, page: Page, probe: Probe) -> Verdict | Follow | None:
+        """A verdict that overrides the HTTP classification, ``Follow``, or None to keep it."""
         ...
 
 
 def default_detectors() -> list[Detector]:
-    """The detectors the engine uses unless told otherwise (platforms first, generic last)."""
+    """The detectors the engine uses unless told otherwise (first, platforms, generic last)."""
     try:
         from .platforms import registry
     except ImportError:  # platform knowledge not installed yet

@@ -2,10 +2,18 @@
 
 A parked domain answers 200 with a page of ads or a sale offer: the site the link pointed to
 is gone. Signals, each enough on its own because none appears on ordinary pages:
-- the parking providers' loader (``window.park = ...``) or a script/frame served by a parking
-  or domain-sale provider;
-- a title or main heading that offers the domain for sale or says it is parked;
+- the parking providers' loader (``window.park = ...``, Sedo's ``sedoParkingUrl``) or a
+  script, frame or stylesheet served by a parking or domain-sale provider (Namecheap's
+  ``i.cdnpark.com``, GoDaddy's ``parking-lander``, ``dsparking.com``...);
+- a title or main heading that offers the domain for sale or says it is parked (Namecheap's
+  "NAME - Registered at Namecheap.com");
+- a provider's own boilerplate sentence ("This Web page is parked for FREE, courtesy of
+  GoDaddy.com", "This domain has expired.") on a short page: parking pages are a few lines,
+  an article that quotes the sentence is not;
 - a redirect from the link's host onto a domain marketplace.
+Weak on their own (ad landers and sale pages share them with ordinary pages): "Related
+Searches:", "inquire about this domain", sponsored listings, a title that is just the host
+name; two of them together are a parked page.
 A mere *link* to a provider is not a signal (blogs write about domain sales).
 """
 
@@ -30,13 +38,30 @@ PROVIDERS = (
     "undeveloped.com",
     "buydomains.com",
     "sedo.com",
+    "cdnpark.com",
+    "dsparking.com",
+    "domainmarket.com",
+    "sav.com",
+    "domainlore.com",
 )
 MARKETPLACES = frozenset(
-    {"sedo.com", "dan.com", "afternic.com", "hugedomains.com", "buydomains.com", "undeveloped.com"}
+    {
+        "sedo.com",
+        "dan.com",
+        "afternic.com",
+        "hugedomains.com",
+        "buydomains.com",
+        "undeveloped.com",
+        "domainmarket.com",
+        "sav.com",
+        "domainlore.com",
+        "dsparking.com",
+    }
 )
 _PROVIDER = "|".join(re.escape(p) for p in PROVIDERS)
 _LOADER = re.compile(
-    rf"""window\.park\s*=|<(?:script|iframe)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""
+    rf"""window\.park\s*=|\bsedoParkingUrl\b"""
+    rf"""|<(?:script|iframe|link)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//"""
     rf"""(?:[\w-]+\.)*(?:{_PROVIDER})[/"'\s>]"""
     r"""|img\d?\.wsimg\.com/parking-lander""",
     re.IGNORECASE,
@@ -44,9 +69,27 @@ _LOADER = re.compile(
 _FOR_SALE = re.compile(
     r"\b(?:domain|this site|[\w-]+\.[a-z]{2,})\s+(?:is|may be|might be)\s+for\s+sale\b"
     r"|\bbuy this domain\b|\bthis domain (?:is|has been) parked\b|\bparked free, courtesy of\b"
-    r"|\bdomain (?:name )?for sale\b",
+    r"|\bdomain (?:name )?for sale\b|\bregistered at namecheap\.com\b|\bthis domain is parked\b"
+    r"|\bthis domain has expired\b|\bdomain registration has expired\b",
     re.IGNORECASE,
 )
+# Providers' boilerplate, folded (lower case, plain apostrophes): decisive on a short page.
+BOILERPLATE = (
+    "this web page is parked for free, courtesy of godaddy.com",
+    "this domain name may be for sale",  # Afternic
+    "this domain may be for sale!",  # Sedo
+    "the sponsored listings displayed above are served automatically by a third party",
+    "there are millions of other domains available on dan.com",
+    "this domain is parked free of charge with namesilo.com",
+    "the owner has not put up a site yet",  # Porkbun
+    "this site is parked with dreamhost",
+    "this domain is parked",  # easyDNS
+    "this domain has expired.",
+    "domain registration has expired.",
+)
+# Shared with ordinary pages: only two of them together say "parked".
+WEAK = ("related searches:", "inquire about this domain", "sponsored listings")
+SHORT_PAGE_WORDS = 400  # parking pages are a few lines; an article quoting them is longer
 
 
 def parked_signal(page_text: str, requested_url: str, final_url: str) -> str | None:
@@ -58,7 +101,28 @@ def parked_signal(page_text: str, requested_url: str, final_url: str) -> str | N
         return f"the domain redirects to the domain marketplace {final_host}."
     if _LOADER.search(page_text):
         return "the page is a registrar parking page."
-    heading = " ".join([html.title(page_text) or "", *html.headings(page_text)])
+    title = html.title(page_text) or ""
+    heading = " ".join([title, *html.headings(page_text)])
     if _FOR_SALE.search(heading):
-        return "the page offers the domain for sale."
+        return "the page offers the domain for sale or says it is parked."
+    text = html.fold(html.visible_text(page_text))
+    short = len(text.split()) <= SHORT_PAGE_WORDS
+    if short and any(_stated(sentence, text) for sentence in BOILERPLATE):
+        return "the page is a registrar's parking or expiry page."
+    weak = sum(marker in text for marker in WEAK)
+    if title and html.fold(title) in {html.host(requested_url), final_host}:
+        weak += 1  # a lander titled with the bare domain name
+    if short and weak >= 2:
+        return "the page is an advertising lander for the domain."
     return None
+
+
+def _stated(sentence: str, text: str) -> bool:
+    """``sentence`` is in ``text`` and not inside quotation marks (a page quoting it is not it)."""
+    start = text.find(sentence)
+    while start >= 0:
+        before = text[:start].rstrip()[-1:]
+        if before not in {'"', "'"}:
+            return True
+        start = text.find(sentence, start + 1)
+    return False

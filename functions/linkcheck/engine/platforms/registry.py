@@ -1,10 +1,11 @@
 """The ordered list of detectors. Adding a platform means adding one module and one line here.
 
 Each line names the module, the class and the domains it judges. A detector module is imported
-the first time a URL on one of its domains is checked (or, for the generic soft-404 detector,
-the first time an HTML page is judged): a bulk run over ordinary sites never pays the import
-cost of platform knowledge. ``tests/unit/test_platform_urls.py`` checks that every line
-matches its class.
+the first time a URL on one of its domains is checked (for the generic soft-404 detector, the
+first time an HTML page is judged; for the first detectors, refusals and interstitials, the
+first time a response with a body or refusal headers is judged): a bulk run over ordinary
+sites never pays the import cost of platform knowledge. ``tests/unit/test_platform_urls.py``
+checks that every line matches its class.
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..detectors import Detector, Page, Probe
+    from ..detectors import Detector, Follow, Page, Probe
     from ..verdict import Verdict
 
+# Consulted before every other detector, on any status (module, class, name).
+FIRST: tuple[tuple[str, str, str], ...] = (
+    ("refusal", "RefusalDetector", "refusal"),  # bot walls, captchas: blocked
+    ("interstitial", "InterstitialDetector", "interstitial"),  # lnkd.in: follow the target
+)
 # (module, class, name, domains; None for a generic detector that judges any HTML page)
 PLATFORMS: tuple[tuple[str, str, str, frozenset[str] | None], ...] = (
     ("tiktok", "TikTokDetector", "tiktok", frozenset({"tiktok.com", "tiktokv.com"})),
@@ -113,17 +119,24 @@ PLATFORMS: tuple[tuple[str, str, str, frozenset[str] | None], ...] = (
 class LazyDetector:
     """Stands in for a detector class until it is first needed, then delegates to it."""
 
-    __slots__ = ("_class", "_module", "_real", "domains", "generic", "name")
+    __slots__ = ("_class", "_module", "_real", "domains", "first", "generic", "name")
 
     def __init__(
-        self, module: str, class_name: str, name: str, domains: frozenset[str] | None
+        self,
+        module: str,
+        class_name: str,
+        name: str,
+        domains: frozenset[str] | None,
+        *,
+        first: bool = False,
     ) -> None:
         self._module = module
         self._class = class_name
         self._real: Detector | None = None
         self.name = name
         self.domains = domains
-        self.generic = domains is None
+        self.first = first
+        self.generic = domains is None and not first
 
     @property
     def real(self) -> Detector:
@@ -136,10 +149,14 @@ class LazyDetector:
     def wants(self, url: str) -> bool:
         return self.real.wants(url)
 
-    async def detect(self, page: Page, probe: Probe) -> Verdict | None:
+    async def detect(self, page: Page, probe: Probe) -> Verdict | Follow | None:
         return await self.real.detect(page, probe)
 
 
 def all_detectors() -> list[Detector]:
-    """Fresh detectors (a detector may cache per host), platforms first, generic ones last."""
-    return [LazyDetector(*line) for line in PLATFORMS]
+    """Fresh detectors (a detector may cache per host): first ones, platforms, generic last."""
+    first: list[Detector] = [
+        LazyDetector(module, class_name, name, None, first=True)
+        for module, class_name, name in FIRST
+    ]
+    return [*first, *(LazyDetector(*line) for line in PLATFORMS)]

@@ -6,10 +6,16 @@ Precision first (a false ``broken`` is worse than a missed one), cheap signals f
 2. a deep link redirected to the same site's front page              -> ``redirect_to_home``
 3. a title or main heading that *is* a not-found phrase, in one of
    several languages (``Page not found | Shop``, ``404``)            -> ``soft_404``
-4. a title or heading that only *contains* one (``How to fix 404 Not Found errors``) is
-   ambiguous: the detector asks for a random sibling path on the same host (one probe, cached
-   per host and directory) and calls the page a soft-404 only when that path, which cannot
-   exist, gets the same page back with a 2xx.
+4. a deep link redirected elsewhere on the same site (``/products/old-lamp`` ->
+   ``/collections/all``): the detector asks for a random sibling path next to the link (one
+   probe, cached per host and directory); when that path, which cannot exist, lands on the
+   same final URL with a 2xx, the redirect is the site's answer for missing pages -> ``soft_404``.
+   Never for front pages (a link to the home page, or a bounce there: rule 2), cross-site
+   redirects, redirects that only changed scheme, ``www.`` or a trailing slash, or bounces to a
+   sign-in, consent or region gate (a wall, not an absence).
+5. a title or heading that only *contains* one (``How to fix 404 Not Found errors``) is
+   ambiguous: the same sibling probe, and the page is a soft-404 only when the sibling gets
+   the same page back with a 2xx.
 Pages that merely mention "not found" in their text are never judged.
 """
 
@@ -85,6 +91,13 @@ WEAK_ALONE = frozenset({"not found", "no longer available", "nothing was found"}
 MAX_EXTRA_WORDS = 2  # a segment with more than this besides the phrase is prose, not a label
 SIMILAR = 0.85  # word-shingle overlap above which two pages are the same template
 CACHE_SIZE = 512
+# A bounce to one of these is a wall in front of the page (sign-in, consent, region), not a
+# sign that it is missing.
+_GATE = re.compile(
+    r"(?:^|[/_.-])(?:log-?in|sign-?in|sign_in|signon|auth\w*|accounts?|session|sso|consent|"
+    r"captcha|challenge|verify|checkpoint|age|gate|region|country|locale|choose)(?:$|[/_.-])",
+    re.IGNORECASE,
+)
 
 
 class Signal(Enum):
@@ -127,6 +140,28 @@ def redirected_to_home(page: Page) -> bool:
         and not html.is_home_path(html.path(page.requested_url))
         and html.is_home_path(html.path(page.final_url))
     )
+
+
+def bounced_within_site(page: Page) -> bool:
+    """A deep link redirected to another deep page of the same site (maybe a section page)."""
+    if not page.redirects or page.final_url == page.requested_url:
+        return False
+    asked, landed = html.path(page.requested_url), html.path(page.final_url)
+    return (
+        html.same_site(page.requested_url, page.final_url)
+        and not html.is_home_path(asked)
+        and not html.is_home_path(landed)
+        and asked.rstrip("/").lower() != landed.rstrip("/").lower()
+        and not _GATE.search(landed)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Sibling:
+    """What a path that cannot exist got: where it ended, and what that page looks like."""
+
+    final_url: str
+    fingerprint: Fingerprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +213,8 @@ class Soft404Detector:
     generic = True  # not a platform: results keep ``platform`` empty
 
     def __init__(self, cache_size: int = CACHE_SIZE) -> None:
-        # host+directory -> fingerprint of a page that cannot exist (None: probe failed)
-        self._siblings: OrderedDict[str, Fingerprint | None] = OrderedDict()
+        # host+directory -> what a page that cannot exist got (None: probe failed)
+        self._siblings: OrderedDict[str, Sibling | None] = OrderedDict()
         self._cache_size = cache_size
 
     def wants(self, url: str) -> bool:
@@ -203,6 +238,15 @@ class Soft404Detector:
             return Verdict(
                 Status.BROKEN, Reason.SOFT_404, "The page answers 200 but says it was not found."
             )
+        if bounced_within_site(page):
+            sibling = await self._sibling(page.requested_url, probe)
+            if sibling is not None and sibling.final_url == page.final_url:
+                return Verdict(
+                    Status.BROKEN,
+                    Reason.SOFT_404,
+                    f"The link redirects to {html.path(page.final_url)}, where a path that "
+                    "cannot exist on the site lands too: the page it named is gone.",
+                )
         if signal is Signal.WEAK and await self._sibling_is_same(page, probe):
             return Verdict(
                 Status.BROKEN,
@@ -213,17 +257,28 @@ class Soft404Detector:
         return None
 
     async def _sibling_is_same(self, page: Page, probe: Probe) -> bool:
-        key = _cache_key(page.final_url)
-        if key in self._siblings:
-            self._siblings.move_to_end(key)
-            sibling = self._siblings[key]
-        else:
-            target = sibling_url(page.final_url)
-            answer: ProbeResponse | None = await probe(target)
-            sibling = Fingerprint.of(answer.status, answer.body, target) if answer else None
-            self._siblings[key] = sibling
-            if len(self._siblings) > self._cache_size:
-                self._siblings.popitem(last=False)
+        sibling = await self._sibling(page.final_url, probe)
         if sibling is None:
             return False
-        return Fingerprint.of(page.status, page.body, page.final_url).same_page_as(sibling)
+        return Fingerprint.of(page.status, page.body, page.final_url).same_page_as(
+            sibling.fingerprint
+        )
+
+    async def _sibling(self, url: str, probe: Probe) -> Sibling | None:
+        """What a random path next to ``url`` gets (one probe per host and directory)."""
+        key = _cache_key(url)
+        if key in self._siblings:
+            self._siblings.move_to_end(key)
+            return self._siblings[key]
+        target = sibling_url(url)
+        answer: ProbeResponse | None = await probe(target)
+        sibling = None
+        if answer is not None:
+            fingerprint = Fingerprint.of(answer.status, answer.body, target)
+            # Only a 2xx landing counts as "the same place" (a 404 there is an honest host).
+            landed = answer.final_url if 200 <= answer.status < 300 else ""
+            sibling = Sibling(landed, fingerprint)
+        self._siblings[key] = sibling
+        if len(self._siblings) > self._cache_size:
+            self._siblings.popitem(last=False)
+        return sibling
