@@ -171,6 +171,22 @@ def test_bad_option_type_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert exited.value.code == 2
 
 
+@pytest.mark.parametrize("bad", ["\r", "\n", "\u2028", "\u0085"], ids=["CR", "LF", "LS", "NEL"])
+def test_a_user_agent_that_is_not_one_line_is_a_usage_error(
+    server: ScriptedServer, capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
+    argv = ["check", "--allow-private-networks", *FAST, server.url("/ok")]
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--user-agent", f"linkcheck{bad}X-Injected: yes"])
+    out, err = capsys.readouterr()
+    assert exited.value.code == 2
+    assert out == ""
+    assert err.startswith("usage: linkcheck check")
+    assert "argument --user-agent: the User-Agent header must be one printable line" in err
+    assert "Traceback" not in err
+    assert server.hits("/ok") == []  # refused before anything was sent
+
+
 def test_entry_point_in_a_subprocess(server: ScriptedServer) -> None:
     done = subprocess.run(
         [

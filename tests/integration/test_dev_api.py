@@ -4,6 +4,8 @@ and api handler, moto, and real HTTP servers on 127.0.0.1 as the links being che
 from __future__ import annotations
 
 import json
+import logging
+import socket
 from collections.abc import Iterator
 
 import httpx
@@ -178,3 +180,33 @@ def test_openapi_json_is_valid_openapi_3_and_public(dev_stack: DevStack) -> None
     validator.validate(json.loads(response.text))
     assert docs.status_code == 200
     assert "text/html" in docs.headers["content-type"]
+
+
+# ------------------------------------------------------------------------- access log
+
+SECRET = "hunter2-do-not-log"
+
+
+def test_the_access_log_never_shows_query_strings(
+    api: httpx.Client, dev_stack: DevStack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # what `linkcheck dev` prints
+    checked = api.get("/check", params={"url": f"http://user:{SECRET}@127.0.0.1:9/"})
+    assert checked.status_code == 200, checked.text
+    anonymous = httpx.get(f"{dev_stack.base_url}/me?api_key={SECRET}", trust_env=False)
+    assert anonymous.status_code == 401
+    host, port = dev_stack.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as raw:
+        raw.sendall(f"GET /check?url=http://u:{SECRET}@x/ junk HTTP/1.1\r\n\r\n".encode())
+        assert raw.recv(1024).startswith(b"HTTP/1.1 400")  # a malformed request line
+
+    # Everything the stack logged (the test's own HTTP client logs its URLs: not the stack's).
+    logged = "\n".join(
+        record.getMessage()
+        for record in caplog.records
+        if not record.name.startswith(("httpx", "httpcore"))
+    )
+    assert SECRET not in logged
+    assert '"GET /check HTTP/1.1" 200' in logged
+    assert '"GET /me HTTP/1.1" 401' in logged
+    assert "refused a malformed request (400)" in logged

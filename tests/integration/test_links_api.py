@@ -122,6 +122,22 @@ def test_batch_reports_per_item_and_one_bad_item_does_not_sink_the_rest(
     assert len(request("api-links-list", query={})[1]["links"]) == 2
 
 
+def test_a_batch_item_that_is_not_an_object_gets_its_own_error(aws_env: dict[str, str]) -> None:
+    items = [7, {"url": "https://example.com/a"}, "https://example.com/b", None, [], True]
+    status, answer = request("api-links-batch", body={"links": items})
+    assert status == 200, answer
+    statuses = [r["status"] for r in answer["results"]]
+    assert statuses == ["error", "created", "error", "error", "error", "error"]
+    assert [r["index"] for r in answer["results"]] == list(range(6))
+    for index, says in ((0, "a number"), (2, "a string"), (3, "null"), (4, "an array")):
+        error = answer["results"][index]["error"]
+        assert error["code"] == "invalid_input"
+        assert "must be a JSON object" in error["message"] and says in error["message"]
+    assert (answer["created"], answer["existing"], answer["error"]) == (1, 0, 5)
+    listed = request("api-links-list", query={})[1]["links"]
+    assert [link["url"] for link in listed] == ["https://example.com/a"]
+
+
 def test_batch_over_the_limit_is_refused(aws_env: dict[str, str]) -> None:
     links = [{"url": f"https://example.com/{i}"} for i in range(1001)]
     status, error = request("api-links-batch", body={"links": links})

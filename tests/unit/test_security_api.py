@@ -61,3 +61,37 @@ def test_other_recursion_errors_stay_internal_errors(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(me, "principal_of", broken)
     response = api.handler(_event("api-me", ""), None)
     assert response["statusCode"] == 500
+
+
+# An integer longer than Python's int-string conversion limit (4300 digits by default).
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("api-links-create", HUGE),
+        ("api-links-create", '{"url": ' + HUGE + "}"),  # where a string is expected
+        ("api-links-create", '{"url": "https://example.com/", "tags": [[' + HUGE + "]]}"),
+        ("api-links-batch", '{"links": [{"url": "https://example.com/"}, ' + HUGE + "]}"),
+        (
+            "api-links-batch",
+            '{"links": [{"url": "https://example.com/", "x": {"y": -' + HUGE + "}}]}",
+        ),
+        ("api-check-post", '{"url": "https://example.com/", "timeout": ' + HUGE + "}"),
+        ("api-check-post", '{"urls": [' + HUGE + "]}"),
+        ("api-hooks-create", '{"target_url": ' + HUGE + "}"),
+        (
+            "api-hooks-create",
+            '{"target_url": "https://example.com/", "event_types": [' + HUGE + "]}",
+        ),
+        ("api-links-update", '{"interval_minutes": ' + HUGE + "}"),
+        ("api-links-update", '{"tags": [{"a": [' + HUGE + "]}]}"),
+    ],
+)
+def test_an_integer_too_long_to_read_is_a_400_not_a_500(name: str, body: str) -> None:
+    response = api.handler(_event(name, body), None)
+    assert response["statusCode"] == 400, response["body"]
+    error = json.loads(response["body"])["error"]
+    assert (error["code"], error["field"]) == ("bad_json", "body")
+    assert "4300 digits" in error["message"]

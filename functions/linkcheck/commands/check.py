@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ..engine import CheckOptions, CheckResult, ConnectTo
+from ..engine.http1 import check_header_value
 from ..engine.parallel import check_in_processes
 from ..engine.verdict import FAILING_STATUSES, Status
 from ..settings import env_flag
@@ -92,7 +93,11 @@ def register(subparsers: Any) -> None:
         help="extra trusted CA certificates (PEM), added to the system ones",
     )
     parser.add_argument(
-        "--user-agent", default=defaults.user_agent, metavar="TEXT", help="User-Agent header"
+        "--user-agent",
+        type=user_agent,
+        default=defaults.user_agent,
+        metavar="TEXT",
+        help="User-Agent header (one printable line)",
     )
     parser.add_argument(
         "--workers",
@@ -118,6 +123,17 @@ def register(subparsers: Any) -> None:
         "parked domains are missed on pages that answer HEAD with 200",
     )
     parser.set_defaults(func=run)
+
+
+def user_agent(value: str) -> str:
+    """``--user-agent``: refused at parsing (exit 2) when the engine could not send it."""
+    try:
+        check_header_value("User-Agent", value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{exc}: no line breaks (CR, LF, U+2028, NEL) or other control characters"
+        ) from None
+    return value
 
 
 def run(args: argparse.Namespace) -> int:

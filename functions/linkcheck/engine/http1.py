@@ -84,14 +84,23 @@ def request_head(method: str, target: str, host: str, fixed_headers: bytes) -> b
     return start + fixed_headers + b"\r\n"
 
 
+def check_header_value(name: str, value: str) -> None:
+    """Raise ``ValueError`` unless ``value`` is one printable line, safe to send as a header.
+
+    CR and LF would end the header (and let the value inject others); U+2028, NEL (U+0085)
+    and other control or separator characters are refused too, as line breaks to some peers.
+    """
+    if not value.isprintable():
+        raise ValueError(f"the {name} header must be one printable line")
+
+
 def fixed_request_headers(headers: Mapping[str, str]) -> bytes:
     """The header lines sent with every request, encoded once; a value must be one line."""
     lines = []
     for name, value in headers.items():
         if not name.isascii() or not name.isprintable() or ":" in name or " " in name:
             raise ValueError(f"invalid request header name: {name!r}")
-        if not value.isprintable():
-            raise ValueError(f"the {name} header must be one printable line")
+        check_header_value(name, value)
         lines.append(f"{name}: {value}\r\n".encode("latin-1", errors="replace"))
     return b"".join(lines)
 

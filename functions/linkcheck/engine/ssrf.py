@@ -113,6 +113,23 @@ def is_local_name(host: str) -> bool:
     return name in _LOCAL_NAMES or name.endswith(_LOCAL_SUFFIXES)
 
 
+def vet_host(host: str, *, allow_private: bool) -> IPAddress | None:
+    """The rules a host meets before any DNS lookup; ``ForbiddenTarget`` when it breaks one.
+
+    An IP literal (any spelling, IPv6 bracketed or not) is vetted and returned; a name is
+    refused when it is local-only (``localhost``, ``*.local``, ``*.internal``, ...), otherwise
+    None is returned and its addresses are vetted when it is resolved. Checks apply this, and
+    so does registration of URLs stored to be fetched later (``linkcheck.registration``).
+    """
+    literal = parse_ip_host(host)
+    if literal is not None:
+        vet_address(literal, allow_private=allow_private)
+        return literal
+    if not allow_private and is_local_name(host):
+        raise ForbiddenTarget(f"{host} is a local-only host name; {_REFUSED}")
+    return None
+
+
 async def resolve_vetted(
     host: str,
     port: int,
@@ -125,12 +142,9 @@ async def resolve_vetted(
     IP literals (any spelling, IPv6 bracketed or not) skip DNS but are still vetted. Raises
     ``ForbiddenTarget``, ``NameNotFound`` or ``ResolutionFailed``.
     """
-    literal = parse_ip_host(host)
+    literal = vet_host(host, allow_private=allow_private)
     if literal is not None:
-        vet_address(literal, allow_private=allow_private)
         return [str(literal)]
-    if not allow_private and is_local_name(host):
-        raise ForbiddenTarget(f"{host} is a local-only host name; {_REFUSED}")
 
     addresses = await _getaddrinfo(host, port, seconds=timeout)
     if not addresses:

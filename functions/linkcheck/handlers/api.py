@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,27 @@ Errors are JSON `{"error": {"code", "message", "field"}}`; over the per-key rate
 answer is 429 with `Retry-After`.
 """
 
-app = APIGatewayHttpResolver(enable_validation=True)
+
+def read_json_body(text: str) -> Any:
+    """The resolver's JSON parser, the one place request bodies are read.
+
+    Powertools answers a ``json.JSONDecodeError`` as invalid JSON (our 400 ``bad_json``). Python's
+    parser also gives up on input that is the client's too, with other exceptions that would
+    otherwise surface as a 500: ``RecursionError`` for arrays or objects nested thousands deep,
+    ``ValueError`` for an integer longer than the int-string conversion limit (4300 digits).
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        reason = "nested too deeply to be read; send a flatter document"
+    except ValueError:
+        reason = f"a number has more than {sys.get_int_max_str_digits()} digits"
+    raise json.JSONDecodeError(reason, text, 0) from None
+
+
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=read_json_body)
 app.configure_openapi(title="linkcheck", version=__version__, description=DESCRIPTION)
 # The security scheme is added to the generated document (api_document) rather than passed
 # here: Powertools' OpenAPI models cost more to import than the rest of our code together.
@@ -110,31 +131,6 @@ def unsupported_content_type(exc: RequestUnsupportedContentType) -> Response[str
 @app.exception_handler(RequestValidationError)
 def invalid_request(exc: RequestValidationError) -> Response[str]:
     return http_errors.from_validation(exc.errors()).to_response()
-
-
-@app.exception_handler(RecursionError)
-def nested_too_deeply(exc: RecursionError) -> Response[str]:
-    # Python's JSON parser gives up on bodies like "[[[[..." nested thousands deep: that is
-    # the client's input, a 400. Any other RecursionError is our bug: the generic 500.
-    if not _nests_too_deeply(app.current_event.decoded_body):
-        internal: Response[str] = unexpected_error(exc)
-        return internal
-    return http_errors.HttpError(
-        status=400,
-        code="bad_json",
-        message="the request body is nested too deeply to be read; send a flat JSON object",
-        field="body",
-    ).to_response()
-
-
-def _nests_too_deeply(body: str | None) -> bool:
-    try:
-        json.loads(body or "null")
-    except RecursionError:
-        return True
-    except ValueError:  # not JSON at all: not this error's cause
-        return False
-    return False
 
 
 @app.exception_handler(UnicodeDecodeError)

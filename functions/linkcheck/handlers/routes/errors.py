@@ -112,7 +112,7 @@ def from_validation(errors: Iterable[Mapping[str, Any]]) -> HttpError:
             return HttpError(
                 status=400,
                 code="bad_json",
-                message=f"the request body is not valid JSON ({reason}); send a JSON object",
+                message=f"the request body cannot be read as JSON ({reason}); send a JSON object",
                 field="body",
             )
         details.append({"field": _field_of(loc), "message": str(error.get("msg") or "invalid")})
@@ -193,7 +193,7 @@ _COMMON_ERRORS = {
     500: "Unexpected failure; the error carries a `request_id`.",
 }
 _BODY_ERRORS = {
-    400: "The body is not valid JSON.",
+    400: "The body cannot be read as JSON.",
     413: "The body or a list in it is too large.",
     415: "The body is not JSON (`Content-Type`).",
 }

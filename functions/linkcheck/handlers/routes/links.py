@@ -57,8 +57,12 @@ class LinkRequest(LinkSettings):
 class LinkBatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    links: list[dict[str, Any]] = Field(
-        min_length=1, description=f"Up to {MAX_BATCH} link requests (same shape as POST /links)."
+    # Items are any JSON value: each is judged on its own (a number, a string or null gets its
+    # own error in the results), so one bad item never refuses the whole batch.
+    links: list[Any] = Field(
+        min_length=1,
+        description=f"Up to {MAX_BATCH} link requests, each an object of the same shape as "
+        "POST /links; an item that is not gets its own error in the results.",
     )
 
 
@@ -105,6 +109,28 @@ def _new_link(request: LinkRequest) -> NewLink:
     )
 
 
+def _link_request(item: Any) -> LinkRequest:
+    """One batch item as a link request; a value that is not a JSON object is refused."""
+    if not isinstance(item, dict):
+        raise InvalidInput(
+            f'each link must be a JSON object such as {{"url": "https://example.com/"}}, '
+            f"not {_json_type(item)}"
+        )
+    return LinkRequest.model_validate(item)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array"
+
+
 def _error(exc: LinkcheckError | ValidationError) -> dict[str, Any]:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
@@ -132,7 +158,7 @@ def register_links(request: LinkBatchRequest) -> dict[str, Any]:
     valid: list[tuple[int, NewLink]] = []
     for index, raw in enumerate(request.links):
         try:
-            valid.append((index, _new_link(LinkRequest.model_validate(raw))))
+            valid.append((index, _new_link(_link_request(raw))))
         except (ValidationError, LinkcheckError) as exc:
             answers[index] = {"index": index, "status": "error", "error": _error(exc)}
     saved = LinkStore().register_many(tenant, [new for _, new in valid], now=now)
