@@ -29,6 +29,7 @@ from .engine.options import NO_CREDENTIALS, Credentials
 
 log = logging.getLogger(__name__)
 
+# The variables (read below by these literal names, so the template test's scanner sees them).
 PARAMETER_ENV = "CHECK_SECRETS_PARAMETER"  # SSM parameter name (SecureString)
 SECRET_ARN_ENV = "CHECK_SECRETS_ARN"  # noqa: S105 - a variable name: the secret ARN
 META_TOKEN_ENV = "LINKCHECK_META_APP_TOKEN"  # noqa: S105 - a variable name
@@ -84,8 +85,8 @@ def parse_secret(text: str) -> CheckSecrets:
 
 def local_secrets() -> CheckSecrets:
     """Credentials from ``LINKCHECK_META_APP_TOKEN`` / ``LINKCHECK_YOUTUBE_API_KEY``."""
-    meta = os.environ.get(META_TOKEN_ENV, "").strip() or None
-    youtube = os.environ.get(YOUTUBE_KEY_ENV, "").strip() or None
+    meta = os.environ.get("LINKCHECK_META_APP_TOKEN", "").strip() or None
+    youtube = os.environ.get("LINKCHECK_YOUTUBE_API_KEY", "").strip() or None
     if meta is None and youtube is None:
         return NO_SECRETS
     return CheckSecrets(credentials=Credentials(meta_app_token=meta, youtube_api_key=youtube))
@@ -95,8 +96,8 @@ def read_named_secret() -> CheckSecrets | None:
     """Fetch and parse the secret the environment names; None when none is named."""
     from .awsrequest import secrets
 
-    parameter = os.environ.get(PARAMETER_ENV, "").strip()
-    secret_arn = os.environ.get(SECRET_ARN_ENV, "").strip()
+    parameter = os.environ.get("CHECK_SECRETS_PARAMETER", "").strip()
+    secret_arn = os.environ.get("CHECK_SECRETS_ARN", "").strip()
     if secret_arn:
         return parse_secret(secrets.get_secret_string(secret_arn))
     if parameter:

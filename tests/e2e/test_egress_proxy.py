@@ -234,10 +234,15 @@ def test_the_cli_proxy_env_reads_https_proxy_and_no_proxy(
 
 
 def test_the_cli_reports_a_bad_proxy_url_as_a_usage_error(
-    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["check", "--proxy", "socks5://127.0.0.1:1080", PAGE]) == 2
     assert "--proxy: the proxy URL must start with http://" in capsys.readouterr().err
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    monkeypatch.delenv("https_proxy", raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # not what --proxy env reads
+    assert main(["check", "--proxy", "env", PAGE]) == 2
+    assert "--proxy env: HTTPS_PROXY (or https_proxy) is not set" in capsys.readouterr().err
 
 
 def test_the_cli_never_prints_proxy_credentials(

@@ -211,10 +211,14 @@ def _proxy(url: str | None, hosts: str) -> Proxy | None:
         if hosts:
             raise UsageError("--proxy-hosts needs --proxy")
         return None
+    bypass: list[str] = []
+    if url == "env":  # read only when asked: linkcheck never picks a proxy up silently
+        url = os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy") or ""
+        if not url.strip():
+            raise UsageError("--proxy env: HTTPS_PROXY (or https_proxy) is not set")
+        bypass = (os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or "").split(",")
     try:
-        if url == "env":
-            return Proxy.from_environ(os.environ, only=split_hosts(hosts))
-        return Proxy.parse(url, only=split_hosts(hosts))
+        return Proxy.parse(url, only=split_hosts(hosts), bypass=bypass)
     except ProxyConfigError as exc:
         raise UsageError(f"--proxy: {exc}") from None
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import base64
 import http
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -102,18 +102,6 @@ class Proxy:
             bypass=_domains(bypass_names),
             bypass_all=any(name.strip() == "*" for name in bypass_names),
         )
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str], *, only: Iterable[str] = ()) -> Proxy:
-        """The proxy that ``HTTPS_PROXY``/``https_proxy`` names, minus ``NO_PROXY``'s hosts.
-
-        Only called when asked (``--proxy env``): linkcheck never picks these up silently.
-        """
-        url = environ.get("HTTPS_PROXY") or environ.get("https_proxy") or ""
-        if not url.strip():
-            raise ProxyConfigError("--proxy env: HTTPS_PROXY (or https_proxy) is not set")
-        no_proxy = environ.get("NO_PROXY") or environ.get("no_proxy") or ""
-        return cls.parse(url, only=only, bypass=no_proxy.split(","))
 
     def applies_to(self, host: str) -> bool:
         """Whether a connection to ``host`` (the URL's host) goes through the proxy."""
