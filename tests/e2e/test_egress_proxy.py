@@ -130,15 +130,16 @@ async def test_a_forbidden_target_is_refused_before_any_connect(
 
 async def test_a_proxy_demanding_credentials_answers_407(corpus_server: CorpusServer) -> None:
     with ConnectProxy(credentials=("alice", "s3cret-pass")) as proxy:
-        [anonymous] = await check(options(corpus_server, Proxy.parse(proxy.url)), PAGE)
+        # retries allowed: a refused tunnel is still asked once (not a transient failure)
+        [anonymous] = await check(options(corpus_server, Proxy.parse(proxy.url), retries=2), PAGE)
         wrong = Proxy.parse(f"http://alice:wrong-pass@127.0.0.1:{proxy.port}")
-        [refused] = await check(options(corpus_server, wrong), PAGE)
+        [refused] = await check(options(corpus_server, wrong, retries=2), PAGE)
     assert outcome(anonymous) == ("error", "connect_error", None)
     assert "407" in anonymous.detail and "requires authentication" in anonymous.detail
     assert outcome(refused) == ("error", "connect_error", None)
     assert "407" in refused.detail and "authentication failed" in refused.detail
     assert "wrong-pass" not in refused.detail and "alice" not in refused.detail
-    assert len(proxy.seen) == 2  # a refused tunnel is not retried
+    assert len(proxy.seen) == 2  # one CONNECT each: a refused tunnel is not retried
 
 
 async def test_proxy_credentials_are_sent_and_never_shown(
