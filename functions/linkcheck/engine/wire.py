@@ -382,12 +382,13 @@ class ConnectionPool:
                 self._ssl = ssl_context(self._options.ca_bundle)
             tls = self._ssl
         proxy = self._options.proxy
-        tunnel = proxy is not None and proxy.applies_to(target.host)
+        if proxy is not None and not proxy.applies_to(target.host):
+            proxy = None  # the host filter leaves this host direct
         failure: BaseException | None = None
         for address, port in addresses:  # each vetted; the first that answers wins
             try:
                 async with asyncio.timeout(self._options.connect_timeout):
-                    if proxy is not None and tunnel:
+                    if proxy is not None:
                         return await self._tunnel(proxy, address, port, target, key, tls)
                     _, connection = await self._loop.create_connection(
                         lambda: Connection(self._loop, key),
