@@ -4,7 +4,9 @@ A threaded HTTP/1.1 server on 127.0.0.1 with a trustme certificate naming every 
 It routes on the Host header through ``tests/fixtures/pages/*/manifest.json`` (pages, redirects,
 oEmbed answers, per-host defaults), so the engine reaches "www.tiktok.com" with
 ``--connect-to www.tiktok.com:443:127.0.0.1:PORT --ca-bundle CA`` and exercises TLS, redirects
-and detectors exactly as against the real site.
+and detectors exactly as against the real site. Every corpus run adds ``--only-connect-to``
+(``CheckOptions.only_connect_to``): a host the corpus does not serve is refused, never looked
+up, so a new oEmbed host in a detector cannot leak a fixture run to the network.
 
 Run it by hand: ``.venv/bin/python -m tests.e2e.corpus_server`` prints the CLI flags to use.
 """
@@ -61,6 +63,7 @@ class _Server(ThreadingHTTPServer):
     tls: ssl.SSLContext
     lock: threading.Lock
     requests: list[tuple[str, str]]
+    server_names: list[str | None]  # the TLS SNI of every handshake, in order
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, address = self.socket.accept()
@@ -89,6 +92,8 @@ class CorpusServer:
         self._server.tls = context
         self._server.lock = threading.Lock()
         self._server.requests = []
+        self._server.server_names = []
+        context.sni_callback = self._record_server_name
         self.port: int = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -102,8 +107,9 @@ class CorpusServer:
         )
 
     def cli_args(self) -> list[str]:
-        """``--connect-to`` for every host plus ``--ca-bundle`` and the private-network opt-in."""
-        args = ["--allow-private-networks", "--ca-bundle", self.ca_pem]
+        """``--connect-to`` for every host, ``--only-connect-to`` (any other host is refused
+        without a DNS lookup: a fixture run never reaches the network) and ``--ca-bundle``."""
+        args = ["--only-connect-to", "--ca-bundle", self.ca_pem]
         for host in self.corpus.hosts:
             args += ["--connect-to", f"{host}:443:127.0.0.1:{self.port}"]
         return args
@@ -112,6 +118,18 @@ class CorpusServer:
     def requests(self) -> list[tuple[str, str]]:
         with self._server.lock:
             return list(self._server.requests)
+
+    @property
+    def server_names(self) -> list[str | None]:
+        """The SNI each TLS client sent (None: none sent)."""
+        with self._server.lock:
+            return list(self._server.server_names)
+
+    def _record_server_name(
+        self, sock: ssl.SSLObject | ssl.SSLSocket, name: str | None, context: ssl.SSLContext
+    ) -> None:
+        with self._server.lock:
+            self._server.server_names.append(name)
 
     def start(self) -> CorpusServer:
         self._thread.start()

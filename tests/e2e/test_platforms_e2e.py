@@ -25,8 +25,8 @@ def corpus_server() -> Iterator[CorpusServer]:
 
 def options(server: CorpusServer, **overrides: object) -> CheckOptions:
     values: dict[str, object] = {
-        "allow_private_networks": True,
         "connect_to": server.connect_to,
+        "only_connect_to": True,
         "ca_bundle": server.ca_pem,
         "timeout": 5.0,
         "connect_timeout": 2.0,

@@ -50,6 +50,15 @@ LOCAL_ONLY = {
     "AWS_ENDPOINT_URL_DYNAMODB",  # the same, for DynamoDB only (honoured by boto3 too)
     "LINKCHECK_ALLOW_PRIVATE_NETWORKS",  # SSRF escape hatch for tests against 127.0.0.1
     "LINKCHECK_DEV",  # demo intervals in seconds, `linkcheck dev` only
+    # The corpus mapping of `linkcheck dev --connect-to` (bypasses the SSRF guard; honoured
+    # only when the process switched linkcheck.devmode on, never in AWS).
+    "LINKCHECK_DEV_CONNECT_TO",
+    "LINKCHECK_DEV_CA_BUNDLE",
+    "LINKCHECK_DEV_ONLY_CONNECT_TO",
+    # Platform credentials for the CLI and `linkcheck dev`; AWS reads them from the secret
+    # named by CHECK_SECRETS_PARAMETER / CHECK_SECRETS_ARN.
+    "LINKCHECK_META_APP_TOKEN",
+    "LINKCHECK_YOUTUBE_API_KEY",
 }
 # Modules that never run in Lambda: the local stack and the command line.
 DEV_ONLY_PREFIXES = ("linkcheck.local", "linkcheck.commands", "linkcheck.cli")

@@ -294,12 +294,34 @@ def _translated() -> Template:
     return translated
 
 
+def _policies(role: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
+    """(condition or None, policy) for every inline policy; ``Fn::If`` ones unwrapped."""
+    found: list[tuple[str | None, dict[str, Any]]] = []
+    for policy in role["Properties"].get("Policies", []):
+        if "Fn::If" in policy:
+            condition, when_true, when_false = policy["Fn::If"]
+            assert when_false == {"Ref": "AWS::NoValue"}, policy
+            found.append((condition, when_true))
+        else:
+            found.append((None, policy))
+    return found
+
+
 def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         statement
-        for policy in role["Properties"].get("Policies", [])
+        for _, policy in _policies(role)
         for statement in policy["PolicyDocument"]["Statement"]
     ]
+
+
+# The check secret: each permission exists only when its parameter names something.
+SECRET_READS = {
+    "ssm:GetParameter": "HasCheckSecretsParameter",
+    "secretsmanager:GetSecretValue": "HasCheckSecretsArn",
+    "kms:Decrypt": "HasCheckSecretsKmsKey",
+}
+READS_CHECK_SECRET = {"ApiFunction", "WorkerFunction"}
 
 
 def _resource_refs(resource: Any) -> set[str]:
@@ -346,11 +368,56 @@ def test_each_function_gets_only_the_actions_its_code_needs(function: str) -> No
             elif service == "sns":
                 assert name == "Publish", statement
                 topics |= targets
+            elif action in SECRET_READS and function in READS_CHECK_SECRET:
+                continue  # test_check_secret_permissions_are_exact_and_conditional
             else:
                 raise AssertionError(f"{function}: unexpected {action}")
     assert table == TABLE_ACTIONS[function]
     assert queues == SENDS_TO.get(function, set())
     assert topics == PUBLISHES_TO.get(function, set())
+
+
+@pytest.mark.parametrize("function", sorted(READS_CHECK_SECRET))
+def test_check_secret_permissions_are_exact_and_conditional(function: str) -> None:
+    role = _translated()["Resources"][f"{function}Role"]
+    granted: dict[str, tuple[str | None, Any]] = {}
+    for condition, policy in _policies(role):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            action = statement["Action"]
+            if isinstance(action, str) and action in SECRET_READS:
+                granted[action] = (condition, statement["Resource"])
+    assert granted == {
+        "ssm:GetParameter": (
+            "HasCheckSecretsParameter",
+            {
+                "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                ":parameter${CheckSecretsParameter}"
+            },
+        ),
+        "secretsmanager:GetSecretValue": ("HasCheckSecretsArn", {"Ref": "CheckSecretsArn"}),
+        "kms:Decrypt": ("HasCheckSecretsKmsKey", {"Ref": "CheckSecretsKmsKeyArn"}),
+    }
+
+
+def test_the_check_secret_and_proxy_reach_only_the_checking_functions(template: Template) -> None:
+    names = {"CHECK_PROXY_URL", "CHECK_PROXY_HOSTS", "CHECK_SECRETS_PARAMETER", "CHECK_SECRETS_ARN"}
+    assert not names & set(template["Globals"]["Function"]["Environment"]["Variables"])
+    for name, function in _functions(template).items():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        assert (names <= set(variables)) == (name in READS_CHECK_SECRET), name
+    assert template["Parameters"]["CheckProxyUrl"]["NoEcho"] is True
+
+
+def test_dev_only_settings_can_never_be_set_in_aws(template: Template) -> None:
+    # linkcheck dev's corpus mapping bypasses the SSRF guard: no function may carry it (and
+    # the code ignores it anyway unless the process switched linkcheck.devmode on itself).
+    from linkcheck import devmode
+
+    assert all(name.startswith("LINKCHECK_DEV_") for name in devmode.DEV_ONLY_VARIABLES)
+    functions = [f["Properties"] for f in _functions(template).values()]
+    for function in [template["Globals"]["Function"], *functions]:
+        variables = function.get("Environment", {}).get("Variables", {})
+        assert not [name for name in variables if name.startswith("LINKCHECK_DEV")]
 
 
 def test_only_the_sweep_reads_an_index_and_nothing_scans() -> None:

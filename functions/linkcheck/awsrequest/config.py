@@ -1,9 +1,9 @@
 """Where and as whom to call AWS without boto3: read once per call from the standard variables.
 
 The Lambda runtime sets ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``
-and ``AWS_REGION``; locally ``AWS_ENDPOINT_URL`` (or the per-service
-``AWS_ENDPOINT_URL_DYNAMODB``) points at the moto server, as it does for boto3. Reading is a few
-dictionary lookups, so it is done per request: tests and ``linkcheck dev`` may change them.
+and ``AWS_REGION``; locally ``AWS_ENDPOINT_URL`` (or a per-service variable such as
+``AWS_ENDPOINT_URL_DYNAMODB``) points at the moto server, as it does for boto3. Reading is a
+few dictionary lookups, so it is done per request: tests and ``linkcheck dev`` may change them.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def _env(name: str) -> str:
     return os.environ.get(name, "").strip()
 
 
-def dynamodb_endpoint() -> ServiceEndpoint:
+def service_endpoint(service: str, env_suffix: str) -> ServiceEndpoint:
+    """Endpoint of ``service`` (its host prefix, e.g. ``ssm``): ``AWS_ENDPOINT_URL_<SUFFIX>``,
+    else ``AWS_ENDPOINT_URL``, else ``https://<service>.<region>.amazonaws.com``."""
     region = _env("AWS_REGION") or _env("AWS_DEFAULT_REGION")
     if not region:
         raise MissingConfiguration("set AWS_REGION (or AWS_DEFAULT_REGION)")
@@ -43,8 +45,12 @@ def dynamodb_endpoint() -> ServiceEndpoint:
         session_token=_env("AWS_SESSION_TOKEN") or None,
     )
     url = (
-        _env("AWS_ENDPOINT_URL_DYNAMODB")
+        _env(f"AWS_ENDPOINT_URL_{env_suffix}")
         or _env("AWS_ENDPOINT_URL")
-        or f"https://dynamodb.{region}.amazonaws.com"
+        or f"https://{service}.{region}.amazonaws.com"
     )
     return ServiceEndpoint(url=url.rstrip("/"), region=region, credentials=credentials)
+
+
+def dynamodb_endpoint() -> ServiceEndpoint:
+    return service_endpoint("dynamodb", "DYNAMODB")

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import ssl
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from ..check_secrets import local_secrets
 from ..engine import CheckOptions, CheckResult, ConnectTo
 from ..engine.http1 import check_header_value
 from ..engine.parallel import check_in_processes
+from ..engine.proxy import Proxy, ProxyConfigError, split_hosts
 from ..engine.verdict import FAILING_STATUSES, Status
 from ..settings import env_flag
 
@@ -88,9 +91,28 @@ def register(subparsers: Any) -> None:
         "HOST; the target is trusted); repeatable",
     )
     parser.add_argument(
+        "--only-connect-to",
+        action="store_true",
+        help="refuse (as forbidden_target, without a DNS lookup) every host no --connect-to "
+        "rule maps: fixture runs that can never reach the network",
+    )
+    parser.add_argument(
         "--ca-bundle",
         metavar="FILE",
         help="extra trusted CA certificates (PEM), added to the system ones",
+    )
+    parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="send checks through this HTTP CONNECT proxy, http://[user:pass@]host:port; "
+        "'env' reads HTTPS_PROXY and NO_PROXY (never read otherwise)",
+    )
+    parser.add_argument(
+        "--proxy-hosts",
+        metavar="DOMAINS",
+        default="",
+        help="use the proxy only for these domains and their subdomains, comma-separated "
+        "(e.g. tiktok.com,instagram.com); default: every host",
     )
     parser.add_argument(
         "--user-agent",
@@ -184,8 +206,11 @@ def options_from_args(args: argparse.Namespace) -> CheckOptions:
         connect_to = tuple(ConnectTo.parse(spec) for spec in args.connect_to)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if args.only_connect_to and not connect_to:
+        raise UsageError("--only-connect-to needs at least one --connect-to rule")
     if args.ca_bundle:
         _check_ca_bundle(args.ca_bundle)
+    proxy = _proxy(args.proxy, args.proxy_hosts)
     allow_private = args.allow_private_networks
     if allow_private is None:
         allow_private = env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS")
@@ -199,9 +224,29 @@ def options_from_args(args: argparse.Namespace) -> CheckOptions:
         user_agent=args.user_agent,
         allow_private_networks=allow_private,
         connect_to=connect_to,
+        only_connect_to=args.only_connect_to,
         ca_bundle=args.ca_bundle,
         always_get=not args.head_first,
+        proxy=proxy,
+        credentials=local_secrets().credentials,
     )
+
+
+def _proxy(url: str | None, hosts: str) -> Proxy | None:
+    if not url:
+        if hosts:
+            raise UsageError("--proxy-hosts needs --proxy")
+        return None
+    bypass: list[str] = []
+    if url == "env":  # read only when asked: linkcheck never picks a proxy up silently
+        url = os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy") or ""
+        if not url.strip():
+            raise UsageError("--proxy env: HTTPS_PROXY (or https_proxy) is not set")
+        bypass = (os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or "").split(",")
+    try:
+        return Proxy.parse(url, only=split_hosts(hosts), bypass=bypass)
+    except ProxyConfigError as exc:
+        raise UsageError(f"--proxy: {exc}") from None
 
 
 def _check_ca_bundle(path: str) -> None:

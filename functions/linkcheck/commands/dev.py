@@ -68,6 +68,24 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--moto-port", type=_port, default=0, help="port of the moto server (default: a free one)"
     )
+    parser.add_argument(
+        "--connect-to",
+        action="append",
+        default=[],
+        metavar="HOST:PORT:ADDR:PORT",
+        help="dev only: the api and worker dial ADDR:PORT for HOST:PORT, like "
+        "'linkcheck check --connect-to' (e.g. the fixture corpus); repeatable",
+    )
+    parser.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="dev only: extra trusted CA certificates (PEM) for the api and worker's checks",
+    )
+    parser.add_argument(
+        "--only-connect-to",
+        action="store_true",
+        help="dev only: refuse every host no --connect-to rule maps (no DNS lookup)",
+    )
     parser.set_defaults(func=_command)
 
 
@@ -106,6 +124,10 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
             f"error: port {args.port} is already in use; pick another with --port", file=sys.stderr
         )
         return 1
+    problem = _corpus_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def notify(line: str) -> None:
@@ -124,6 +146,9 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         confirm_delay=args.confirm_delay,
         on_notification=notify,
         prefix="linkcheck-dev",
+        connect_to=tuple(args.connect_to),
+        ca_bundle=args.ca_bundle,
+        only_connect_to=args.only_connect_to,
     )
     try:
         print("linkcheck dev: starting moto and the local stack...", file=out, flush=True)
@@ -149,6 +174,22 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         stack.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _corpus_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the dev-only --connect-to/--ca-bundle/--only-connect-to, if anything."""
+    from ..engine.options import ConnectTo
+
+    for spec in args.connect_to:
+        try:
+            ConnectTo.parse(spec)
+        except ValueError as exc:
+            return str(exc)
+    if args.only_connect_to and not args.connect_to:
+        return "--only-connect-to needs at least one --connect-to rule"
+    if args.ca_bundle and not os.path.isfile(args.ca_bundle):
+        return f"--ca-bundle: no such file: {args.ca_bundle}"
+    return None
 
 
 def _port_is_free(port: int) -> bool:
@@ -191,6 +232,12 @@ def banner(stack: DevStack, *, sweep_every: float | None) -> str:
     not_ready = [name for name, function in stack.functions.items() if not function.ready]
     if not_ready:
         lines.append(f"  Not loadable yet: {', '.join(not_ready)} (see the log above)")
+    if stack.connect_to:
+        lines += [
+            "",
+            f"  Dev only: checks dial {len(stack.connect_to)} --connect-to rule(s)"
+            + (", every other host refused" if stack.only_connect_to else ""),
+        ]
     if stack.allow_private_networks:
         lines += [
             "",

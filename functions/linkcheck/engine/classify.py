@@ -132,6 +132,8 @@ def classify_transport_error(exc: httpx.TransportError) -> Verdict:
         return Verdict(Status.ERROR, Reason.TLS_ERROR, _tls_detail(exc))
     if isinstance(exc, httpx.ConnectTimeout):
         return Verdict(Status.ERROR, Reason.TIMEOUT, "Connecting to the server timed out.")
+    if isinstance(exc, httpx.ProxyError):  # the egress proxy failed: nothing about the link
+        return Verdict(Status.ERROR, Reason.CONNECT_ERROR, str(exc))
     if isinstance(exc, httpx.TimeoutException):
         return Verdict(Status.ERROR, Reason.TIMEOUT, "The server stopped answering in time.")
     if isinstance(exc, httpx.ConnectError):

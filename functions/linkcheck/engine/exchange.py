@@ -87,9 +87,15 @@ async def dial_addresses(options: CheckOptions, host: str, port: int) -> list[tu
 
     A ``--connect-to`` target is an explicit operator choice and is trusted (like curl); every
     other host, redirect hops included, goes through ``ssrf.resolve_vetted``. Connecting to the
-    returned address (never re-resolving the name) leaves no DNS-rebinding window.
+    returned address (never re-resolving the name) leaves no DNS-rebinding window. With
+    ``only_connect_to`` (fixture runs) a host no rule maps is refused before any DNS lookup.
     """
     rule = match_connect_to(options.connect_to, host, port)
+    if rule is None and options.only_connect_to:
+        raise ssrf.ForbiddenTarget(
+            f"{host}:{port} is not mapped by any --connect-to rule, and only mapped hosts may "
+            "be reached in this run (--only-connect-to)."
+        )
     if rule is not None:
         to_port = rule.to_port or port
         addresses = await ssrf.resolve_vetted(

@@ -14,6 +14,8 @@ Safety, as for every exchanger (``exchange.py``):
   unread bytes pile up, and a body is read only up to the caller's limit, then the connection
   is closed rather than drained.
 - politeness: at most ``per_host`` connections per (scheme, host, port), the rest wait in turn.
+- with a proxy (``CheckOptions.proxy``), the connection is an HTTP CONNECT tunnel to the same
+  vetted address (``_tunnel``), TLS inside it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import ssl
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import TYPE_CHECKING, NoReturn, cast
 
+from . import ssrf
 from .body import read_prefix
 from .exchange import (
     DRAIN_LIMIT,
@@ -52,6 +55,7 @@ from .options import CheckOptions
 if TYPE_CHECKING:
     import httpx
 
+    from .proxy import Proxy
     from .urls import Target
 
 IDLE_SECONDS = 15.0  # an idle connection older than this is closed, not reused
@@ -116,7 +120,14 @@ class Connection(asyncio.Protocol):
     # -- asyncio.Protocol --------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # Also called by hand with the TLS transport that ``start_tls`` returns for a tunnel.
         self._transport = cast("asyncio.Transport", transport)  # uvloop's is not a subclass
+
+    @property
+    def transport(self) -> asyncio.Transport:
+        if self._transport is None:
+            raise ConnectionResetError("the connection has no transport")
+        return self._transport
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -266,6 +277,7 @@ class ConnectionPool:
         self._idle_count = 0
         self._addresses: dict[tuple[str, int], tuple[float, list[tuple[str, int]]]] = {}
         self._ssl: ssl.SSLContext | None = None
+        self._proxy_addresses: tuple[float, list[str]] | None = None
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -388,10 +400,15 @@ class ConnectionPool:
             if self._ssl is None:
                 self._ssl = ssl_context(self._options.ca_bundle)
             tls = self._ssl
+        proxy = self._options.proxy
+        if proxy is not None and not proxy.applies_to(target.host):
+            proxy = None  # the host filter leaves this host direct
         failure: BaseException | None = None
         for address, port in addresses:  # each vetted; the first that answers wins
             try:
                 async with asyncio.timeout(self._options.connect_timeout):
+                    if proxy is not None:
+                        return await self._tunnel(proxy, address, port, target, key, tls)
                     _, connection = await self._loop.create_connection(
                         lambda: Connection(self._loop, key),
                         address,
@@ -406,6 +423,76 @@ class ConnectionPool:
                 continue
             return connection
         raise _connect_error(failure) from failure
+
+    async def _tunnel(
+        self,
+        proxy: Proxy,
+        address: str,
+        port: int,
+        target: Target,
+        key: PoolKey,
+        tls: ssl.SSLContext | None,
+    ) -> Connection:
+        """A connection to the vetted ``address`` through ``proxy`` (HTTP CONNECT).
+
+        The CONNECT names the address the checker vetted, never the host name, so the proxy
+        cannot be steered elsewhere by DNS; TLS then runs inside the tunnel with SNI and the
+        certificate check on the URL's host, end to end (the proxy sees only ciphertext).
+        """
+        connection = await self._dial_proxy(proxy, key)
+        try:
+            connection.send(proxy.connect_request(address, port))
+            try:
+                head = await connection.read_head("CONNECT", self._options.connect_timeout)
+            except (_Stale, ProtocolViolation, _ReadTimedOut) as exc:
+                failed = _PROXY_FAILURES[type(exc)]
+                raise _proxy_error(f"The proxy at {proxy.address} {failed}.") from None
+            if not 200 <= head.status < 300:
+                raise _proxy_error(proxy.refusal(head.status))
+            if connection.buffer:  # nothing may arrive before we speak (or start TLS)
+                raise _proxy_error(f"The proxy at {proxy.address} sent bytes after its answer.")
+            if tls is not None:
+                transport = connection.transport
+                tls_transport = await self._loop.start_tls(
+                    transport, connection, tls, server_hostname=target.host
+                )
+                if tls_transport is None:  # the loop closed the transport under us
+                    raise ConnectionResetError("the tunnel closed during the TLS handshake")
+                connection.connection_made(tls_transport)  # reads and writes now go via TLS
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    async def _dial_proxy(self, proxy: Proxy, key: PoolKey) -> Connection:
+        """A TCP connection to the proxy: the operator's explicit choice, so not SSRF-vetted."""
+        now = self._loop.time()
+        cached = self._proxy_addresses
+        if cached is not None and cached[0] > now:
+            addresses = cached[1]
+        else:
+            try:
+                addresses = await ssrf.resolve_vetted(
+                    proxy.host,
+                    proxy.port,
+                    allow_private=True,
+                    timeout=self._options.connect_timeout,
+                )
+            except ssrf.TargetError as exc:  # about the proxy, not the link: no link verdict
+                raise _proxy_error(f"The proxy host could not be resolved: {exc.detail}") from None
+            self._proxy_addresses = (now + ADDRESS_CACHE_SECONDS, addresses)
+        failure: OSError | None = None
+        for address in addresses:
+            try:
+                _, connection = await self._loop.create_connection(
+                    lambda: Connection(self._loop, key), address, proxy.port
+                )
+            except OSError as exc:
+                failure = exc
+                continue
+            return connection
+        why = os.strerror(failure.errno) if failure is not None and failure.errno else "no address"
+        raise _proxy_error(f"The proxy at {proxy.address} could not be reached ({why}).")
 
 
 class WireExchanger:
@@ -538,6 +625,21 @@ def _unanswered(connection: Connection) -> httpx.TransportError:
     if isinstance(lost, OSError) and lost.strerror:
         return httpx.ReadError(lost.strerror)
     return httpx.ReadError("the server closed the connection without answering")
+
+
+_PROXY_FAILURES: dict[type[Exception], str] = {
+    _Stale: "closed the connection without answering CONNECT",
+    ProtocolViolation: "answered CONNECT with invalid HTTP",
+    _ReadTimedOut: "did not answer CONNECT in time",
+}
+
+
+def _proxy_error(detail: str) -> httpx.ProxyError:
+    """A failure of the proxy itself (never about the link): not retried, never a verdict on
+    the content; ``detail`` names the proxy by host:port only, never its credentials."""
+    import httpx
+
+    return httpx.ProxyError(detail)
 
 
 def _connect_error(exc: BaseException | None) -> httpx.TransportError:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .. import devmode
 from .api_gateway import AuthorizerGate, HttpApi, RouteTable
 from .functions import Handler, LocalFunction
 from .http_front import HttpFront
@@ -81,6 +82,9 @@ class DevStack:
         handlers: Mapping[str, Handler] | None = None,
         on_notification: Callable[[str], None] | None = None,
         template: dict[str, Any] | None = None,
+        connect_to: tuple[str, ...] = (),
+        ca_bundle: str | None = None,
+        only_connect_to: bool = False,
     ) -> None:
         self.host = host
         self.port = port
@@ -98,6 +102,11 @@ class DevStack:
         self.handler_overrides = dict(handlers or {})
         self.on_notification = on_notification
         self._template = template
+        # Dev-only: the api and worker reach a local corpus like ``linkcheck check
+        # --connect-to`` (``linkcheck.devmode``; never honoured in AWS).
+        self.connect_to = tuple(connect_to)
+        self.ca_bundle = ca_bundle
+        self.only_connect_to = only_connect_to
 
         self.notifications: list[dict[str, Any]] = []  # SNS envelopes, in arrival order
         self.first_key: FirstKey | None = None
@@ -149,6 +158,8 @@ class DevStack:
 
                 self._moto = start_moto_server(self.host, self.moto_port)
                 self.moto_endpoint = self._moto.endpoint
+            # This process is the local stack: honour the dev-only settings (devmode).
+            devmode.enable()
             self._set_env({"AWS_ENDPOINT_URL": self.moto_endpoint, **self._aws_env()})
             created = local_resources.create_resources(template, prefix=self.prefix)
             self._resources = created
@@ -184,6 +195,7 @@ class DevStack:
                 os.environ[name] = value
         self._saved_env.clear()
         self._reset_cached_clients()
+        devmode.disable()
         self._started = False
 
     def run_pumps_once(self, *, max_rounds: int = 50) -> int:
@@ -232,6 +244,13 @@ class DevStack:
         )
         if self.confirm_delay is not None:
             env["CONFIRM_DELAY_SECONDS"] = str(self.confirm_delay)
+        for name in devmode.DEV_ONLY_VARIABLES:
+            env[name] = ""  # never inherited from the shell: only the options below set them
+        env.update(
+            devmode.environment(
+                self.connect_to, self.ca_bundle, only_connect_to=self.only_connect_to
+            )
+        )
         env.update(self.extra_env)
         return env
 
@@ -244,10 +263,11 @@ class DevStack:
         self._reset_cached_clients()
 
     def _reset_cached_clients(self) -> None:
-        from .. import aws
+        from .. import aws, check_secrets
         from ..settings import get_settings
 
         get_settings.cache_clear()
+        check_secrets.reset()
         aws.reset_clients()
 
     # -------------------------------------------------------------- wiring
