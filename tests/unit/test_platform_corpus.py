@@ -11,6 +11,7 @@ import pytest
 
 from linkcheck.engine.classify import classify_status
 from linkcheck.engine.detectors import Follow, default_detectors
+from linkcheck.engine.verdict import Status
 from tests.fixtures.pages.corpus import Case, Corpus
 
 CORPUS = Corpus()
@@ -19,7 +20,8 @@ CORPUS = Corpus()
 async def judge(corpus: Corpus, url: str) -> tuple[str, str, str | None]:
     """The engine's order: first detectors (refusals, interstitials), platforms, generic.
 
-    Platforms are asked when they wanted any hop; the first of them names the result.
+    Platforms are asked when they wanted any hop; the first of them names the result. A wall
+    (a first detector's ``blocked``) lets each platform's ``behind_wall`` hook answer first.
     """
     for _ in range(5):  # a Follow (interstitial) starts again at the target it names
         page = corpus.page(url)
@@ -52,8 +54,15 @@ async def judge(corpus: Corpus, url: str) -> tuple[str, str, str | None]:
                 break
             if getattr(detector, "generic", False):
                 return found.status.value, found.reason.value, None
-            platform = named if getattr(detector, "first", False) else detector.name
-            return found.status.value, found.reason.value, platform
+            if not getattr(detector, "first", False):
+                return found.status.value, found.reason.value, detector.name
+            if wanted and found.status is Status.BLOCKED:  # a wall: the platforms' endpoints
+                for behind in wanted:
+                    ask = getattr(behind, "behind_wall", None)
+                    past = await ask(page, corpus.probe) if ask else None
+                    if past is not None:
+                        return past.status.value, past.reason.value, behind.name
+            return found.status.value, found.reason.value, named
         if isinstance(found, Follow):
             url = found.url
             continue

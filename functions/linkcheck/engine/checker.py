@@ -35,7 +35,15 @@ from .classify import (
     redirect_loop,
     too_many_redirects,
 )
-from .detectors import REFUSAL_HEADERS, Detector, Follow, Page, ProbeResponse, default_detectors
+from .detectors import (
+    REFUSAL_HEADERS,
+    Detector,
+    Follow,
+    Page,
+    Probe,
+    ProbeResponse,
+    default_detectors,
+)
 from .exchange import (
     BodyWanted,
     Exchanger,
@@ -594,8 +602,35 @@ class Checker:
             if found is not None:
                 if is_generic(detector):
                     return found, None
-                return found, named if is_first(detector) else detector.name
+                if not is_first(detector):
+                    return found, detector.name
+                if platform and isinstance(found, Verdict) and found.status is Status.BLOCKED:
+                    return await self._past_wall(found, platform, page, probe)
+                return found, named
         return verdict, named
+
+    async def _past_wall(
+        self, wall: Verdict, platform: Sequence[Detector], page: Page, probe: Probe
+    ) -> tuple[Verdict, str]:
+        """A generic wall stood in front of a platform's URL: its official endpoint may know.
+
+        Each consulted platform detector with a ``behind_wall`` hook is asked in order; the
+        first answer wins, else the wall's verdict stands (named by the first platform).
+        """
+        for detector in platform:
+            ask = getattr(detector, "behind_wall", None)
+            if ask is None:
+                continue
+            try:
+                found: Verdict | None = await ask(page, probe)
+            except Exception:  # a detector bug must not fail the check: keep the wall's verdict
+                log.exception(
+                    "detector %s failed behind a wall on %s", detector.name, page.final_url
+                )
+                continue
+            if found is not None:
+                return found, detector.name
+        return wall, platform[0].name
 
     async def _probe(self, url: str, deadline: float) -> ProbeResponse | None:
         """A GET on a detector's behalf: same vetting, politeness and deadline as the check."""

@@ -32,11 +32,25 @@ When detectors are consulted (the engine's cheap rule, so HEAD stays the common 
   ``platform`` of a consulted platform detector.
 
 First detectors run first, then platform detectors in order, then generic ones; the first
-verdict wins. A detector may also answer ``Follow(url)``: the page is a stop on the way (an
+verdict wins, with one exception: walls in front of a platform.
+
+- optional hook ``async def behind_wall(self, page, probe) -> Verdict | None`` on a platform
+  detector (``PlatformDetector`` answers None). When a first detector answers a ``blocked``
+  verdict (a generic wall: a Cloudflare challenge, DataDome, Google's /sorry/ page...) and
+  platform detectors were consulted, the engine asks each of them, in order, through this
+  hook instead of ``detect``: the page is the wall, so only the platform's official endpoint
+  (oEmbed, an API) can say anything about the content. The first non-None answer wins (its
+  detector names the result); without one the wall's verdict stands, named by the first
+  platform. A hook answers only on evidence about the content, never from the walled page,
+  and never from an endpoint that answered with a wall itself. No wall, no call: checks that
+  met no wall never pay for it.
+
+A detector may also answer ``Follow(url)``: the page is a stop on the way (an
 interstitial that names its target), and the engine continues the check at ``url`` as if the
 page had redirected there (one more hop, counted against ``max_redirects`` and loop detection,
 the target vetted like any hop). A detector that raises is a bug: the engine logs it and keeps
-the HTTP verdict (one broken detector must not fail a whole batch).
+the HTTP verdict (one broken detector must not fail a whole batch); a hook that raises is
+skipped the same way.
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """What every platform detector shares: host matching, the oEmbed lookup, verdict wording.
 
-A platform module subclasses ``PlatformDetector``, names its hosts and implements ``detect``.
+A platform module subclasses ``PlatformDetector``, names its hosts and implements ``detect``
+(and ``behind_wall`` when it has an official endpoint to ask past a generic wall).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -30,6 +32,11 @@ class PlatformDetector:
 
     async def detect(self, page: Page, probe: Probe) -> Verdict | None:  # pragma: no cover
         raise NotImplementedError
+
+    async def behind_wall(self, page: Page, probe: Probe) -> Verdict | None:
+        """A generic wall answered instead of the page: what the platform's official endpoint
+        proves about the content (None: no such endpoint, or no evidence; the wall stands)."""
+        return None
 
     # Verdict wording, so every platform says the same thing the same way.
     def live(self, what: str = "content") -> Verdict:
@@ -58,10 +65,39 @@ class PlatformDetector:
             Status.BLOCKED, reason, f"{self.label}: {why} This says nothing about the link."
         )
 
+    @staticmethod
+    def past_wall(verdict: Verdict | None) -> Verdict | None:
+        """An official endpoint's verdict, when it is evidence (a refusal of its own is not),
+        saying that the page itself was a wall."""
+        if verdict is None or verdict.status is Status.BLOCKED:
+            return None
+        return replace(verdict, detail=f"{verdict.detail} (The page itself was a bot wall.)")
+
 
 async def oembed(probe: Probe, endpoint: str, url: str, *, extra: str = "") -> ProbeResponse | None:
     """GET ``endpoint?url=URL`` (plus ``extra`` query) through the engine's probe."""
     return await probe(f"{endpoint}?url={quote(url, safe='')}{extra}")
+
+
+def unwalled(probe: Probe) -> Probe:
+    """``probe``, with answers that are walls themselves (a Cloudflare challenge, Google's
+    /sorry/ page, DataDome...: see ``refusal``) turned into no answer: never evidence."""
+    from .refusal import refusal_signal  # the refusal rules, loaded with the first detectors
+
+    async def asking(url: str) -> ProbeResponse | None:
+        answer = await probe(url)
+        if answer is None:
+            return None
+        wall = refusal_signal(answer.status, answer.headers, answer.body, answer.final_url)
+        return None if wall is not None else answer
+
+    return asking
+
+
+def looks_like_page(answer: ProbeResponse) -> bool:
+    """An HTML document where the API answers JSON or short text: a wall, not an answer."""
+    start = answer.body[:512].lstrip().lower()
+    return start.startswith((b"<!doctype", b"<html")) or b"<body" in start
 
 
 def json_body(response: ProbeResponse) -> dict[str, Any] | None:

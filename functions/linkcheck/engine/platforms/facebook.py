@@ -28,7 +28,7 @@ import re
 from ..detectors import Page, Probe
 from ..verdict import Reason, Status, Verdict
 from . import html, meta
-from .base import PlatformDetector, trail
+from .base import PlatformDetector, trail, unwalled
 
 DOMAINS = frozenset({"facebook.com", "fb.com", "fb.watch", "fb.me"})
 SHORT_HOSTS = frozenset({"fb.watch", "fb.me"})
@@ -146,8 +146,22 @@ class FacebookDetector(PlatformDetector):
         text = "" if content else html.fold(html.visible_text(page.text))
         return any(p in text for p in phrases)
 
+    async def behind_wall(self, page: Page, probe: Probe) -> Verdict | None:
+        """A generic wall in front of Facebook content: Meta's oEmbed, only with the app token."""
+        if not (self.owns(page) and self.wants(page.final_url)):
+            return None
+        if not page.credentials.meta_app_token:
+            return None
+        found, _ = await self._official(page, unwalled(probe))
+        return found
+
     async def _unknown(self, page: Page, probe: Probe, why: str) -> Verdict:
         """Not proof either way: ask Meta's oEmbed (with the app token) before saying unknown."""
+        found, asked = await self._official(page, probe)
+        return found or self.refused(f"{why} {asked[0].upper()}{asked[1:]}.")
+
+    async def _official(self, page: Page, probe: Probe) -> tuple[Verdict | None, str]:
+        """What Meta's oEmbed proves about the content (None: nothing), and what it said."""
         target = content_url(page)
         endpoint = oembed_endpoint(target)
         token = page.credentials.meta_app_token
@@ -157,8 +171,9 @@ class FacebookDetector(PlatformDetector):
                 Status.OK,
                 Reason.HTTP_2XX,
                 "Facebook: Meta's oEmbed finds the content, although the page refused the checker.",
-            )
+            ), ""
         if evidence is meta.Evidence.MISSING:
-            return self.deleted("Meta's oEmbed says the content does not exist.")
-        asked = meta.describe(evidence) if endpoint or not token else "no oEmbed covers this URL"
-        return self.refused(f"{why} {asked[0].upper()}{asked[1:]}.")
+            return self.deleted("Meta's oEmbed says the content does not exist."), ""
+        return None, meta.describe(
+            evidence
+        ) if endpoint or not token else "no oEmbed covers this URL"

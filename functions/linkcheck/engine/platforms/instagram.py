@@ -28,7 +28,7 @@ import re
 from ..detectors import Page, Probe, ProbeResponse
 from ..verdict import Reason, Status, Verdict
 from . import html, meta
-from .base import PlatformDetector, redirected_home, trail
+from .base import PlatformDetector, redirected_home, trail, unwalled
 
 _POST = re.compile(r"^/(?:[A-Za-z0-9_.]{1,30}/)?(p|reels?|tv)/([A-Za-z0-9_-]{5,64})(?:/|$)", re.I)
 _CHALLENGE = re.compile(r"^/challenge(?:/|$)", re.IGNORECASE)
@@ -140,12 +140,31 @@ class InstagramDetector(PlatformDetector):
         ]
         return any(line.startswith(_RESTRICTED_VIDEO) for line in shown)
 
+    async def behind_wall(self, page: Page, probe: Probe) -> Verdict | None:
+        """A generic wall in front of a post: the public embed, then Meta's oEmbed (with the
+        app token), as for Instagram's own walls. Profiles have no endpoint to ask."""
+        if not (self.owns(page) and self.wants(page.final_url)):
+            return None
+        post = next(filter(None, map(post_code, trail(page))), None)
+        if post is None:
+            return None
+        found, _ = await self._official(page, unwalled(probe), post)
+        return found
+
     async def _walled(
         self, page: Page, probe: Probe, post: tuple[str, str] | None, why: str
     ) -> Verdict:
         """A refusal: ask the embed page and Meta's oEmbed before concluding it is unknown."""
         if post is None:
             return self.refused(f"{why} Profiles and other pages have no public fallback.")
+        found, asked = await self._official(page, probe, post)
+        return found or self.refused(f"{why} {asked}.")
+
+    async def _official(
+        self, page: Page, probe: Probe, post: tuple[str, str]
+    ) -> tuple[Verdict | None, str]:
+        """What the public embed and Meta's oEmbed prove about a post (None: nothing), and
+        what they said, for the detail of a refusal."""
         kind, code = post
         embed = read_embed(await probe(embed_url(code)))
         if embed == "live":
@@ -154,7 +173,7 @@ class InstagramDetector(PlatformDetector):
                 Reason.HTTP_2XX,
                 f"Instagram: the {kind if kind == 'reel' else 'post'} is there (its public "
                 "embed shows it), although the page refused the checker.",
-            )
+            ), ""
         token = page.credentials.meta_app_token
         evidence = await meta.ask(probe, "instagram_oembed", canonical_url(kind, code), token)
         if evidence is meta.Evidence.LIVE:
@@ -162,7 +181,7 @@ class InstagramDetector(PlatformDetector):
                 Status.OK,
                 Reason.HTTP_2XX,
                 "Instagram: Meta's oEmbed finds the post, although the page refused the checker.",
-            )
+            ), ""
         if evidence is meta.Evidence.MISSING:
-            return self.deleted("Meta's oEmbed says the post does not exist.")
-        return self.refused(f"{why} Its {_EMBED_SAYS[embed]}; {meta.describe(evidence)}.")
+            return self.deleted("Meta's oEmbed says the post does not exist."), ""
+        return None, f"Its {_EMBED_SAYS[embed]}; {meta.describe(evidence)}"

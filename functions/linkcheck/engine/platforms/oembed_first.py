@@ -18,13 +18,24 @@ def unknown(detector: PlatformDetector, why: str, reason: Reason) -> Verdict:
     return Verdict(Status.ERROR, reason, f"{detector.label}: {why} Whether it is there is unknown.")
 
 
+def oembed_evidence(
+    detector: PlatformDetector, answer: ProbeResponse | None, what: str
+) -> Verdict | None:
+    """What the oEmbed ``answer`` proves alone: its 200 the content is there; nothing else
+    (its 404 needs the page's own 404). How a wall in front of the page is looked past."""
+    if answer is not None and answer.status == 200 and json_body(answer):
+        return detector.live(what)
+    return None
+
+
 def oembed_verdict(
     detector: PlatformDetector, page: Page, answer: ProbeResponse | None, what: str
 ) -> Verdict | None:
     """The verdict for ``page`` given its oEmbed ``answer`` (None: keep the HTTP verdict)."""
     shell = 200 <= page.status < 300  # a page that loads says nothing on these platforms
-    if answer is not None and answer.status == 200 and json_body(answer):
-        return detector.live(what)
+    live = oembed_evidence(detector, answer, what)
+    if live is not None:
+        return live
     if answer is not None and answer.status == 404:
         if page.status in (404, 410):
             return detector.deleted(f"the {what} does not exist (oEmbed and page agree).")

@@ -152,6 +152,13 @@ class LazyDetector:
     async def detect(self, page: Page, probe: Probe) -> Verdict | Follow | None:
         return await self.real.detect(page, probe)
 
+    async def behind_wall(self, page: Page, probe: Probe) -> Verdict | None:
+        ask = getattr(self.real, "behind_wall", None)
+        if ask is None:
+            return None
+        found: Verdict | None = await ask(page, probe)
+        return found
+
 
 def all_detectors() -> list[Detector]:
     """Fresh detectors (a detector may cache per host): first ones, platforms, generic last."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 from ..detectors import Page, Probe
 from ..verdict import Reason, Verdict
 from . import html
-from .base import PlatformDetector, oembed
-from .oembed_first import oembed_verdict
+from .base import PlatformDetector, oembed, unwalled
+from .oembed_first import oembed_evidence, oembed_verdict
 
 OEMBED = "https://soundcloud.com/oembed"
 _CONTENT_HOSTS = frozenset({"soundcloud.com", "www.soundcloud.com", "m.soundcloud.com"})
@@ -68,6 +68,14 @@ class SoundCloudDetector(PlatformDetector):
         if answer is not None and answer.status == 403:
             return self._wall(403)
         return oembed_verdict(self, page, answer, "content") or self._wall(page.status)
+
+    async def behind_wall(self, page: Page, probe: Probe) -> Verdict | None:
+        """A generic wall (DataDome) in front of content: only oEmbed's 200 counts."""
+        item = content_url(page.final_url) or content_url(page.requested_url)
+        if item is None:
+            return None
+        answer = await oembed(unwalled(probe), OEMBED, item, extra="&format=json")
+        return self.past_wall(oembed_evidence(self, answer, "content"))
 
     def _wall(self, status: int) -> Verdict | None:
         if status != 403:

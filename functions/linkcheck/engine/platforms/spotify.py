@@ -12,8 +12,8 @@ import re
 from ..detectors import Page, Probe
 from ..verdict import Verdict
 from . import html
-from .base import PlatformDetector, oembed
-from .oembed_first import oembed_verdict
+from .base import PlatformDetector, oembed, unwalled
+from .oembed_first import oembed_evidence, oembed_verdict
 
 OEMBED = "https://open.spotify.com/oembed"
 _ITEM = re.compile(
@@ -47,8 +47,20 @@ class SpotifyDetector(PlatformDetector):
     async def detect(self, page: Page, probe: Probe) -> Verdict | None:
         if not self.owns(page):
             return None
-        item = item_url(page.final_url) or item_url(page.requested_url)
-        item = item or short_link(page.requested_url)
+        item = self._item(page)
         if item is None:  # the home page, search, genres...: nothing to ask about
             return None
         return oembed_verdict(self, page, await oembed(probe, OEMBED, item), "item")
+
+    async def behind_wall(self, page: Page, probe: Probe) -> Verdict | None:
+        """A generic wall in front of an item: only oEmbed's 200 (the item is there) counts."""
+        item = self._item(page) if self.owns(page) else None
+        if item is None:
+            return None
+        answer = await oembed(unwalled(probe), OEMBED, item)
+        return self.past_wall(oembed_evidence(self, answer, "item"))
+
+    @staticmethod
+    def _item(page: Page) -> str | None:
+        item = item_url(page.final_url) or item_url(page.requested_url)
+        return item or short_link(page.requested_url)

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from ..detectors import Page, Probe, ProbeResponse
 from ..verdict import Reason, Status, Verdict
 from . import html
-from .base import PlatformDetector, json_body, oembed, redirected_home
+from .base import PlatformDetector, json_body, oembed, redirected_home, trail, unwalled
 
 OEMBED = "https://www.tiktok.com/oembed"
 EMBED = "https://www.tiktok.com/embed/"
@@ -207,8 +207,7 @@ class TikTokDetector(PlatformDetector):
         if oembed_says == "gone":
             return self.deleted(f"{said}, and oEmbed agrees.")
         vid = video_id(page.final_url) or video_id(page.requested_url)
-        embed = await probe(EMBED + vid) if vid else None
-        if embed is not None and embed.status == 400:
+        if vid and await _embed_gone(vid, probe):
             both = oembed_says == "maybe gone"
             backing = "oEmbed and the embed page agree" if both else "the embed page agrees"
             return self.deleted(f"{said}, and {backing}.")
@@ -216,6 +215,29 @@ class TikTokDetector(PlatformDetector):
             f"{said}, which TikTok also answers to clients it refuses, and neither oEmbed nor "
             "the embed page confirmed it."
         )
+
+    async def behind_wall(self, page: Page, probe: Probe) -> Verdict | None:
+        """A generic wall in front of a video. With no page to agree with, oEmbed alone proves
+        a live video, and a missing one needs oEmbed (404 or 400) and the embed page (400)."""
+        post = next((u for u in reversed(trail(page)) if self.wants(u) and video_id(u)), None)
+        vid = video_id(post) if post else None
+        if post is None or vid is None:
+            return None  # profiles and unresolved short links: no endpoint to ask
+        probe = unwalled(probe)
+        oembed_says = _oembed_says(await oembed(probe, OEMBED, _canonical(post)))
+        if oembed_says == "found":
+            return self.past_wall(self.live("video"))
+        if oembed_says in ("gone", "maybe gone") and await _embed_gone(vid, probe):
+            return self.past_wall(
+                self.deleted("oEmbed and the embed page agree the video does not exist.")
+            )
+        return None
+
+
+async def _embed_gone(vid: str, probe: Probe) -> bool:
+    """The embed page ``/embed/<id>`` answers 400, as it does for a video that does not exist."""
+    embed = await probe(EMBED + vid)
+    return embed is not None and embed.status == 400
 
 
 def _oembed_says(answer: ProbeResponse | None) -> str | None:

@@ -24,7 +24,7 @@ from typing import Any
 from ..detectors import Page, Probe, ProbeResponse
 from ..verdict import Reason, Verdict
 from . import html
-from .base import PlatformDetector, json_body, oembed, trail
+from .base import PlatformDetector, json_body, oembed, trail, unwalled
 
 OEMBED = "https://publish.twitter.com/oembed"
 DOMAINS = frozenset({"twitter.com", "x.com"})
@@ -90,6 +90,14 @@ class TwitterDetector(PlatformDetector):
             f"exists (it answered {page.status}), and has no public endpoint to ask: not "
             "verified."
         )
+
+    async def behind_wall(self, page: Page, probe: Probe) -> Verdict | None:
+        """A generic wall in front of a post: oEmbed by the same rules (its refusals are not
+        evidence). Profiles and other pages have no endpoint to ask."""
+        post = next(filter(None, map(status_url, reversed(trail(page)))), None)
+        if post is None:
+            return None
+        return self.past_wall(self.read_oembed(await oembed(unwalled(probe), OEMBED, post)))
 
     def read_oembed(self, answer: ProbeResponse | None) -> Verdict:
         """The verdict on a post from X's oEmbed answer (see the module doc)."""

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from ..detectors import Page, Probe, ProbeResponse
 from ..verdict import Reason, Status, Verdict
 from . import html
-from .base import PlatformDetector, json_body, oembed
+from .base import PlatformDetector, json_body, looks_like_page, oembed, trail, unwalled
 
 OEMBED = "https://vimeo.com/api/oembed.json"
 _VIDEO = re.compile(
@@ -55,12 +55,6 @@ def challenged(status: int, body: bytes) -> bool:
     return any(phrase in seen for phrase in _CHALLENGE_TEXT)
 
 
-def _looks_like_page(answer: ProbeResponse) -> bool:
-    """An HTML document where the API answers JSON or short text: a wall, not an answer."""
-    start = answer.body[:512].lstrip().lower()
-    return start.startswith((b"<!doctype", b"<html")) or b"<body" in start
-
-
 class VimeoDetector(PlatformDetector):
     name = "vimeo"
     label = "Vimeo"
@@ -85,6 +79,15 @@ class VimeoDetector(PlatformDetector):
             return self._unknown_to_oembed(page)
         return None
 
+    async def behind_wall(self, page: Page, probe: Probe) -> Verdict | None:
+        """A generic wall in front of a video: oEmbed (hash kept) by its usual rules. Its 404
+        needs the page's own 404, which the wall hides, so it settles nothing here."""
+        on_vimeo = (url for url in reversed(trail(page)) if self.wants(url))
+        video = next(filter(None, map(video_url, on_vimeo)), None)
+        if video is None:
+            return None
+        return self.past_wall(self._oembed(await oembed(unwalled(probe), OEMBED, video)))
+
     def _oembed(self, answer: ProbeResponse | None) -> Verdict | None:
         """What the oEmbed answer alone settles (None: it needs the page, or says nothing)."""
         if answer is None:
@@ -100,7 +103,7 @@ class VimeoDetector(PlatformDetector):
         if answer.status == 200 and data:
             return self.live("video")
         if answer.status == 403:
-            if _looks_like_page(answer):
+            if looks_like_page(answer):
                 return self.refused("Vimeo's oEmbed API refused the checker.", Reason.HTTP_403)
             return self.private(
                 "the video is private, password-protected or limited to some sites."

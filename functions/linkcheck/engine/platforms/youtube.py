@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from ..detectors import Page, Probe, ProbeResponse
 from ..verdict import Reason, Status, Verdict
 from . import html
-from .base import PlatformDetector, json_body, oembed
+from .base import PlatformDetector, json_body, looks_like_page, oembed, trail, unwalled
 
 OEMBED = "https://www.youtube.com/oembed"
 DATA_API = "https://www.googleapis.com/youtube/v3/videos"
@@ -190,6 +190,20 @@ class YouTubeDetector(PlatformDetector):
                 return None  # a real HTTP error says it better
         return self._decide(judged, await self._oembed(vid, probe))
 
+    async def behind_wall(self, page: Page, probe: Probe) -> Verdict | None:
+        """A generic wall (Google's /sorry/ page, a Cloudflare challenge) stood in front of a
+        video: the Data API, then oEmbed, by their usual rules; a refusal of theirs is not
+        evidence. Channels and playlists have no endpoint to ask."""
+        on_youtube = (url for url in trail(page) if self.wants(url))
+        vid = next(filter(None, map(video_id, on_youtube)), None)
+        if vid is None:
+            return None
+        probe = unwalled(probe)
+        said = await self._data_api(vid, page, probe) or await self._oembed(vid, probe)
+        if said is None or said.says == "refused":
+            return None
+        return self.past_wall(self._verdict(said))
+
     # -- the watch page ----------------------------------------------------------------------
 
     def read_status(self, status: dict[str, Any]) -> Verdict | Claim:
@@ -312,6 +326,8 @@ def read_oembed(answer: ProbeResponse | None, vid: str) -> Answer | None:
         return Answer("gone", "the video does not exist (oEmbed answered not found).")
     if answer.status == 400 and not _WELL_FORMED_ID.match(vid):
         return Answer("gone", f"the link's video id {vid!r} is malformed (oEmbed: bad request).")
+    if answer.status == 403 and looks_like_page(answer):  # a wall page, not oEmbed's answer
+        return Answer("refused")
     if answer.status == 403 or said == b"forbidden":
         return Answer("private", "the video is private (oEmbed answered forbidden).")
     if answer.status == 401:
