@@ -9,10 +9,10 @@ checker (expected ``blocked``) reported as anything else, and dead links (expect
 ``restricted``) reported ``ok``; the goal for the last two is 0. Exit status 1 if any verdict
 differs from the manifest.
 
-    .venv/bin/python benchmarks/accuracy.py [--no-get] [--markdown]
+    .venv/bin/python benchmarks/accuracy.py [--head-first] [--markdown]
 
-``--no-get`` keeps the engine's default HEAD-first path (generic soft-404 detection then only
-sees pages whose HEAD was refused), to show what ``--get`` buys.
+``--head-first`` asks with HEAD first, like the CLI's ``--head-first`` (generic soft-404 detection
+then only sees pages whose HEAD was refused), to show what deep checks buy.
 """
 
 from __future__ import annotations
@@ -144,10 +144,10 @@ def report(rows: list[tuple[Case, tuple[str, str, str | None]]], *, as_markdown:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--no-get", action="store_true", help="HEAD first (the default path)")
+    parser.add_argument("--head-first", action="store_true", help="HEAD first (the opt-in path)")
     parser.add_argument("--markdown", action="store_true", help="the table as Markdown")
     args = parser.parse_args()
-    rows = asyncio.run(run(always_get=not args.no_get))
+    rows = asyncio.run(run(always_get=not args.head_first))
     return 0 if report(rows, as_markdown=args.markdown) else 1
 
 

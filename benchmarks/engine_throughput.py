@@ -9,7 +9,7 @@ What it does:
    the echo module (``echo_sleep``) when installed (``apt-get install -y nginx
    libnginx-mod-http-echo``), otherwise ``benchmarks/latency_server.py`` (uvloop + a raw asyncio
    Protocol). Every 200 and 404 waits ``--latency-ms``; the 301s answer at once (nginx's
-   ``return 301``), as in the issue's reference figures (lychee at 97% of the ceiling would be
+   ``return 301``), as in the reference figures (lychee at 97% of the ceiling would be
    impossible if the 250 redirects waited too); ``--redirect-latency`` delays them as well.
 2. writes N URLs spread round-robin over the hosts: 80% answer 200, 15% 404, 5% a 301 to a 200.
 3. runs ``linkcheck check --file F --json --concurrency C --per-host C
@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ECHO_MODULE = Path("/usr/lib/nginx/modules/ngx_http_echo_module.so")
 
-# Goals of issue 3.
+# The throughput goals (docs/engine.md).
 GOAL_CEILING_SHARE = 0.90  # of concurrency / latency
 GOAL_WALL_RATIO = 1.10  # linkcheck wall time / lychee's
 GOAL_CPU_RATIO = 2.50  # linkcheck CPU per URL / lychee's
@@ -520,7 +520,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("need --urls >= 20, --concurrency >= 1, --latency-ms > 0, --repeat >= 1")
     if args.per_host < 0:
         parser.error("--per-host must be >= 1 (or 0 for the concurrency)")
-    # The issue's setup: host limits lifted to the same concurrency for both tools.
+    # The reference setup: host limits lifted to the same concurrency for both tools.
     args.per_host = args.per_host or args.concurrency
     return args
 

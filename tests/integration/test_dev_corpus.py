@@ -114,7 +114,7 @@ def test_the_dev_worker_gives_the_cli_verdicts(
 
 def test_an_unmapped_host_is_refused_by_the_dev_api(corpus_stack: DevStack) -> None:
     with client(corpus_stack) as api:
-        answer = api.get("/check", params={"url": "https://graph.facebook.com/other"})
+        answer = api.get("/check", params={"url": "https://not-in-the-corpus.example/other"})
     body = answer.json()
     assert (body["status"], body["reason"]) == ("invalid", "forbidden_target")
 

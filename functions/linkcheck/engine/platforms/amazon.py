@@ -10,34 +10,11 @@ products: ``aws.amazon.com`` and other Amazon services are ordinary sites.
 from __future__ import annotations
 
 from . import html
+from .domains import AMAZON_SHORT_LINKS, AMAZON_STORES
 from .tag_only import TagOnlyDetector
 
-SHORT_LINKS = frozenset({"amzn.to", "a.co"})
-STORES = frozenset(
-    {
-        "amazon.com",
-        "amazon.co.uk",
-        "amazon.de",
-        "amazon.fr",
-        "amazon.it",
-        "amazon.es",
-        "amazon.nl",
-        "amazon.se",
-        "amazon.pl",
-        "amazon.com.be",
-        "amazon.ca",
-        "amazon.com.mx",
-        "amazon.com.br",
-        "amazon.co.jp",
-        "amazon.in",
-        "amazon.com.au",
-        "amazon.sg",
-        "amazon.ae",
-        "amazon.sa",
-        "amazon.com.tr",
-        "amazon.eg",
-    }
-)
+SHORT_LINKS = AMAZON_SHORT_LINKS
+STORES = AMAZON_STORES
 _STORE_PREFIXES = ("www.", "smile.", "m.")
 
 

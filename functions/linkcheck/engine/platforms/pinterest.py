@@ -7,24 +7,11 @@ No documented page marker or keyless endpoint tells a live pin from a gone one: 
 
 from __future__ import annotations
 
+from .domains import PINTEREST
 from .tag_only import TagOnlyDetector
 
 
 class PinterestDetector(TagOnlyDetector):
     name = "pinterest"
     label = "Pinterest"
-    domains = frozenset(
-        {
-            "pinterest.com",
-            "pin.it",
-            "pinterest.co.uk",
-            "pinterest.ca",
-            "pinterest.com.au",
-            "pinterest.de",
-            "pinterest.fr",
-            "pinterest.es",
-            "pinterest.it",
-            "pinterest.com.mx",
-            "pinterest.jp",
-        }
-    )
+    domains = PINTEREST

@@ -13,6 +13,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from .domains import AMAZON_SHORT_LINKS, AMAZON_STORES, PINTEREST
+
 if TYPE_CHECKING:
     from ..detectors import Detector, Follow, Page, Probe
     from ..verdict import Verdict
@@ -52,26 +54,7 @@ PLATFORMS: tuple[tuple[str, str, str, frozenset[str] | None], ...] = (
     ("spotify", "SpotifyDetector", "spotify", frozenset({"open.spotify.com", "spotify.link"})),
     ("soundcloud", "SoundCloudDetector", "soundcloud", frozenset({"soundcloud.com"})),
     ("twitch", "TwitchDetector", "twitch", frozenset({"twitch.tv"})),
-    (
-        "pinterest",
-        "PinterestDetector",
-        "pinterest",
-        frozenset(
-            {
-                "pinterest.com",
-                "pin.it",
-                "pinterest.co.uk",
-                "pinterest.ca",
-                "pinterest.com.au",
-                "pinterest.de",
-                "pinterest.fr",
-                "pinterest.es",
-                "pinterest.it",
-                "pinterest.com.mx",
-                "pinterest.jp",
-            }
-        ),
-    ),
+    ("pinterest", "PinterestDetector", "pinterest", PINTEREST),
     ("threads", "ThreadsDetector", "threads", frozenset({"threads.net", "threads.com"})),
     ("snapchat", "SnapchatDetector", "snapchat", frozenset({"snapchat.com"})),
     (
@@ -80,38 +63,7 @@ PLATFORMS: tuple[tuple[str, str, str, frozenset[str] | None], ...] = (
         "google",
         frozenset({"docs.google.com", "drive.google.com", "forms.gle"}),
     ),
-    (
-        "amazon",
-        "AmazonDetector",
-        "amazon",
-        frozenset(
-            {
-                "amazon.com",
-                "amazon.co.uk",
-                "amazon.de",
-                "amazon.fr",
-                "amazon.it",
-                "amazon.es",
-                "amazon.nl",
-                "amazon.se",
-                "amazon.pl",
-                "amazon.com.be",
-                "amazon.ca",
-                "amazon.com.mx",
-                "amazon.com.br",
-                "amazon.co.jp",
-                "amazon.in",
-                "amazon.com.au",
-                "amazon.sg",
-                "amazon.ae",
-                "amazon.sa",
-                "amazon.com.tr",
-                "amazon.eg",
-                "amzn.to",
-                "a.co",
-            }
-        ),
-    ),
+    ("amazon", "AmazonDetector", "amazon", AMAZON_STORES | AMAZON_SHORT_LINKS),
     ("soft404", "Soft404Detector", "soft404", None),  # generic: last, after every platform
 )
 

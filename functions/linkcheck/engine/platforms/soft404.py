@@ -118,7 +118,9 @@ def heading_signal(text: str) -> Signal:
             if phrase is None:
                 continue
             rest = _FILLER.sub(" ", segment.replace(phrase, " "))
-            labelled = phrase not in WEAK_ALONE or "404" in segment
+            # "Page Not Found: A Novel" is a work's title with a subtitle, not a label.
+            subtitled = re.search(re.escape(phrase) + r"\s*:\s*\w", segment) is not None
+            labelled = (phrase not in WEAK_ALONE or "404" in segment) and not subtitled
             if labelled and len(_WORD.findall(rest)) <= MAX_EXTRA_WORDS:
                 return Signal.STRONG
             found = Signal.WEAK
