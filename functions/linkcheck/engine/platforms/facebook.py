@@ -174,6 +174,6 @@ class FacebookDetector(PlatformDetector):
             ), ""
         if evidence is meta.Evidence.MISSING:
             return self.deleted("Meta's oEmbed says the content does not exist."), ""
-        return None, meta.describe(
-            evidence
-        ) if endpoint or not token else "no oEmbed covers this URL"
+        if endpoint or not token:
+            return None, meta.describe(evidence)
+        return None, "no oEmbed covers this URL"
