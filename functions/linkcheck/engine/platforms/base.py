@@ -42,6 +42,14 @@ class PlatformDetector:
     def live(self, what: str = "content") -> Verdict:
         return Verdict(Status.OK, Reason.HTTP_2XX, f"The {self.label} {what} is there.")
 
+    def live_past_wall(self, evidence: str) -> Verdict:
+        """Live by official evidence, although the page itself refused the checker."""
+        return Verdict(
+            Status.OK,
+            Reason.HTTP_2XX,
+            f"{self.label}: {evidence}, although the page refused the checker.",
+        )
+
     def deleted(self, why: str) -> Verdict:
         return Verdict(Status.BROKEN, Reason.PLATFORM_DELETED, f"{self.label}: {why}")
 

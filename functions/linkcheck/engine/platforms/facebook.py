@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 
 from ..detectors import Page, Probe
-from ..verdict import Reason, Status, Verdict
+from ..verdict import Reason, Verdict
 from . import html, meta
 from .base import PlatformDetector, trail, unwalled
 
@@ -167,11 +167,7 @@ class FacebookDetector(PlatformDetector):
         token = page.credentials.meta_app_token
         evidence = await meta.ask(probe, endpoint, target, token) if endpoint else None
         if evidence is meta.Evidence.LIVE:
-            return Verdict(
-                Status.OK,
-                Reason.HTTP_2XX,
-                "Facebook: Meta's oEmbed finds the content, although the page refused the checker.",
-            ), ""
+            return self.live_past_wall("Meta's oEmbed finds the content"), ""
         if evidence is meta.Evidence.MISSING:
             return self.deleted("Meta's oEmbed says the content does not exist."), ""
         if endpoint or not token:

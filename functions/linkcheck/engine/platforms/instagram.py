@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 
 from ..detectors import Page, Probe, ProbeResponse
-from ..verdict import Reason, Status, Verdict
+from ..verdict import Reason, Verdict
 from . import html, meta
 from .base import PlatformDetector, redirected_home, trail, unwalled
 
@@ -168,20 +168,12 @@ class InstagramDetector(PlatformDetector):
         kind, code = post
         embed = read_embed(await probe(embed_url(code)))
         if embed == "live":
-            return Verdict(
-                Status.OK,
-                Reason.HTTP_2XX,
-                f"Instagram: the {kind if kind == 'reel' else 'post'} is there (its public "
-                "embed shows it), although the page refused the checker.",
-            ), ""
+            shown = "reel" if kind == "reel" else "post"
+            return self.live_past_wall(f"the {shown} is there (its public embed shows it)"), ""
         token = page.credentials.meta_app_token
         evidence = await meta.ask(probe, "instagram_oembed", canonical_url(kind, code), token)
         if evidence is meta.Evidence.LIVE:
-            return Verdict(
-                Status.OK,
-                Reason.HTTP_2XX,
-                "Instagram: Meta's oEmbed finds the post, although the page refused the checker.",
-            ), ""
+            return self.live_past_wall("Meta's oEmbed finds the post"), ""
         if evidence is meta.Evidence.MISSING:
             return self.deleted("Meta's oEmbed says the post does not exist."), ""
         return None, f"Its {_EMBED_SAYS[embed]}; {meta.describe(evidence)}"
