@@ -253,6 +253,9 @@ def test_shards_keep_each_host_whole() -> None:
     for one, other in ((0, 1), (0, 2), (1, 2)):
         assert not hosts[one] & hosts[other]
     assert shard_key("HTTPS://H0.example:443/x") == shard_key("https://h0.example/y")
+    # One host however it is spelled: one shard, so one per-host limit (no DNS involved).
+    assert shard_key("http://127.1/a") == shard_key("http://127.0.0.1/b") == "127.0.0.1"
+    assert shard_key("http://0x7f.0.0.1/") == shard_key("http://2130706433/")
 
 
 def test_progress_bar_draws_and_clears() -> None:
