@@ -79,7 +79,9 @@ class Redirect(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     url: str
-    status: int
+    status: int = Field(
+        description="the HTTP status of this hop; 0 for a wall URL unwrapped without a request"
+    )
 
 
 class Verdict(BaseModel):
