@@ -42,6 +42,19 @@ async def test_refusals_are_blocked_on_the_default_head_first_path(server: Scrip
     assert (down.status, down.reason) == (Status.ERROR, Reason.HTTP_5XX)
 
 
+async def test_a_challenge_is_never_asked_again(server: ScriptedServer) -> None:
+    # A 503 is retried, but not one Cloudflare marks as a challenge: it would only ask again.
+    server.route(
+        "/busy-cf", Reply(503, {**HTML, "cf-mitigated": "challenge"}, b"<html>wait</html>")
+    )
+    async with Checker(fast_options(retries=2, always_get=True)) as checker:
+        challenged, down = await checker.check_many([server.url("/busy-cf"), server.url("/down")])
+    assert (challenged.status, challenged.reason) == (Status.BLOCKED, Reason.BOT_CHALLENGE)
+    assert len(server.hits("/busy-cf")) == 1
+    assert down.status is Status.ERROR
+    assert len(server.hits("/down")) == 3  # an ordinary 503 still gets its retries
+
+
 async def test_a_header_proves_a_challenge_without_reading_a_body(server: ScriptedServer) -> None:
     server.route("/head-cf", Reply(403, {"cf-mitigated": "challenge", "content-type": "image/png"}))
     async with Checker(fast_options(retries=0)) as checker:

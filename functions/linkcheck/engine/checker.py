@@ -521,7 +521,11 @@ class Checker:
                 if loop.time() + wait >= deadline:
                     raise
             else:
-                if reply.status not in retry_statuses or attempt >= self.options.retries:
+                if (
+                    reply.status not in retry_statuses
+                    or attempt >= self.options.retries
+                    or _challenged(reply.headers)  # asked again, it asks again: impolite, useless
+                ):
                     return reply
                 asked = retry_after_seconds(reply.headers.get("retry-after"))
                 wait = asked if asked is not None else backoff_delay(attempt, self.options.backoff)
@@ -747,6 +751,11 @@ def _always(status: int, content_type: str) -> bool:
 
 def _generic_page(status: int, content_type: str) -> bool:
     return 200 <= status < 300 and _is_html(content_type)
+
+
+def _challenged(headers: Mapping[str, str]) -> bool:
+    """Cloudflare says the answer is a challenge (any status; 503 in "I'm under attack" mode)."""
+    return (headers.get("cf-mitigated") or "").strip().lower() == "challenge"
 
 
 def _refusal_headers(headers: Mapping[str, str]) -> bool:
