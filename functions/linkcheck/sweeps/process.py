@@ -27,8 +27,10 @@ from .messages import CheckBatch, LinkRef
 from .queue import CheckQueue
 from .transitions import Outcome, apply_result, history_worthy
 
-# Checks many URLs at once, results in input order; None for a URL not checked before the
-# invocation's deadline (see handlers/worker.py). None and not-judged results are re-enqueued.
+# Checks many URLs at once, results in input order. Not-judged results (``not_checked``: the
+# worker's checks that could not start within its budget, or failed unexpectedly) are
+# re-enqueued a bounded number of times; None (a caller that stopped before a URL) is
+# re-enqueued as it was.
 CheckMany = Callable[[Sequence[str]], Awaitable[list[CheckResult | None]]]
 LEFTOVER_DELAY_SECONDS = 30  # links not reached (or not judged) go back on the queue
 NOT_JUDGED_RETRIES = 3  # then a link that keeps failing to be judged waits for its next sweep
