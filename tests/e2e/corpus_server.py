@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from linkcheck.engine.options import ConnectTo
+from linkcheck.engine.options import CheckOptions, ConnectTo
 from tests.fixtures.pages.corpus import Corpus
 
 
@@ -105,6 +105,21 @@ class CorpusServer:
             ConnectTo(host=h, port=443, to_host="127.0.0.1", to_port=self.port)
             for h in self.corpus.hosts
         )
+
+    def check_options(self, **overrides: Any) -> CheckOptions:
+        """Engine options for a corpus run, as ``cli_args`` gives the CLI: every corpus host
+        mapped here, any other refused without a lookup, short deadlines, no retries."""
+        values: dict[str, Any] = {
+            "connect_to": self.connect_to,
+            "only_connect_to": True,
+            "ca_bundle": self.ca_pem,
+            "timeout": 5.0,
+            "connect_timeout": 2.0,
+            "read_timeout": 2.0,
+            "retries": 0,
+        }
+        values.update(overrides)
+        return CheckOptions(**values)
 
     def cli_args(self) -> list[str]:
         """``--connect-to`` for every host, ``--only-connect-to`` (any other host is refused

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from linkcheck.engine import Checker, CheckOptions, CheckResult, Reason, Status
+from linkcheck.engine import Checker, CheckResult, Reason, Status
 from linkcheck.engine.detectors import Detector, Page, Probe
 from linkcheck.engine.options import Credentials
 from linkcheck.engine.platforms.refusal import RefusalDetector
@@ -148,24 +148,10 @@ def corpus_server() -> Iterator[CorpusServer]:
         yield running
 
 
-def corpus_options(server: CorpusServer, credentials: Credentials) -> CheckOptions:
-    return CheckOptions(
-        allow_private_networks=True,
-        connect_to=server.connect_to,
-        ca_bundle=server.ca_pem,
-        only_connect_to=True,
-        timeout=5.0,
-        connect_timeout=2.0,
-        read_timeout=2.0,
-        retries=0,
-        credentials=credentials,
-    )
-
-
 async def test_the_youtube_data_api_is_asked_past_a_wall(corpus_server: CorpusServer) -> None:
     url = "https://www.youtube.com/watch?v=WALLAPIGONE"  # Cloudflare wall, oEmbed fails
     key = Credentials(youtube_api_key="corpus-test-key")
-    async with Checker(corpus_options(corpus_server, key)) as checker:
+    async with Checker(corpus_server.check_options(credentials=key)) as checker:
         result = await checker.check(url)
     assert (result.status, result.reason, result.platform) == (
         Status.BROKEN,
@@ -181,7 +167,7 @@ async def test_meta_oembed_is_asked_past_a_wall_only_with_the_token(
 ) -> None:
     url = "https://www.facebook.com/HarbourWalled"  # Cloudflare wall, Graph's oembed_page 200
     token = Credentials(meta_app_token="123456|corpus-app-secret")
-    async with Checker(corpus_options(corpus_server, token)) as checker:
+    async with Checker(corpus_server.check_options(credentials=token)) as checker:
         result = await checker.check(url)
     assert (result.status, result.reason, result.platform) == (
         Status.OK,
@@ -190,7 +176,7 @@ async def test_meta_oembed_is_asked_past_a_wall_only_with_the_token(
     )
     assert "secret" not in result.detail
     before = len(corpus_server.requests)
-    async with Checker(corpus_options(corpus_server, Credentials())) as checker:
+    async with Checker(corpus_server.check_options(credentials=Credentials())) as checker:
         unknown = await checker.check(url)
     assert (unknown.status, unknown.platform) == (Status.BLOCKED, "facebook")
     assert all(host != "graph.facebook.com" for host, _ in corpus_server.requests[before:])

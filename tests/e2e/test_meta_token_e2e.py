@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from linkcheck.engine import Checker, CheckOptions
+from linkcheck.engine import Checker
 from linkcheck.engine.options import Credentials
 from tests.e2e.corpus_server import CorpusServer
 
@@ -35,21 +35,10 @@ def corpus_server() -> Iterator[CorpusServer]:
         yield server
 
 
-def options(server: CorpusServer, token: str | None) -> CheckOptions:
-    return CheckOptions(
-        allow_private_networks=True,
-        connect_to=server.connect_to,
-        ca_bundle=server.ca_pem,
-        timeout=5.0,
-        connect_timeout=2.0,
-        read_timeout=2.0,
-        retries=0,
-        credentials=Credentials(meta_app_token=token),
-    )
-
-
 async def test_graph_oembed_decides_walled_posts(corpus_server: CorpusServer) -> None:
-    async with Checker(options(corpus_server, TOKEN)) as checker:
+    async with Checker(
+        corpus_server.check_options(credentials=Credentials(meta_app_token=TOKEN))
+    ) as checker:
         results = await checker.check_many(list(WITH_TOKEN))
     got = {r.url: (r.status.value, r.reason.value) for r in results}
     assert got == WITH_TOKEN
@@ -59,7 +48,9 @@ async def test_graph_oembed_decides_walled_posts(corpus_server: CorpusServer) ->
 
 async def test_the_token_goes_to_graph_only(corpus_server: CorpusServer) -> None:
     before = len(corpus_server.requests)
-    async with Checker(options(corpus_server, TOKEN)) as checker:
+    async with Checker(
+        corpus_server.check_options(credentials=Credentials(meta_app_token=TOKEN))
+    ) as checker:
         await checker.check_many([f"{IG}/p/Cwalled001/"])
     sent = corpus_server.requests[before:]
     graph = [path for host, path in sent if host == "graph.facebook.com"]
@@ -71,7 +62,9 @@ async def test_the_token_goes_to_graph_only(corpus_server: CorpusServer) -> None
 
 async def test_without_a_token_graph_is_never_asked(corpus_server: CorpusServer) -> None:
     before = len(corpus_server.requests)
-    async with Checker(options(corpus_server, None)) as checker:
+    async with Checker(
+        corpus_server.check_options(credentials=Credentials(meta_app_token=None))
+    ) as checker:
         results = await checker.check_many(list(WITH_TOKEN))
     assert {r.status.value for r in results} <= {"ok", "blocked"}  # never a guess
     assert all(host != "graph.facebook.com" for host, _ in corpus_server.requests[before:])

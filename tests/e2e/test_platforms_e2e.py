@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from linkcheck.cli import main
-from linkcheck.engine import Checker, CheckOptions, CheckResult
+from linkcheck.engine import Checker, CheckResult
 from tests.e2e.corpus_server import CorpusServer
 from tests.fixtures.pages.corpus import Case
 
@@ -23,20 +23,6 @@ def corpus_server() -> Iterator[CorpusServer]:
         yield server
 
 
-def options(server: CorpusServer, **overrides: object) -> CheckOptions:
-    values: dict[str, object] = {
-        "connect_to": server.connect_to,
-        "only_connect_to": True,
-        "ca_bundle": server.ca_pem,
-        "timeout": 5.0,
-        "connect_timeout": 2.0,
-        "read_timeout": 2.0,
-        "retries": 0,
-    }
-    values.update(overrides)
-    return CheckOptions(**values)  # type: ignore[arg-type]
-
-
 def outcome(result: CheckResult) -> tuple[str, str, str | None]:
     return result.status.value, result.reason.value, result.platform
 
@@ -44,7 +30,7 @@ def outcome(result: CheckResult) -> tuple[str, str, str | None]:
 async def test_every_corpus_verdict_through_the_engine(corpus_server: CorpusServer) -> None:
     cases = corpus_server.corpus.cases
     # GET everywhere, so the generic soft-404 detector sees every page (CLI: --get).
-    async with Checker(options(corpus_server, always_get=True)) as checker:
+    async with Checker(corpus_server.check_options(always_get=True)) as checker:
         results = await checker.check_many([c.url for c in cases])
     wrong = [
         (c.url, outcome(r), (c.status, c.reason, c.platform))
@@ -56,7 +42,7 @@ async def test_every_corpus_verdict_through_the_engine(corpus_server: CorpusServ
 
 async def test_platform_verdicts_need_no_always_get(corpus_server: CorpusServer) -> None:
     cases: list[Case] = [c for c in corpus_server.corpus.cases if c.platform]
-    async with Checker(options(corpus_server)) as checker:
+    async with Checker(corpus_server.check_options()) as checker:
         results = await checker.check_many([c.url for c in cases])
     got = [outcome(r) for r in results]
     assert got == [(c.status, c.reason, c.platform) for c in cases]

@@ -23,20 +23,6 @@ def corpus_server() -> Iterator[CorpusServer]:
         yield server
 
 
-def corpus_options(server: CorpusServer, **overrides: object) -> CheckOptions:
-    values: dict[str, object] = {
-        "allow_private_networks": True,
-        "connect_to": server.connect_to,
-        "ca_bundle": server.ca_pem,
-        "timeout": 5.0,
-        "connect_timeout": 2.0,
-        "read_timeout": 2.0,
-        "retries": 0,
-    }
-    values.update(overrides)
-    return CheckOptions(**values)  # type: ignore[arg-type]
-
-
 def outcome(result: CheckResult) -> tuple[str, str, str | None]:
     return result.status.value, result.reason.value, result.platform
 
@@ -79,7 +65,7 @@ async def test_every_youtube_request_of_the_corpus_carries_hl_en(
     corpus_server: CorpusServer,
 ) -> None:
     cases = [c for c in corpus_server.corpus.cases if c.platform == "youtube"]
-    async with Checker(corpus_options(corpus_server)) as checker:
+    async with Checker(corpus_server.check_options()) as checker:
         results = await checker.check_many([c.url for c in cases])
     assert [outcome(r) for r in results] == [(c.status, c.reason, c.platform) for c in cases]
     to_youtube = [path for host, path in corpus_server.requests if host == "www.youtube.com"]
@@ -102,7 +88,7 @@ async def test_data_api_is_asked_first_with_a_key_that_never_shows(
     corpus_server: CorpusServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    options = corpus_options(corpus_server, credentials=Credentials(youtube_api_key=KEY))
+    options = corpus_server.check_options(credentials=Credentials(youtube_api_key=KEY))
     async with Checker(options) as checker:
         results = await checker.check_many(list(API_CASES))
     assert {r.url: outcome(r) for r in results} == API_CASES
@@ -115,7 +101,7 @@ async def test_data_api_is_asked_first_with_a_key_that_never_shows(
 
 async def test_without_a_key_the_data_api_is_never_asked(corpus_server: CorpusServer) -> None:
     before = len(corpus_server.requests)
-    async with Checker(corpus_options(corpus_server)) as checker:
+    async with Checker(corpus_server.check_options()) as checker:
         result = await checker.check("https://www.youtube.com/watch?v=APIGONE0001")
     assert outcome(result) == ("blocked", "bot_challenge", "youtube")  # bot wall, no oEmbed
     assert all(host != "www.googleapis.com" for host, _ in corpus_server.requests[before:])
