@@ -153,3 +153,32 @@ def test_cli_workers_keep_every_shard_result(
     assert code == 1
     assert [r["url"] for r in records] == urls
     assert [r["status"] for r in records[5:]] == ["ok"] * 5
+
+
+async def test_a_check_whose_page_answered_is_a_timeout_even_if_a_probe_queued(
+    silent: SilentServer, healthy: ScriptedServer
+) -> None:
+    # The page answered; then a detector's extra request queued behind a busy host until the
+    # deadline. The check did reach a host, so it is a timeout, never "could not start".
+    class ProbesTheSilentHost:
+        name = "prober"
+
+        def wants(self, url: str) -> bool:
+            return url.startswith(healthy.url("/"))
+
+        async def detect(self, page: Page, probe: Probe) -> Verdict | None:
+            await probe(silent.url("/probe"))
+            return None
+
+    async with Checker(
+        fast_options(per_host=1, retries=0), detectors=[ProbesTheSilentHost()]
+    ) as checker:
+        holder = asyncio.create_task(checker.check(silent.url("/a"), timeout=0.6))
+        await asyncio.sleep(0.05)  # the holder has the silent host's only connection
+        probed = await checker.check(healthy.url("/ok"), timeout=0.2)
+        await holder
+    assert (probed.status, probed.reason, probed.http_status) == (
+        Status.ERROR,
+        Reason.TIMEOUT,
+        200,
+    )

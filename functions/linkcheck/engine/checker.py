@@ -416,8 +416,9 @@ class Checker:
                     judged, platform = await self._judge(trail, reply, deadline)
                 verdict = judged
         except TimeoutError:
-            if queued_out.get():  # cancelled before it ever had a connection
-                queued_out.set(False)
+            waited = queued_out.get()  # cancelled while it queued for a connection
+            queued_out.set(False)
+            if waited and trail.http_status is None:  # and nothing had answered it yet
                 verdict = never_started(budget, trail.current.host)
             else:
                 verdict = deadline_exceeded(budget)
