@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -219,3 +220,14 @@ def test_interleave_hosts_round_robins_and_keeps_everything() -> None:
     mixed = [url for url, _ in interleave_hosts(jobs)]
     assert mixed[:3] == ["https://a.example/0", "https://b.example/0", "https://c.example/0"]
     assert sorted(mixed) == sorted(raw)
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
+async def test_a_deflate_page_is_read_in_both_forms(server: ScriptedServer, wbits: int) -> None:
+    packer = zlib.compressobj(wbits=wbits)
+    body = packer.compress(b"<p>This video was removed</p>") + packer.flush()
+    server.route("/video/9", Reply(200, headers={"Content-Encoding": "deflate"}, body=body))
+    for client in ("wire", "httpx"):
+        async with Checker(fast_options(client=client), detectors=[DeletedVideo()]) as checker:
+            result = await checker.check(server.url("/video/9"))
+        assert (result.status, result.reason) == (Status.BROKEN, Reason.PLATFORM_DELETED), client
