@@ -35,6 +35,7 @@ from .classify import (
     redirect_loop,
     too_many_redirects,
 )
+from .cookies import CookieJar
 from .detectors import (
     REFUSAL_HEADERS,
     Detector,
@@ -110,13 +111,20 @@ class _Trail:
     hops: list[Hop]
     http_status: int | None = None
     wanting: set[int] = field(default_factory=set)  # platform detectors (index) a hop wanted
-    seen: set[str] = field(default_factory=set)  # URLs visited (loop detection)
+    # The check's cookies, shared by its redirects and its detectors' probes (cookies.py).
+    jar: CookieJar = field(default_factory=CookieJar)
+    # (URL, cookie jar version) pairs visited: a redirect back to a URL is a loop only if no
+    # cookie changed since (cookie-gated pages redirect to themselves once, setting one).
+    seen: set[tuple[str, int]] = field(default_factory=set)
     # Where the link really starts: the target of an unwrapped URL or an interstitial, which
     # detectors judge as if it had been asked for (a deep link bounced home is still gone).
     origin: Target | None = None
 
     def visited(self, target: Target) -> bool:
-        return target.url in self.seen or target.url == self.target.url
+        version = self.jar.version
+        return (target.url, version) in self.seen or (
+            target.url == self.target.url and version == 0
+        )
 
     def advance(self, hop: Hop, following: Target, limit: int, *, restart: bool = False) -> None:
         """One more hop (a redirect, an unwrapped URL, an interstitial) towards ``following``."""
@@ -127,7 +135,7 @@ class _Trail:
             raise _Stop(too_many_redirects(limit))
         if self.visited(following):
             raise _Stop(redirect_loop(following.url))
-        self.seen.add(following.url)
+        self.seen.add((following.url, self.jar.version))
         self.current = following
 
 
@@ -485,7 +493,8 @@ class Checker:
             wanting = self._wanting(target)
             trail.wanting.update(wanting)
             get = get or bool(wanting) or target.host in INTERSTITIAL_HOSTS
-            reply = await self._fetch(target, deadline, get)
+            reply = await self._fetch(target, deadline, get, trail.jar.header(target))
+            trail.jar.store(reply.headers.get("set-cookie"), target, now=time.time())
             trail.http_status = reply.status
             location = reply.headers.get("location")
             if reply.status not in REDIRECT_STATUSES or not location:
@@ -493,20 +502,22 @@ class Checker:
             hop = Hop(url=target.url, status=reply.status)
             trail.advance(hop, resolve_relative(target, location), limit)
 
-    async def _fetch(self, target: Target, deadline: float, want_body: bool) -> _Reply:
+    async def _fetch(
+        self, target: Target, deadline: float, want_body: bool, cookie: str | None
+    ) -> _Reply:
         """HEAD first (no body), GET when the body is wanted or HEAD was refused."""
         if want_body or self._head_trust.get_first(target.host):
-            return await self._attempts(target, "GET", deadline, want_body=want_body)
-        reply = await self._attempts(target, "HEAD", deadline, want_body=False)
+            return await self._attempts(target, "GET", deadline, cookie, want_body=want_body)
+        reply = await self._attempts(target, "HEAD", deadline, cookie, want_body=False)
         if reply.status in HEAD_ONLY_RETRY or self._head_trust.believes(target.host, reply.status):
             return reply
         # Many servers answer HEAD wrongly (405, 404, 403, 500...): ask again with GET.
-        again = await self._attempts(target, "GET", deadline, want_body=False)
+        again = await self._attempts(target, "GET", deadline, cookie, want_body=False)
         self._head_trust.record(target.host, reply.status, again.status)
         return again
 
     async def _attempts(
-        self, target: Target, method: str, deadline: float, *, want_body: bool
+        self, target: Target, method: str, deadline: float, cookie: str | None, *, want_body: bool
     ) -> _Reply:
         """One request, retried on transient failures while the deadline allows."""
         loop = asyncio.get_running_loop()
@@ -514,7 +525,7 @@ class Checker:
         attempt = 0
         while True:
             try:
-                reply = await self._send(target, method, want_body=want_body)
+                reply = await self._send(target, method, cookie, want_body=want_body)
             except retryable_errors() as exc:
                 if _is_tls(exc) or attempt >= self.options.retries:
                     raise
@@ -536,17 +547,21 @@ class Checker:
             attempt += 1
             await asyncio.sleep(wait)
 
-    async def _send(self, target: Target, method: str, *, want_body: bool) -> _Reply:
+    async def _send(
+        self, target: Target, method: str, cookie: str | None, *, want_body: bool
+    ) -> _Reply:
         wants: BodyWanted | None = None
         if method == "GET":
             wants = _always if want_body else self._generic_body
         limit = self.options.max_body_bytes
         quirk = QUIRKS.get(target.host)  # a site's request tweak (quirks.py); most have none
         if quirk is None:
-            answer = await self._exchanger.exchange(method, target, wants, limit)
+            extra = {"Cookie": cookie} if cookie else None
+            answer = await self._exchanger.exchange(method, target, wants, limit, extra)
         else:  # only the wire sees the tweaked URL: the trail keeps the real one
             sent = replace(target, url=quirk.url(target.url))
-            answer = await self._exchanger.exchange(method, sent, wants, limit, quirk.headers)
+            headers = _with_cookie(quirk.headers, cookie)
+            answer = await self._exchanger.exchange(method, sent, wants, limit, headers)
         return _Reply(answer.status, answer.headers, answer.body, method)
 
     # -- verdict ---------------------------------------------------------------------------
@@ -595,7 +610,7 @@ class Checker:
         )
 
         async def probe(url: str) -> ProbeResponse | None:
-            return await self._probe(url, deadline)
+            return await self._probe(url, deadline, trail.jar)
 
         named = platform[0].name if platform else None
         for detector in (*first, *platform, *generic):
@@ -637,11 +652,13 @@ class Checker:
                 return found, detector.name
         return wall, platform[0].name
 
-    async def _probe(self, url: str, deadline: float) -> ProbeResponse | None:
-        """A GET on a detector's behalf: same vetting, politeness and deadline as the check."""
+    async def _probe(self, url: str, deadline: float, jar: CookieJar) -> ProbeResponse | None:
+        """A GET on a detector's behalf: same vetting, politeness, deadline and cookies as the
+        check."""
         try:
             target = _normalize(url)
-            trail = _Trail(target=target, current=target, hops=[])
+            trail = _Trail(target=target, current=target, hops=[], jar=jar)
+            trail.seen.add((target.url, jar.version))
             reply = await self._follow(trail, deadline, force_get=True)
         except (_Stop, BadUrl, ssrf.ForbiddenTarget, ssrf.NameNotFound, ssrf.ResolutionFailed):
             return None
@@ -752,6 +769,16 @@ def _always(status: int, content_type: str) -> bool:
 
 def _generic_page(status: int, content_type: str) -> bool:
     return 200 <= status < 300 and _is_html(content_type)
+
+
+def _with_cookie(headers: Mapping[str, str], cookie: str | None) -> Mapping[str, str]:
+    """A quirk's fixed headers plus the check's cookies (a quirk's own cookie comes first)."""
+    if not cookie:
+        return headers
+    fixed = next((value for name, value in headers.items() if name.lower() == "cookie"), None)
+    merged = {name: value for name, value in headers.items() if name.lower() != "cookie"}
+    merged["Cookie"] = f"{fixed}; {cookie}" if fixed else cookie
+    return merged
 
 
 def _challenged(headers: Mapping[str, str]) -> bool:

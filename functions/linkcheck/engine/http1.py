@@ -38,7 +38,8 @@ class Framing(Enum):
 
 
 class Headers(dict[str, str]):
-    """Response headers by lower-case name; lookups accept any case. Repeats are comma-joined.
+    """Response headers by lower-case name; lookups accept any case. Repeats are comma-joined
+    (``Set-Cookie`` repeats newline-joined: their dates contain commas).
 
     A dict (keys stored lower-case) rather than a Mapping wrapper: ``get`` is on every
     check's path.
@@ -163,8 +164,15 @@ def _fields(text: str) -> dict[str, str]:
             return _fields_slowly(lines)  # folded or malformed: the careful rules decide
         name = name.lower()
         value = value.strip()
-        values[name] = f"{values[name]}, {value}" if name in values else value
+        values[name] = f"{values[name]}{repeat_separator(name)}{value}" if name in values else value
     return values
+
+
+def repeat_separator(name: str) -> str:
+    """What joins repeats of the header ``name`` (lower-case) into one value."""
+    # Set-Cookie values carry commas in their dates, so repeats cannot be comma-joined
+    # (RFC 9110 5.3); a newline never occurs inside a parsed value.
+    return "\n" if name == "set-cookie" else ", "
 
 
 def _fields_slowly(lines: list[str]) -> dict[str, str]:
@@ -182,7 +190,7 @@ def _fields_slowly(lines: list[str]) -> dict[str, str]:
         if not colon or not name or name != name.strip():
             raise ProtocolViolation(f"malformed header line: {line[:40]!r}")
         value = value.strip()
-        values[name] = f"{values[name]}, {value}" if name in values else value
+        values[name] = f"{values[name]}{repeat_separator(name)}{value}" if name in values else value
         last = name
     return values
 

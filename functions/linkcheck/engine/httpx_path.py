@@ -15,7 +15,7 @@ import httpx
 
 from .body import read_prefix
 from .exchange import DRAIN_LIMIT, BodyWanted, Exchange, request_headers
-from .http1 import Framing, ResponseHead
+from .http1 import Framing, Headers, ResponseHead, repeat_separator
 from .options import CheckOptions
 from .urls import DEFAULT_PORTS, Target, parse_ip_host
 from .wire import Connection, ConnectionPool, open_exchange, reraise_as_httpx
@@ -88,11 +88,22 @@ class WireTransport(httpx.AsyncBaseTransport):
         )
         return httpx.Response(
             status_code=head.status,
-            headers=list(head.headers.items()),
+            headers=_httpx_headers(head.headers),
             stream=_WireBody(pool, connection, head, read_timeout),
             request=request,
             extensions={"http_version": b"HTTP/1.1" if head.minor_version else b"HTTP/1.0"},
         )
+
+
+def _httpx_headers(headers: Headers) -> list[tuple[str, str]]:
+    """Header pairs for httpx: newline-joined ``Set-Cookie`` repeats become separate fields."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in headers.items():
+        if name == "set-cookie":
+            pairs.extend((name, line) for line in value.split("\n"))
+        else:
+            pairs.append((name, value))
+    return pairs
 
 
 def _request_bytes(request: httpx.Request, body: bytes) -> bytes:
@@ -142,7 +153,16 @@ class HttpxExchanger:
                         break
         finally:
             await response.aclose()
-        return Exchange(response.status_code, response.headers, body)
+        return Exchange(response.status_code, _engine_headers(response.headers), body)
+
+
+def _engine_headers(headers: httpx.Headers) -> Headers:
+    """httpx's headers as the engine reads them (repeats joined as ``http1.Headers`` does)."""
+    values: dict[str, str] = {}
+    for name, value in headers.multi_items():
+        name = name.lower()
+        values[name] = f"{values[name]}{repeat_separator(name)}{value}" if name in values else value
+    return Headers(values)
 
 
 def _declared_length(response: httpx.Response) -> int:
