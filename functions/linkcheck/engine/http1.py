@@ -131,8 +131,10 @@ def parse_head(data: bytes, method: str) -> ResponseHead:
         raise ProtocolViolation(f"not an HTTP/1.x status line: {status_line[:40]!r}")
     minor, status = int(matched[1]), int(matched[2])
     values = _fields(fields)
-    headers = Headers(values)
     framing, length = _framing(method, status, values)
+    if framing is Framing.LENGTH and "," in values["content-length"]:
+        values["content-length"] = str(length)  # "3, 3" (repeated, equal) is one length
+    headers = Headers(values)
     connection = values.get("connection", "").lower()
     keep_alive = ("close" not in connection) if minor == 1 else ("keep-alive" in connection)
     both_lengths = framing is Framing.CHUNKED and "content-length" in values
@@ -183,7 +185,7 @@ def _fields_slowly(lines: list[str]) -> dict[str, str]:
         if line[:1] in (" ", "\t"):  # obsolete line folding: continues the previous value
             if not last:
                 raise ProtocolViolation("a folded header line comes first")
-            values[last] = f"{values[last]} {line.strip()}"
+            values[last] = f"{values[last]} {line.strip()}".strip()  # an empty start adds none
             continue
         name, colon, value = line.partition(":")
         name = name.lower()
