@@ -85,7 +85,10 @@ async def test_a_check_that_never_got_a_connection_is_not_checked(silent: Silent
 async def test_a_batch_budget_ends_unstarted_checks_as_not_checked(silent: SilentServer) -> None:
     urls = [silent.url(f"/{n}") for n in range(6)]
     got: dict[int, CheckResult] = {}
-    async with Checker(fast_options(per_host=2, timeout=5, retries=0), detectors=()) as checker:
+    # The two holders never let go before the budget (read timeout 5 s), however slow the
+    # machine: the four others can only end unstarted.
+    options = fast_options(per_host=2, timeout=5, read_timeout=5, retries=0)
+    async with Checker(options, detectors=()) as checker:
         await checker.run_checks(urls, got.__setitem__, budget=0.3)
     assert sorted(got) == list(range(6))
     assert {(r.status, r.reason) for r in got.values()} <= UNKNOWN

@@ -83,12 +83,11 @@ def outcome(result: CheckResult) -> tuple[str, str, str | None]:
 pytestmark = pytest.mark.usefixtures("loopback_dns")
 
 
-@pytest.mark.parametrize("client", ["wire", "httpx"])
 async def test_the_connect_names_the_vetted_address_and_tls_keeps_the_name(
-    corpus_server: CorpusServer, proxy: ConnectProxy, client: str
+    corpus_server: CorpusServer, proxy: ConnectProxy
 ) -> None:
     names_before, requests_before = len(corpus_server.server_names), len(corpus_server.requests)
-    [result] = await check(options(corpus_server, Proxy.parse(proxy.url), client=client), PAGE)
+    [result] = await check(options(corpus_server, Proxy.parse(proxy.url)), PAGE)
     assert outcome(result) == ("ok", "http_2xx", None)
     assert [seen.line for seen in proxy.seen] == ["CONNECT 127.0.0.1:443 HTTP/1.1"]
     assert proxy.seen[0].headers["host"] == "127.0.0.1:443"

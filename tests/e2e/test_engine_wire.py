@@ -16,8 +16,14 @@ import httpx
 import pytest
 
 from linkcheck.engine import Checker, Reason, Status
+from linkcheck.engine.errors import (
+    ConnectionDropped,
+    ProtocolViolation,
+    ReadTimedOut,
+    TransportFailure,
+)
 from linkcheck.engine.exchange import Exchange
-from linkcheck.engine.http1 import MAX_HEAD_BYTES, ProtocolViolation
+from linkcheck.engine.http1 import MAX_HEAD_BYTES
 from linkcheck.engine.urls import normalize_url
 from linkcheck.engine.wire import Connection, ConnectionPool, WireExchanger
 
@@ -178,7 +184,7 @@ async def _exchanges(
             target = normalize_url(server.url(path))
             try:
                 outcomes.append(await exchanger.exchange(method, target, _always, 1 << 20))
-            except httpx.TransportError as exc:
+            except TransportFailure as exc:
                 outcomes.append(exc)
     finally:
         pool.close()
@@ -427,7 +433,7 @@ async def test_a_broken_chunk_size_is_a_protocol_error() -> None:
     answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"
     async with RawServer(lambda seen: raw(answer)) as server:
         (outcome,) = await _exchanges(server, ["/"])
-    assert isinstance(outcome, httpx.RemoteProtocolError)
+    assert isinstance(outcome, ProtocolViolation)
     assert "chunk size" in str(outcome)
 
 
@@ -445,14 +451,14 @@ async def test_a_body_cut_short_is_a_read_error() -> None:
     answer = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this"
     async with RawServer(lambda seen: raw(answer, close=True)) as server:
         (outcome,) = await _exchanges(server, ["/"])
-    assert isinstance(outcome, httpx.ReadError)
+    assert isinstance(outcome, ConnectionDropped)
     assert "short" in str(outcome)
 
 
 async def test_a_silent_server_is_a_read_timeout() -> None:
     async with RawServer(lambda seen: raw(b"HTTP/1.1 200 OK\r\n", 1.0)) as server:
         (outcome,) = await _exchanges(server, ["/"], read_timeout=0.2)
-    assert isinstance(outcome, httpx.ReadTimeout)
+    assert isinstance(outcome, ReadTimedOut)
 
 
 async def test_a_small_unwanted_body_is_skipped_and_the_connection_reused() -> None:
@@ -628,18 +634,17 @@ async def test_the_transport_reports_protocol_errors_in_httpx_terms() -> None:
             await checker.aclose()
 
 
-# -- the httpx model through the checker ----------------------------------------------------
+# -- framing through the checker ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("client", ["wire", "httpx"])
-async def test_both_clients_read_chunked_lf_and_interim_answers(client: str) -> None:
+async def test_chunked_lf_and_interim_answers_are_read() -> None:
     answers = {
         "/chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
         "/lf": b"HTTP/1.1 404 Not Found\nContent-Length: 0\n\n",
         "/interim": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 410 Gone\r\nContent-Length: 0\r\n\r\n",
     }
     async with RawServer(lambda seen: raw(answers[seen.target])) as server:
-        options = fast_options(client=client, retries=0, always_get=True, concurrency=1)
+        options = fast_options(retries=0, always_get=True, concurrency=1)
         async with Checker(options, detectors=()) as checker:
             results = await checker.check_many([server.url(path) for path in answers])
     assert [(r.status, r.http_status) for r in results] == [

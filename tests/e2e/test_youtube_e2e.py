@@ -27,8 +27,7 @@ def outcome(result: CheckResult) -> tuple[str, str, str | None]:
     return result.status.value, result.reason.value, result.platform
 
 
-@pytest.mark.parametrize("client", ["wire", "httpx"])
-async def test_youtube_requests_ask_for_english_and_carry_the_consent_cookie(client: str) -> None:
+async def test_youtube_requests_ask_for_english_and_carry_the_consent_cookie() -> None:
     with ScriptedServer(tls_names=("www.youtube.com", "other.test")) as server:
         server.route("/watch", Reply(200, body=read("youtube/watch_live.html")))
         server.route("/page", Reply(200, body=b"<html><title>A page</title></html>"))
@@ -39,7 +38,6 @@ async def test_youtube_requests_ask_for_english_and_carry_the_consent_cookie(cli
                 ConnectTo(host, 443, "127.0.0.1", server.port)
                 for host in ("www.youtube.com", "other.test")
             ),
-            client=client,
             timeout=5.0,
             retries=0,
         )

@@ -6,7 +6,6 @@ import gzip
 import ssl
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 
 from linkcheck.engine.body import PrefixDecoder
@@ -16,6 +15,16 @@ from linkcheck.engine.classify import (
     deadline_exceeded,
     redirect_loop,
     too_many_redirects,
+)
+from linkcheck.engine.errors import (
+    ConnectFailed,
+    ConnectionDropped,
+    ConnectTimedOut,
+    ProtocolViolation,
+    ProxyFailed,
+    ReadTimedOut,
+    TransportFailure,
+    Unrequestable,
 )
 from linkcheck.engine.retry import backoff_delay, retry_after_seconds
 from linkcheck.engine.verdict import Reason, Status
@@ -55,7 +64,7 @@ def test_fixed_verdicts_are_one_sentence() -> None:
     assert "1.5 s" in deadline_exceeded(1.5).detail
 
 
-def _caused(exc: httpx.TransportError, cause: BaseException) -> httpx.TransportError:
+def _caused(exc: TransportFailure, cause: BaseException) -> TransportFailure:
     exc.__cause__ = cause
     return exc
 
@@ -63,20 +72,21 @@ def _caused(exc: httpx.TransportError, cause: BaseException) -> httpx.TransportE
 @pytest.mark.parametrize(
     ("exc", "status", "reason"),
     [
-        (httpx.ConnectError("Connection refused"), Status.ERROR, Reason.CONNECT_ERROR),
-        (httpx.ReadError("reset"), Status.ERROR, Reason.CONNECT_ERROR),
-        (httpx.ConnectTimeout(""), Status.ERROR, Reason.TIMEOUT),
-        (httpx.ReadTimeout(""), Status.ERROR, Reason.TIMEOUT),
-        (httpx.RemoteProtocolError("bad status line"), Status.ERROR, Reason.PROTOCOL_ERROR),
-        (httpx.UnsupportedProtocol("ftp"), Status.INVALID, Reason.BAD_URL),
+        (ConnectFailed("Connection refused"), Status.ERROR, Reason.CONNECT_ERROR),
+        (ConnectionDropped("reset"), Status.ERROR, Reason.CONNECT_ERROR),
+        (ConnectTimedOut(""), Status.ERROR, Reason.TIMEOUT),
+        (ReadTimedOut(""), Status.ERROR, Reason.TIMEOUT),
+        (ProtocolViolation("bad status line"), Status.ERROR, Reason.PROTOCOL_ERROR),
+        (Unrequestable("ftp"), Status.INVALID, Reason.BAD_URL),
+        (ProxyFailed("The proxy at p:3128 answered 407."), Status.ERROR, Reason.CONNECT_ERROR),
         (
-            _caused(httpx.ConnectError("x"), ssl.SSLCertVerificationError(1, "bad")),
+            _caused(ConnectFailed("x"), ssl.SSLCertVerificationError(1, "bad")),
             Status.ERROR,
             Reason.TLS_ERROR,
         ),
     ],
 )
-def test_transport_errors(exc: httpx.TransportError, status: Status, reason: Reason) -> None:
+def test_transport_errors(exc: TransportFailure, status: Status, reason: Reason) -> None:
     verdict = classify_transport_error(exc)
     assert (verdict.status, verdict.reason) == (status, reason)
     assert verdict.detail.endswith(".")

@@ -45,14 +45,13 @@ from .detectors import (
     ProbeResponse,
     default_detectors,
 )
+from .errors import RETRYABLE, TransportFailure
 from .exchange import (
     BodyWanted,
     Exchanger,
-    retryable_errors,
-    transport_errors,
 )
 from .head_trust import HeadTrust
-from .options import CLIENTS, CheckOptions
+from .options import CheckOptions
 from .quirks import QUIRKS
 from .retry import backoff_delay, retry_after_seconds
 from .unwrap import INTERSTITIAL_HOSTS, WRAPPER_HOSTS, unwrap_url
@@ -146,11 +145,6 @@ class Checker:
         self, options: CheckOptions | None = None, *, detectors: Sequence[Detector] | None = None
     ) -> None:
         self.options = options or CheckOptions()
-        if self.options.client not in CLIENTS:
-            raise ValueError(
-                f"CheckOptions.client must be one of {', '.join(CLIENTS)}, "
-                f"not {self.options.client!r}"
-            )
         # Fresh default detectors per checker (they may cache per host; ~5 us to build).
         chosen = tuple(default_detectors()) if detectors is None else tuple(detectors)
         self._first_detectors = tuple(d for d in chosen if is_first(d))
@@ -170,10 +164,6 @@ class Checker:
         self._pool: ConnectionPool | None = None
         self._transport: httpx.AsyncBaseTransport | None = None  # made on first use
         self._exchanger: Exchanger = WireExchanger(self._current_pool, self.options)
-        if self.options.client == "httpx":
-            from .httpx_path import HttpxExchanger  # httpx is imported only when used
-
-            self._exchanger = HttpxExchanger(self.transport, self.options)
         # Generic detectors read 2xx HTML pages fetched by GET, first detectors (refusals) also
         # the HTML of refusal and 5xx answers; without either, no unwanted body is read.
         self._generic_body: BodyWanted | None = (
@@ -434,7 +424,7 @@ class Checker:
             verdict = stop.verdict
         except (ssrf.ForbiddenTarget, ssrf.NameNotFound, ssrf.ResolutionFailed) as exc:
             verdict = _vetting_verdict(exc, trail.current.host)
-        except transport_errors() as exc:  # evaluated only when something was raised
+        except TransportFailure as exc:
             verdict = classify_transport_error(exc)
         except BadUrl as exc:  # only a redirect's Location can be bad here
             verdict = Verdict(
@@ -526,7 +516,7 @@ class Checker:
         while True:
             try:
                 reply = await self._send(target, method, cookie, want_body=want_body)
-            except retryable_errors() as exc:
+            except RETRYABLE as exc:
                 if _is_tls(exc) or attempt >= self.options.retries:
                     raise
                 wait = backoff_delay(attempt, self.options.backoff)
@@ -662,7 +652,7 @@ class Checker:
             reply = await self._follow(trail, deadline, force_get=True)
         except (_Stop, BadUrl, ssrf.ForbiddenTarget, ssrf.NameNotFound, ssrf.ResolutionFailed):
             return None
-        except transport_errors():
+        except TransportFailure:
             return None
         return ProbeResponse(
             status=reply.status,
@@ -802,12 +792,8 @@ def _is_html(content_type: str) -> bool:
     return kind in {"text/html", "application/xhtml+xml"} or not kind
 
 
-def _is_tls(exc: BaseException) -> bool:
-    return (
-        classify_transport_error(exc).reason is Reason.TLS_ERROR
-        if isinstance(exc, transport_errors())
-        else False
-    )
+def _is_tls(exc: TransportFailure) -> bool:
+    return classify_transport_error(exc).reason is Reason.TLS_ERROR
 
 
 def _vetting_verdict(exc: Exception, host: str) -> Verdict:

@@ -1,7 +1,7 @@
 """HTTP status codes and transport failures -> ``Verdict``: the engine's one mapping table.
 
 Pure: no I/O. The checker hands in what it saw (a final status, or the exception that ended a
-check) and gets back the verdict of DESIGN.md section 2 with a one-sentence ``detail``.
+check) and gets back the verdict (docs/verdicts.md) with a one-sentence ``detail``.
 """
 
 from __future__ import annotations
@@ -9,12 +9,17 @@ from __future__ import annotations
 import ssl
 from functools import lru_cache
 from http import HTTPStatus
-from typing import TYPE_CHECKING
 
+from .errors import (
+    ConnectFailed,
+    ConnectTimedOut,
+    ProtocolViolation,
+    ProxyFailed,
+    ReadTimedOut,
+    TransportFailure,
+    Unrequestable,
+)
 from .verdict import Reason, Status, Verdict
-
-if TYPE_CHECKING:
-    import httpx
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Statuses worth another attempt after a pause (Retry-After or backoff).
@@ -124,29 +129,27 @@ def _why(exc: BaseException) -> str:
     return f" ({text})" if text else ""
 
 
-def classify_transport_error(exc: httpx.TransportError) -> Verdict:
-    """The verdict for a request that got no HTTP answer (httpx's exception vocabulary)."""
-    import httpx  # only on failures: the bulk path never imports httpx otherwise
-
+def classify_transport_error(exc: TransportFailure) -> Verdict:
+    """The verdict for a request that got no HTTP answer (the engine's ``errors``)."""
     if _is_tls_failure(exc):
         return Verdict(Status.ERROR, Reason.TLS_ERROR, _tls_detail(exc))
-    if isinstance(exc, httpx.ConnectTimeout):
+    if isinstance(exc, ConnectTimedOut):
         return Verdict(Status.ERROR, Reason.TIMEOUT, "Connecting to the server timed out.")
-    if isinstance(exc, httpx.ProxyError):  # the egress proxy failed: nothing about the link
+    if isinstance(exc, ProxyFailed):  # the egress proxy failed: nothing about the link
         return Verdict(Status.ERROR, Reason.CONNECT_ERROR, str(exc))
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, ReadTimedOut):
         return Verdict(Status.ERROR, Reason.TIMEOUT, "The server stopped answering in time.")
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, ConnectFailed):
         return Verdict(
             Status.ERROR, Reason.CONNECT_ERROR, f"Could not connect to the server{_why(exc)}."
         )
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if isinstance(exc, ProtocolViolation):
         return Verdict(
             Status.ERROR, Reason.PROTOCOL_ERROR, f"The server sent invalid HTTP{_why(exc)}."
         )
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+    if isinstance(exc, Unrequestable):
         return Verdict(Status.INVALID, Reason.BAD_URL, f"The URL cannot be requested{_why(exc)}.")
-    # ReadError, WriteError, CloseError: the connection was reset or dropped mid-exchange.
+    # ConnectionDropped: the connection was reset or closed mid-exchange.
     return Verdict(
         Status.ERROR, Reason.CONNECT_ERROR, f"The connection was dropped or reset{_why(exc)}."
     )

@@ -1,9 +1,9 @@
 """The seam between the checker and the bytes: one request out, one bounded answer back.
 
-Whatever moves the bytes (``wire.WireExchanger``, the default, or the httpx model in
-``httpx_path.py`` over the same pool) implements ``Exchanger``, dials only addresses
-``dial_addresses`` vetted (names and IP literals alike, every redirect hop included), and raises
-httpx's exception vocabulary, so the checker has one verdict logic.
+Whatever moves the bytes (``wire.WireExchanger``) implements ``Exchanger``, dials only
+addresses ``dial_addresses`` vetted (names and IP literals alike, every redirect hop
+included), and raises the engine's ``errors.TransportFailure``, so the checker has one verdict
+logic. (``httpx_path.WireTransport`` puts the same pool under httpx's model for other code.)
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from . import ssrf
 from .options import CheckOptions, ConnectTo
 
 if TYPE_CHECKING:
-    import httpx
-
     from .urls import Target
 
 # Decides, once the status line and headers are in, whether to read a body prefix:
@@ -38,7 +36,7 @@ class Exchange:
 
 
 class Exchanger(Protocol):
-    """Sends one request without following redirects; raises httpx's transport errors.
+    """Sends one request without following redirects; raises ``errors.TransportFailure``.
 
     ``headers`` are sent after the ones every check sends (``request_headers``), never instead
     of them: a site's quirk (``quirks.py``), e.g. a cookie.
@@ -121,21 +119,3 @@ def ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
     if ca_bundle:
         context.load_verify_locations(ca_bundle)
     return context
-
-
-def transport_errors() -> type[httpx.TransportError]:
-    """httpx's base of "no HTTP answer" errors, imported on first use.
-
-    httpx is imported on the first failure, not at start-up: the bulk path creates no httpx
-    objects otherwise, and importing httpx costs the CLI and the /check cold start.
-    """
-    import httpx
-
-    return httpx.TransportError
-
-
-def retryable_errors() -> tuple[type[httpx.TransportError], ...]:
-    """Failures worth another attempt: refused/reset connections, a dropped exchange."""
-    import httpx
-
-    return (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError)

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import overload
 
+from .errors import ProtocolViolation
+
+__all__ = ["ProtocolViolation"]  # raised here; the engine's failures live in errors.py
+
 MAX_HEAD_BYTES = 64 * 1024  # status line plus headers (nginx's default limit is 8-32 KiB)
 MAX_HEADER_LINES = 256
 MAX_CHUNK_LINE = 4096  # a chunk-size line, extensions included
@@ -22,10 +26,6 @@ _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _STATUS_LINE = re.compile(r"HTTP/1\.([01]) ([0-9]{3})(?:[ \t].*)?")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _NO_BODY_STATUSES = frozenset({204, 304})
-
-
-class ProtocolViolation(Exception):
-    """The server's bytes are not HTTP/1.x we can trust (becomes ``httpx.RemoteProtocolError``)."""
 
 
 class Framing(Enum):

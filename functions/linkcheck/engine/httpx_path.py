@@ -1,24 +1,30 @@
-"""The httpx model over the engine's connection pool: ``WireTransport`` and ``HttpxExchanger``.
+"""The httpx model over the engine's connection pool: ``WireTransport``.
 
-``WireTransport`` is an ``httpx.AsyncBaseTransport``: any ``httpx.AsyncClient`` can use it and
-gets the same SSRF vetting, pool and politeness as the checks (``Checker.transport``).
-``HttpxExchanger`` runs the engine's checks through it (``CheckOptions(client="httpx")``): the
-same verdicts, with an ``httpx.Request``/``httpx.Response`` pair per request (more CPU per URL
-than the default path; README, section "engine"). Imported only when used (httpx's import cost).
+``WireTransport`` is an ``httpx.AsyncBaseTransport``: any ``httpx.AsyncClient`` can use it
+(``Checker.transport``) and gets the same SSRF vetting, pool and politeness as the checks. The
+engine's failures (``errors.py``) become httpx's exceptions here and only here. Imported only
+when used (httpx's import cost is kept off the check path).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 
-from .body import read_prefix
-from .exchange import DRAIN_LIMIT, BodyWanted, Exchange, request_headers
-from .http1 import Framing, Headers, ResponseHead, repeat_separator
+from .errors import (
+    ConnectFailed,
+    ConnectTimedOut,
+    ProtocolViolation,
+    ProxyFailed,
+    ReadTimedOut,
+    TransportFailure,
+    Unrequestable,
+)
+from .http1 import Framing, Headers, ResponseHead
 from .options import CheckOptions
 from .urls import DEFAULT_PORTS, Target, parse_ip_host
-from .wire import Connection, ConnectionPool, open_exchange, reraise_as_httpx
+from .wire import Connection, ConnectionPool, open_exchange
 
 
 class _WireBody(httpx.AsyncByteStream):
@@ -41,9 +47,12 @@ class _WireBody(httpx.AsyncByteStream):
         try:
             async for chunk in connection.body(self._head, self._read_timeout):
                 yield chunk
-        except BaseException as exc:
+        except TransportFailure as exc:
             self._give_back()
-            reraise_as_httpx(exc)
+            raise as_httpx_error(exc) from exc
+        except BaseException:
+            self._give_back()
+            raise
         self._complete = True
 
     async def aclose(self) -> None:
@@ -83,9 +92,12 @@ class WireTransport(httpx.AsyncBaseTransport):
         timeouts = request.extensions.get("timeout") or {}
         read_timeout = timeouts.get("read") or self._read_timeout
         pool = self._pool()
-        connection, head = await open_exchange(
-            pool, target, request.method, wire_request, read_timeout
-        )
+        try:
+            connection, head = await open_exchange(
+                pool, target, request.method, wire_request, read_timeout
+            )
+        except TransportFailure as exc:
+            raise as_httpx_error(exc) from exc
         return httpx.Response(
             status_code=head.status,
             headers=_httpx_headers(head.headers),
@@ -117,56 +129,21 @@ def _request_bytes(request: httpx.Request, body: bytes) -> bytes:
     return b"".join(lines) + body
 
 
-class HttpxExchanger:
-    """The same exchange through the httpx model (``httpx.Request`` -> transport -> Response)."""
-
-    __slots__ = ("_headers", "_transport")
-
-    def __init__(self, transport: httpx.AsyncBaseTransport, options: CheckOptions) -> None:
-        self._transport = transport
-        self._headers = request_headers(options)
-
-    async def exchange(
-        self,
-        method: str,
-        target: Target,
-        wants_body: BodyWanted | None,
-        limit: int,
-        headers: Mapping[str, str] | None = None,
-    ) -> Exchange:
-        sent = {**self._headers, **headers} if headers else self._headers
-        request = httpx.Request(method, target.url, headers=sent)
-        response = await self._transport.handle_async_request(request)
-        try:
-            body = b""
-            if wants_body is not None and wants_body(
-                response.status_code, response.headers.get("content-type", "")
-            ):
-                body = await read_prefix(
-                    response.aiter_raw(), response.headers.get("content-encoding", ""), limit
-                )
-            elif method != "HEAD" and _declared_length(response) <= DRAIN_LIMIT:
-                seen = 0  # a small unwanted body is read, so the connection can be reused
-                async for chunk in response.aiter_raw():
-                    seen += len(chunk)
-                    if seen > DRAIN_LIMIT:
-                        break
-        finally:
-            await response.aclose()
-        return Exchange(response.status_code, _engine_headers(response.headers), body)
+# The engine's failures in httpx's vocabulary, most specific first.
+_HTTPX_ERRORS: tuple[tuple[type[TransportFailure], type[httpx.TransportError]], ...] = (
+    (ConnectTimedOut, httpx.ConnectTimeout),
+    (ReadTimedOut, httpx.ReadTimeout),
+    (ConnectFailed, httpx.ConnectError),
+    (ProtocolViolation, httpx.RemoteProtocolError),
+    (ProxyFailed, httpx.ProxyError),
+    (Unrequestable, httpx.UnsupportedProtocol),
+)
 
 
-def _engine_headers(headers: httpx.Headers) -> Headers:
-    """httpx's headers as the engine reads them (repeats joined as ``http1.Headers`` does)."""
-    values: dict[str, str] = {}
-    for name, value in headers.multi_items():
-        name = name.lower()
-        values[name] = f"{values[name]}{repeat_separator(name)}{value}" if name in values else value
-    return Headers(values)
-
-
-def _declared_length(response: httpx.Response) -> int:
-    try:
-        return int(response.headers.get("content-length") or 0)
-    except ValueError:  # e.g. a repeated "5, 5": unknown, like a chunked body
-        return 0
+def as_httpx_error(exc: TransportFailure) -> httpx.TransportError:
+    """``exc`` as the httpx exception a caller of an httpx transport expects (the cause kept by
+    ``raise ... from``, so a TLS failure stays recognisable)."""
+    for ours, theirs in _HTTPX_ERRORS:
+        if isinstance(exc, ours):
+            return theirs(str(exc))
+    return httpx.ReadError(str(exc))  # ConnectionDropped: reset or closed mid-exchange

@@ -62,7 +62,6 @@ class Credentials:
 
 NO_CREDENTIALS = Credentials()
 
-CLIENTS = ("wire", "httpx")
 DEFAULT_CONNECT_TIMEOUT = 5.0  # seconds
 DEFAULT_READ_TIMEOUT = 10.0  # seconds without a byte
 
@@ -78,10 +77,6 @@ class CheckOptions:
     max_body_bytes: int = 256 * 1024  # bounded prefix read for detectors
     retries: int = 2  # extra attempts on transient failures
     backoff: float = 0.25  # first pause before a retry, seconds (doubles, with jitter)
-    # "wire": the default, HTTP/1.1 straight on asyncio (wire.py); "httpx": the same checks
-    # through httpx.Request/Response objects over the same pool (more CPU per URL; README
-    # "engine").
-    client: str = "wire"
     always_get: bool = False  # GET every URL (no HEAD): lets generic detectors see every page
     user_agent: str = DEFAULT_USER_AGENT
     allow_private_networks: bool = False  # SSRF guard off: tests and local dev only

@@ -1,6 +1,6 @@
 """The verdict vocabulary: the one place that defines statuses, reasons and the result shape.
 
-See DESIGN.md section 2. Every check, whatever path it took (CLI, API, sweep), ends in a
+See docs/verdicts.md. Every check, whatever path it took (CLI, API, sweep), ends in a
 ``CheckResult`` built from these names.
 """
 
@@ -92,7 +92,7 @@ def utc_now_iso() -> str:
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """The outcome of checking one URL (DESIGN.md section 2, every field)."""
+    """The outcome of checking one URL (docs/verdicts.md, every field)."""
 
     url: str
     status: Status

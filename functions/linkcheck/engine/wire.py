@@ -31,6 +31,16 @@ from typing import TYPE_CHECKING, NoReturn, cast
 
 from . import ssrf
 from .body import read_prefix
+from .errors import (
+    ConnectFailed,
+    ConnectionDropped,
+    ConnectTimedOut,
+    ProtocolViolation,
+    ProxyFailed,
+    ReadTimedOut,
+    TransportFailure,
+    Unrequestable,
+)
 from .exchange import (
     DRAIN_LIMIT,
     BodyWanted,
@@ -43,7 +53,6 @@ from .http1 import (
     MAX_HEAD_BYTES,
     ChunkedDecoder,
     Framing,
-    ProtocolViolation,
     ResponseHead,
     find_head_end,
     fixed_request_headers,
@@ -53,8 +62,6 @@ from .http1 import (
 from .options import CheckOptions
 
 if TYPE_CHECKING:
-    import httpx
-
     from .proxy import Proxy
     from .urls import Target
 
@@ -72,21 +79,13 @@ PoolKey = tuple[str, str, int]  # scheme, host, port
 queued_out: contextvars.ContextVar[bool] = contextvars.ContextVar("queued_out", default=False)
 
 
-class _ReadTimedOut(Exception):
-    """No byte arrived within the read timeout (becomes ``httpx.ReadTimeout``)."""
-
-
-class _Dropped(Exception):
-    """The server closed the connection mid-answer (becomes ``httpx.ReadError``)."""
-
-
 class _Stale(Exception):
     """A reused connection was closed before it answered: safe to send again on a new one."""
 
 
 def _expire(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
-        waiter.set_exception(_ReadTimedOut())
+        waiter.set_exception(ReadTimedOut("The server stopped sending within the read timeout."))
 
 
 class Connection(asyncio.Protocol):
@@ -172,7 +171,7 @@ class Connection(asyncio.Protocol):
             self._transport.close()
 
     async def more(self, read_timeout: float) -> None:
-        """Wait for new bytes or the peer closing; ``_ReadTimedOut`` after ``read_timeout``."""
+        """Wait for new bytes or the peer closing; ``ReadTimedOut`` after ``read_timeout``."""
         if self._paused and self._transport is not None and not self._transport.is_closing():
             self._paused = False
             self._transport.resume_reading()
@@ -228,7 +227,7 @@ class Connection(asyncio.Protocol):
                     left -= len(taken)
                     yield taken
                 elif self.closed:
-                    raise _Dropped(f"the server closed the connection {left} bytes short")
+                    raise ConnectionDropped(f"the server closed the connection {left} bytes short")
                 else:
                     await self.more(read_timeout)
         elif head.framing is Framing.CHUNKED:
@@ -240,7 +239,7 @@ class Connection(asyncio.Protocol):
                 if decoder.done:
                     return
                 if self.closed:
-                    raise _Dropped("the server closed the connection mid-body")
+                    raise ConnectionDropped("the server closed the connection mid-body")
                 await self.more(read_timeout)
         else:  # until close
             while True:
@@ -444,7 +443,7 @@ class ConnectionPool:
             connection.send(proxy.connect_request(address, port))
             try:
                 head = await connection.read_head("CONNECT", self._options.connect_timeout)
-            except (_Stale, ProtocolViolation, _ReadTimedOut) as exc:
+            except (_Stale, ProtocolViolation, ReadTimedOut) as exc:
                 failed = _PROXY_FAILURES[type(exc)]
                 raise _proxy_error(f"The proxy at {proxy.address} {failed}.") from None
             if not 200 <= head.status < 300:
@@ -517,9 +516,7 @@ class WireExchanger:
             fixed = self._fixed + fixed_request_headers(headers) if headers else self._fixed
             request = request_head(method, target.path_and_query, target.netloc, fixed)
         except ValueError as exc:
-            import httpx
-
-            raise httpx.UnsupportedProtocol(str(exc)) from exc
+            raise Unrequestable(str(exc)) from exc
         pool = self._pool()
         read_timeout = self._read_timeout
         connection, head = await open_exchange(pool, target, method, request, read_timeout)
@@ -542,7 +539,7 @@ class WireExchanger:
                 complete = await _skip_body(connection, head, read_timeout)
         except BaseException as exc:
             pool.release(connection, reusable=False)
-            reraise_as_httpx(exc)
+            reraise_as_failure(exc)
         pool.release(connection, reusable=complete and head.keep_alive)
         return Exchange(head.status, answered, body)
 
@@ -554,7 +551,7 @@ async def open_exchange(
 
     The connection stays busy: the caller reads what it needs of the body, then hands it back
     with ``pool.release`` (reusable only if the body was read to its end). Failures come out
-    in httpx's vocabulary, the connection already released.
+    as ``errors.TransportFailure``, the connection already released.
     """
     while True:
         connection, reused = await pool.acquire(target)
@@ -568,7 +565,7 @@ async def open_exchange(
             raise _unanswered(connection) from connection.lost
         except BaseException as exc:
             pool.release(connection, reusable=False)
-            reraise_as_httpx(exc)
+            reraise_as_failure(exc)
 
 
 class _Counted:
@@ -617,65 +614,43 @@ async def _skip_body(connection: Connection, head: ResponseHead, read_timeout: f
     return True
 
 
-def _unanswered(connection: Connection) -> httpx.TransportError:
+def _unanswered(connection: Connection) -> ConnectionDropped:
     """A new connection that ended before any byte of an answer: reset or closed."""
-    import httpx
-
     lost = connection.lost
     if isinstance(lost, OSError) and lost.strerror:
-        return httpx.ReadError(lost.strerror)
-    return httpx.ReadError("the server closed the connection without answering")
+        return ConnectionDropped(lost.strerror)
+    return ConnectionDropped("the server closed the connection without answering")
 
 
 _PROXY_FAILURES: dict[type[Exception], str] = {
     _Stale: "closed the connection without answering CONNECT",
     ProtocolViolation: "answered CONNECT with invalid HTTP",
-    _ReadTimedOut: "did not answer CONNECT in time",
+    ReadTimedOut: "did not answer CONNECT in time",
 }
 
 
-def _proxy_error(detail: str) -> httpx.ProxyError:
+def _proxy_error(detail: str) -> ProxyFailed:
     """A failure of the proxy itself (never about the link): not retried, never a verdict on
     the content; ``detail`` names the proxy by host:port only, never its credentials."""
-    import httpx
-
-    return httpx.ProxyError(detail)
+    return ProxyFailed(detail)
 
 
-def _connect_error(exc: BaseException | None) -> httpx.TransportError:
-    import httpx
-
+def _connect_error(exc: BaseException | None) -> TransportFailure:
     if isinstance(exc, TimeoutError):
-        return httpx.ConnectTimeout("Connecting to the server timed out.")
+        return ConnectTimedOut("Connecting to the server timed out.")
     if isinstance(exc, ssl.SSLError | ssl.CertificateError):
-        return httpx.ConnectError(str(exc))
+        return ConnectFailed(str(exc))
     if isinstance(exc, OSError):  # asyncio's text names the address; errno says why
-        return httpx.ConnectError(os.strerror(exc.errno) if exc.errno else str(exc))
-    return httpx.ConnectError("no address to connect to")
+        return ConnectFailed(os.strerror(exc.errno) if exc.errno else str(exc))
+    return ConnectFailed("no address to connect to")
 
 
-def reraise_as_httpx(exc: BaseException) -> NoReturn:
-    """Raise ``exc`` in httpx's vocabulary when it is a transport failure, else unchanged."""
-    translated = _as_httpx_error(exc)
-    if translated is None:
+def reraise_as_failure(exc: BaseException) -> NoReturn:
+    """Raise ``exc`` as an ``errors.TransportFailure`` when the socket failed, else unchanged."""
+    if isinstance(exc, TransportFailure):
         raise exc
-    raise translated from exc
-
-
-def _as_httpx_error(exc: BaseException) -> httpx.TransportError | None:
-    """Our failures -> httpx's vocabulary; None for what must propagate unchanged."""
-    import httpx
-
-    if isinstance(exc, httpx.TransportError):
-        return None  # already translated (connect errors)
-    if isinstance(exc, _ReadTimedOut):
-        return httpx.ReadTimeout("The server stopped sending within the read timeout.")
-    if isinstance(exc, ProtocolViolation):
-        return httpx.RemoteProtocolError(str(exc))
-    if isinstance(exc, _Dropped):
-        return httpx.ReadError(str(exc))
     if isinstance(exc, ssl.SSLError):
-        return httpx.ReadError(f"TLS failure mid-answer: {exc}")
+        raise ConnectionDropped(f"TLS failure mid-answer: {exc}") from exc
     if isinstance(exc, ConnectionError):
-        return httpx.ReadError(exc.strerror or str(exc))
-    return None  # cancellation, vetting refusals, bugs: not a transport verdict
+        raise ConnectionDropped(exc.strerror or str(exc)) from exc
+    raise exc  # cancellation, vetting refusals, bugs: not a transport verdict

@@ -1,4 +1,4 @@
-"""DynamoDB repositories over the single table (DESIGN.md section 6).
+"""DynamoDB repositories over the single table (docs/links-and-sweeps.md).
 
 Key layout (one table, ``pk``/``sk`` strings, GSI ``due`` on ``due_shard``/``due_at``):
 

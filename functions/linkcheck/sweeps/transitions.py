@@ -1,4 +1,4 @@
-"""The "new 404" rule of DESIGN.md section 3, as a pure state machine.
+"""The "new 404" rule (docs/links-and-sweeps.md), as a pure state machine.
 
 A link's stored ``state`` changes only on confirmed transitions:
 
