@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from ... import runner
 from ...engine import Checker, CheckOptions, CheckResult, Reason, Status
-from ...engine.checker import event_loop_factory
 from ...errors import InvalidInput, TooLarge
 from ...observability import count_results
 
@@ -152,7 +151,7 @@ def run_checks(urls: Sequence[str], *, timeout: float | None, budget: float) -> 
     # Read from the deployment environment only: no request can switch the SSRF guard off.
     options = CheckOptions.from_env()
     per_check = min(timeout or options.timeout, budget)
-    results = _loop.run(_check_all(options, list(urls), per_check, budget), budget + 5.0)
+    results = runner.run(_check_all(options, list(urls), per_check, budget), budget + 5.0)
     count_results(results)
     return results
 
@@ -184,27 +183,3 @@ def _unfinished(url: str, budget: float) -> CheckResult:
 
 # One checker (and so one pooled HTTP session) per set of options, for the process lifetime.
 _checkers: dict[CheckOptions, Checker] = {}
-
-
-class _LoopThread:
-    """One event loop in a daemon thread, started on first use."""
-
-    def __init__(self) -> None:
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._lock = threading.Lock()
-
-    def _ensure(self) -> asyncio.AbstractEventLoop:
-        with self._lock:
-            if self._loop is None:
-                loop = (event_loop_factory() or asyncio.new_event_loop)()
-                threading.Thread(
-                    target=loop.run_forever, name="linkcheck-checks", daemon=True
-                ).start()
-                self._loop = loop
-            return self._loop
-
-    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._ensure()).result(timeout)
-
-
-_loop = _LoopThread()
