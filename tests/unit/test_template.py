@@ -6,6 +6,8 @@ IAM is checked on SAM's own translation (policy templates expanded), offline.
 
 from __future__ import annotations
 
+import json
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -497,9 +499,6 @@ def test_only_a_function_feeding_its_own_queue_unboundedly_allows_recursive_loop
 def test_http_api_access_logs_are_json_without_query_strings_or_credentials(
     template: Template,
 ) -> None:
-    import json
-    import re
-
     settings = template["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]
     group = _ref(settings["DestinationArn"])
     assert group is not None
