@@ -162,6 +162,8 @@ class MetricName(StrEnum):
     # Judged checks of a known platform (dimension: platform, bounded by the registry):
     PLATFORM_CHECKS = "PlatformChecks"  # how many
     PLATFORM_BLOCKED = "PlatformBlocked"  # one sample each: 1 blocked, 0 otherwise
+    # Requests the api served without counting them for the per-key limit (store unavailable):
+    RATE_LIMITER_FAIL_OPEN = "RateLimiterFailOpen"  # no dimension of its own (alarmed)
 
 
 def _emit(name: MetricName, dimension: str, counts: Mapping[str, int]) -> None:
@@ -222,6 +224,18 @@ def count_results(results: Iterable[CheckResult]) -> None:
     count_platform_checks(
         (r.platform, r.status.value == "blocked") for r in done if r.platform and r.judged
     )
+
+
+def count_rate_limiter_fail_open() -> None:
+    """Count one request served without being counted for the rate limit (the api fails open)."""
+    with single_metric(
+        name=MetricName.RATE_LIMITER_FAIL_OPEN.value,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=metrics.namespace,
+        default_dimensions={"service": SERVICE},
+    ):
+        pass
 
 
 def count_transitions(event_types: Iterable[str]) -> None:

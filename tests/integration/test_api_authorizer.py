@@ -7,6 +7,7 @@ per-key rate limit in the table over http.client, so these tests see both halves
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from linkcheck.handlers import api, authorizer
+from linkcheck.observability import metrics
 from linkcheck.settings import get_settings
 from linkcheck.store.keys import KeyStore
 
@@ -147,3 +149,51 @@ def test_an_unavailable_rate_store_fails_open(
         api_event["requestContext"]["authorizer"] = {"lambda": decision["context"]}
         statuses.append(api.handler(api_event, None)["statusCode"])
     assert statuses == [200] * 5
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _emf_metrics(out: str) -> list[dict[str, Any]]:
+    """Every EMF line printed: its namespace, metric names, dimensions and each metric's sum."""
+    found = []
+    for line in out.splitlines():
+        if line.startswith('{"_aws"'):
+            emf = json.loads(line)
+            (directive,) = emf["_aws"]["CloudWatchMetrics"]
+            names = [m["Name"] for m in directive["Metrics"]]
+            dimensions = {d: emf[d] for group in directive["Dimensions"] for d in group}
+            found.append(
+                {"namespace": directive["Namespace"], "names": names, "dimensions": dimensions}
+                | {
+                    name: sum(emf[name]) if isinstance(emf[name], list) else emf[name]
+                    for name in names
+                }
+            )
+    return found
+
+
+@pytest.mark.usefixtures("limit_of_3")
+def test_an_unreachable_rate_store_fails_open_and_counts_it(
+    example_key: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The table is fine but DynamoDB cannot be reached from the api: every request is served,
+    # and each one is counted in RateLimiterFailOpen (alarmed by RateLimiterFailOpenAlarm).
+    decision = authorizer.handler(load_event("authorizer-request"), None)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{_closed_port()}")
+    capsys.readouterr()
+    statuses = []
+    for _ in range(4):
+        api_event = load_event("api-me")
+        api_event["requestContext"]["authorizer"] = {"lambda": decision["context"]}
+        statuses.append(api.handler(api_event, None)["statusCode"])
+    assert statuses == [200] * 4  # over the limit of 3, yet nothing could count it
+    fail_open = [m for m in _emf_metrics(capsys.readouterr().out) if "RateLimiterFailOpen" in m]
+    assert [m["RateLimiterFailOpen"] for m in fail_open] == [1.0] * 4
+    # The namespace is the environment's (the template sets linkcheck, the one its alarm reads).
+    assert {m["namespace"] for m in fail_open} == {metrics.namespace}
+    assert all(m["dimensions"] == {"service": "linkcheck"} for m in fail_open)

@@ -135,7 +135,10 @@ class TestAuth:
 
     @pytest.mark.usefixtures("rate_limit")
     def test_a_failing_rate_store_lets_requests_through(
-        self, counter: Counter, caplog: pytest.LogCaptureFixture
+        self,
+        counter: Counter,
+        caplog: pytest.LogCaptureFixture,
+        capsys: pytest.CaptureFixture[str],
     ) -> None:
         counter.down = True
         statuses = [call(load_event("api-me"))[0] for _ in range(4)]
@@ -143,6 +146,11 @@ class TestAuth:
         warnings = [r for r in caplog.records if r.levelname == "WARNING"]
         assert len(warnings) == 4
         assert "rate limit store unavailable" in warnings[0].getMessage()
+        # ... and each one is counted (RateLimiterFailOpen, alarmed), one EMF line per request
+        emf = [
+            json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
+        ]
+        assert [line.get("RateLimiterFailOpen") for line in emf] == [[1.0]] * 4
 
     def test_a_limit_of_zero_counts_nothing(
         self, counter: Counter, monkeypatch: pytest.MonkeyPatch

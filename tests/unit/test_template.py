@@ -6,6 +6,8 @@ IAM is checked on SAM's own translation (policy templates expanded), offline.
 
 from __future__ import annotations
 
+import json
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -266,6 +268,8 @@ SENDS_TO = {
     "WebhookFunction": {"DeliveriesQueue", "DeliveriesDeadLetterQueue"},
 }
 PUBLISHES_TO = {"NotifierFunction": {"NotificationsTopic"}}
+# Publishing to an encrypted topic needs its key (data keys through SNS only).
+ENCRYPTS_WITH = {"NotifierFunction": {"NotificationsKey"}}
 # AWS-managed policies SAM attaches: logs, X-Ray, and reading the function's event source.
 MANAGED = {
     "AWSLambdaBasicExecutionRole",
@@ -350,6 +354,7 @@ def test_each_function_gets_only_the_actions_its_code_needs(function: str) -> No
     table: set[str] = set()
     queues: set[str] = set()
     topics: set[str] = set()
+    keys: set[str] = set()
     for statement in _statements(role):
         assert statement["Effect"] == "Allow"
         resource = statement["Resource"]
@@ -370,11 +375,15 @@ def test_each_function_gets_only_the_actions_its_code_needs(function: str) -> No
                 topics |= targets
             elif action in SECRET_READS and function in READS_CHECK_SECRET:
                 continue  # test_check_secret_permissions_are_exact_and_conditional
+            elif service == "kms":
+                assert name in {"GenerateDataKey*", "Decrypt"}, statement
+                keys |= targets  # test_notifications_topic_is_encrypted_with_a_rotating_cmk
             else:
                 raise AssertionError(f"{function}: unexpected {action}")
     assert table == TABLE_ACTIONS[function]
     assert queues == SENDS_TO.get(function, set())
     assert topics == PUBLISHES_TO.get(function, set())
+    assert keys == ENCRYPTS_WITH.get(function, set())
 
 
 @pytest.mark.parametrize("function", sorted(READS_CHECK_SECRET))
@@ -437,6 +446,159 @@ def test_http_api_is_throttled(template: Template) -> None:
     settings = template["Resources"]["HttpApi"]["Properties"]["DefaultRouteSettings"]
     assert settings["ThrottlingBurstLimit"]
     assert settings["ThrottlingRateLimit"]
+
+
+def test_api_concurrency_can_be_reserved_and_is_not_by_default(template: Template) -> None:
+    # At the stage throttle the api could hold rate x timeout executions, more than an
+    # account's default 1,000: a reservation caps it, but low quotas cannot reserve (default 0).
+    reserved = template["Resources"]["ApiFunction"]["Properties"]["ReservedConcurrentExecutions"]
+    condition, when_true, when_false = reserved["Fn::If"]
+    assert when_false == {"Ref": "AWS::NoValue"}
+    parameter_name = _ref(when_true)
+    assert parameter_name is not None
+    parameter = template["Parameters"][parameter_name]
+    assert parameter["Type"] == "Number" and int(parameter["Default"]) == 0
+    # The condition is "the parameter is not 0": at the default nothing is reserved.
+    ((left, right),) = [c["Fn::Equals"] for c in template["Conditions"][condition]["Fn::Not"]]
+    assert left == {"Ref": parameter_name} and right == "0"  # Ref gives a Number as a string
+    assert int(parameter["MinValue"]) == 0
+    stage = template["Resources"]["HttpApi"]["Properties"]["DefaultRouteSettings"]
+    timeout = int(_function_setting(template, template["Resources"]["ApiFunction"], "Timeout"))
+    assert int(stage["ThrottlingRateLimit"]) * timeout <= int(parameter["MaxValue"])
+    assert int(stage["ThrottlingRateLimit"]) * (timeout - 1) > 1000  # why the cap exists
+    others = [
+        name
+        for name, function in _functions(template).items()
+        if name != "ApiFunction" and "ReservedConcurrentExecutions" in function["Properties"]
+    ]
+    assert others == []  # the SQS consumers are capped by MaximumConcurrency instead
+
+
+def test_only_a_function_feeding_its_own_queue_unboundedly_allows_recursive_loops(
+    template: Template,
+) -> None:
+    # Lambda stops an SQS chain after ~16 hops. The worker re-enqueues onto the queue it reads
+    # (confirmations, deferred links) and bounds the chain itself, so it opts out; the webhook
+    # function re-queues its retries too, but its attempts end well before 16 hops.
+    loop_limit = 16
+    consumes: dict[str, set[str]] = {name: set() for name in _functions(template)}
+    for name, queue, _ in _sqs_event_sources(template):
+        consumes[name].add(queue)
+    delays = template["Resources"]["WebhookFunction"]["Properties"]["Environment"]["Variables"][
+        "WEBHOOK_RETRY_DELAYS"
+    ]
+    hops_at_most = {"WebhookFunction": len(delays.split(",")) + 1}  # every attempt, one hop each
+    for name, function in _functions(template).items():
+        feeds_itself = bool(consumes[name] & SENDS_TO.get(name, set()))
+        unbounded = feeds_itself and hops_at_most.get(name, loop_limit) >= loop_limit
+        setting = function["Properties"].get("RecursiveLoop", "Terminate")
+        assert setting == ("Allow" if unbounded else "Terminate"), name
+    assert template["Resources"]["WorkerFunction"]["Properties"]["RecursiveLoop"] == "Allow"
+
+
+def test_http_api_access_logs_are_json_without_query_strings_or_credentials(
+    template: Template,
+) -> None:
+    settings = template["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"]
+    group = _ref(settings["DestinationArn"])
+    assert group is not None
+    log_group = template["Resources"][group]
+    assert log_group["Type"] == "AWS::Logs::LogGroup"
+    assert log_group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    fields = json.loads(settings["Format"])  # one JSON object per request
+    assert fields["requestId"] == "$context.requestId"
+    variables = [v for value in fields.values() for v in re.findall(r"\$context\.[\w.]+", value)]
+    assert variables and all(fields.values())
+    assert len(variables) == len(fields)  # every field is one context variable, nothing else
+    for variable in variables:
+        lowered = variable.lower()
+        for leak in ("querystring", "header", "authorization", "apikey", "body", "principal"):
+            assert leak not in lowered, variable
+    assert fields["path"] == "$context.path"  # the path only: query strings carry checked URLs
+
+
+def _cmk(template: Template, topic: str) -> dict[str, Any] | None:
+    key_id = template["Resources"][topic]["Properties"].get("KmsMasterKeyId")
+    if key_id is None:
+        return None
+    name = _ref(key_id)
+    assert name is not None, f"{topic} must use a key of this stack, not {key_id}"
+    key: dict[str, Any] = template["Resources"][name]
+    assert key["Type"] == "AWS::KMS::Key"
+    return key
+
+
+def test_notifications_topic_is_encrypted_with_a_rotating_cmk(template: Template) -> None:
+    key = _cmk(template, "NotificationsTopic")
+    assert key is not None
+    props = key["Properties"]
+    assert props["EnableKeyRotation"] is True
+    # The key policy only delegates to the account's IAM (no other principal, no service
+    # wildcard); the notifier's role then gets data keys through SNS only.
+    (statement,) = props["KeyPolicy"]["Statement"]
+    assert statement["Principal"] == {
+        "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+    }
+    key_name = _ref(template["Resources"]["NotificationsTopic"]["Properties"]["KmsMasterKeyId"])
+    aliases = _of_type(template, "AWS::KMS::Alias").values()
+    assert [a["Properties"]["TargetKeyId"] for a in aliases] == [{"Ref": key_name}]
+    resources = _translated()["Resources"]
+    for publisher, topics in PUBLISHES_TO.items():
+        assert "NotificationsTopic" in topics
+        granted = [
+            s
+            for s in _statements(resources[f"{publisher}Role"])
+            if key_name in _resource_refs(s["Resource"])
+        ]
+        (grant,) = granted
+        assert set(grant["Action"]) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+        assert grant["Condition"] == {
+            "StringEquals": {"kms:ViaService": {"Fn::Sub": "sns.${AWS::Region}.amazonaws.com"}}
+        }
+
+
+def test_the_ops_topic_stays_unencrypted_so_alarms_can_publish(template: Template) -> None:
+    # CloudWatch cannot use the AWS managed SNS key, and no key policy here grants it a CMK.
+    assert _cmk(template, "OpsTopic") is None
+
+
+def test_rate_limiter_failing_open_is_alarmed_on_the_metric_the_api_emits(
+    template: Template,
+) -> None:
+    from linkcheck.observability import SERVICE, MetricName
+
+    namespace = template["Globals"]["Function"]["Environment"]["Variables"][
+        "POWERTOOLS_METRICS_NAMESPACE"
+    ]
+    (alarm,) = [
+        a
+        for a in _alarms(template).values()
+        if a.get("MetricName") == MetricName.RATE_LIMITER_FAIL_OPEN.value
+    ]
+    assert alarm["Namespace"] == namespace
+    # EMF dimensions must match exactly, or the alarm watches a metric nobody writes.
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": SERVICE}]
+    assert alarm["Statistic"] == "Sum"
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_worker_duration_near_its_timeout_is_alarmed(template: Template) -> None:
+    from linkcheck.handlers.worker import DEADLINE_MARGIN_SECONDS
+
+    (alarm,) = [
+        a
+        for a in _alarms(template).values()
+        if a.get("MetricName") == "Duration"
+        and [_ref(d["Value"]) for d in a["Dimensions"]] == ["WorkerFunction"]
+    ]
+    timeout_ms = 1000 * int(
+        _function_setting(template, template["Resources"]["WorkerFunction"], "Timeout")
+    )
+    ratio = int(alarm["Threshold"]) / timeout_ms
+    assert 0.8 <= ratio <= 0.95, f"threshold {alarm['Threshold']} ms is {ratio:.0%} of the timeout"
+    # Above the point where the worker stops checking, so stopping there on time is quiet.
+    assert int(alarm["Threshold"]) > timeout_ms - 1000 * DEADLINE_MARGIN_SECONDS
+    assert alarm["Statistic"] in {"Maximum", "p99"} or alarm.get("ExtendedStatistic") == "p99"
 
 
 # ---------------------------------------------------------------- parameters and outputs

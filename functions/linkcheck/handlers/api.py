@@ -31,7 +31,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from .. import __version__
 from ..errors import LinkcheckError, RateLimited, TooLarge, Unauthorized
-from ..observability import lambda_handler, logger
+from ..observability import count_rate_limiter_fail_open, lambda_handler, logger
 from ..settings import get_settings
 from ..store.ratelimit import RateLimiter, RateStoreUnavailable
 from .routes import checks, events, hooks, links, me
@@ -209,9 +209,9 @@ def _body_bytes(event: dict[str, Any]) -> bytes:
 def over_rate_limit(principal: Principal) -> RateLimited | None:
     """Count this request of the caller's key; a RateLimited when it is over the limit.
 
-    Fails open: when the counter cannot be written the request is served (and a warning
-    logged), since refusing every caller because of the limiter would be worse than a minute
-    without a limit.
+    Fails open: when the counter cannot be written the request is served (a warning logged,
+    ``RateLimiterFailOpen`` counted and alarmed), since refusing every caller because of the
+    limiter would be worse than a minute without a limit.
     """
     limit = get_settings().rate_limit_per_minute
     if limit <= 0:
@@ -223,6 +223,7 @@ def over_rate_limit(principal: Principal) -> RateLimited | None:
             "rate limit store unavailable; serving the request without counting it",
             extra={"key_id": principal.key_id, "error": str(exc)},
         )
+        count_rate_limiter_fail_open()
         return None
     if decision.allowed:
         return None
