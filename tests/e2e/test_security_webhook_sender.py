@@ -1,9 +1,9 @@
 """Security review regressions: a webhook target cannot hold a delivery attempt hostage.
 
 The webhook function delivers a batch in parallel threads and its Lambda timeout assumes each
-attempt ends within ``WEBHOOK_TIMEOUT_SECONDS``. httpx's timeouts are per socket operation, so
-a target that drips its answer a byte at a time would never trip them: the attempt needs a
-total deadline. The target here is a raw socket server on 127.0.0.1.
+attempt ends within ``WEBHOOK_TIMEOUT_SECONDS``. Per-read timeouts alone would never trip on a
+target that drips its answer a byte at a time: the attempt needs a total deadline. The
+target here is a raw socket server on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import trustme
@@ -88,12 +89,12 @@ def target(scheme: str, ca: trustme.CA) -> Iterator[DrippingTarget]:
 
 
 def test_a_dripping_target_is_cut_off_at_the_attempt_deadline(
-    target: DrippingTarget, scheme: str, ca: trustme.CA
+    target: DrippingTarget, scheme: str, ca: trustme.CA, tmp_path: Path
 ) -> None:
     # HTTPS too: the TLS socket replaces the TCP one, and the deadline must follow it.
-    trust = ssl.create_default_context()
-    ca.configure_trust(trust)
-    sender = WebhookSender(timeout=0.5, allow_private=True, verify=trust)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    sender = WebhookSender(timeout=0.5, allow_private=True, ca_bundle=str(bundle))
     try:
         result = sender.post(f"{scheme}://127.0.0.1:{target.port}/hook", {}, b"{}")
     finally:

@@ -6,6 +6,7 @@ import ssl
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,10 +42,10 @@ def ca() -> trustme.CA:
 
 
 @pytest.fixture()
-def client_context(ca: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    ca.configure_trust(context)
-    return context
+def ca_bundle(ca: trustme.CA, tmp_path: Path) -> str:
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
 
 
 @pytest.fixture()
@@ -56,10 +57,10 @@ def localhost_server(ca: trustme.CA) -> Iterator[tuple[int, list[dict[str, str]]
 
 
 def test_the_certificate_is_checked_against_the_name_not_the_ip(
-    localhost_server: tuple[int, list[dict[str, str]]], client_context: ssl.SSLContext
+    localhost_server: tuple[int, list[dict[str, str]]], ca_bundle: str
 ) -> None:
     port, seen = localhost_server
-    sender = WebhookSender(timeout=2, allow_private=True, verify=client_context)
+    sender = WebhookSender(timeout=2, allow_private=True, ca_bundle=ca_bundle)
     result = sender.post(f"https://localhost:{port}/hook", {"webhook-id": "x"}, b"{}")
     assert result.delivered, result
     assert seen[0]["host"] == f"localhost:{port}"
@@ -67,11 +68,11 @@ def test_the_certificate_is_checked_against_the_name_not_the_ip(
 
 
 def test_a_certificate_for_another_name_is_refused(
-    ca: trustme.CA, client_context: ssl.SSLContext
+    ca: trustme.CA, ca_bundle: str
 ) -> None:
     server, seen = serve_tls(ca, "other.example")
     try:
-        sender = WebhookSender(timeout=2, allow_private=True, verify=client_context)
+        sender = WebhookSender(timeout=2, allow_private=True, ca_bundle=ca_bundle)
         result = sender.post(f"https://localhost:{server.server_address[1]}/", {}, b"{}")
         assert not result.delivered
         assert result.status is None

@@ -165,10 +165,15 @@ class Connection(asyncio.Protocol):
             return
         transport.write(data)
 
-    def close(self) -> None:
+    def close(self, *, abort: bool = False) -> None:
+        """Close; ``abort`` drops the connection at once (mid-answer: a TLS close would first
+        wait for the peer's close_notify, while a streaming or dripping server keeps sending)."""
         self.closed = True
         if self._transport is not None:
-            self._transport.close()
+            if abort:
+                self._transport.abort()
+            else:
+                self._transport.close()
 
     async def more(self, read_timeout: float) -> None:
         """Wait for new bytes or the peer closing; ``ReadTimedOut`` after ``read_timeout``."""
@@ -340,7 +345,7 @@ class ConnectionPool:
             slots.busy -= 1
             self._wake_one(slots)
             return
-        connection.close()
+        connection.close(abort=True)
         self._give_back_slot(key, slots)
 
     def close(self) -> None:

@@ -1,34 +1,33 @@
-"""One webhook POST over HTTP, to a vetted address, with a hard per-attempt timeout.
+"""One webhook POST over HTTP, through the engine's vetted transport, within one deadline.
 
-The target's host is resolved and vetted (``targets.vet_target``) at every attempt, and the
-request goes to the vetted IP with the Host header and TLS SNI (``sni_hostname``) set to the
-name, so certificates are still checked against the name and DNS cannot change in between.
-Connections are not kept alive: a pooled connection is keyed by IP, and reusing one for another
-name on the same IP would skip that name's TLS check. Redirects are never followed.
+The request goes through ``httpx.AsyncClient`` over the engine's ``WireTransport``
+(``Checker.transport``): the target's host is resolved and every address vetted by the same
+SSRF rules as a checked link, at every connection; the connection dials the vetted address,
+with TLS checked against the name. Connections are kept alive per (scheme, host, port), so a
+warm execution environment reuses them across deliveries and invocations (the client lives on
+the environment's one event loop, ``linkcheck.runner``). Redirects are never followed, and the
+answer's body is never read (a target cannot make us download anything).
 
-httpx's timeouts bound each socket operation, not the exchange: a target answering one byte at
-a time would never trip them. ``AttemptDeadline`` ends the whole attempt at ``timeout`` by
-shutting its socket down, so a batch's parallel deliveries end inside the Lambda's timeout.
+One ``asyncio.timeout`` bounds the whole attempt (DNS, connect, TLS, send, answer), so a
+target answering one byte at a time is cut off at ``timeout`` like any other.
 """
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import ssl
-import threading
-import time
+import asyncio
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
 
 import httpx
 
-from .. import __version__
-from ..engine.urls import Target
-from .targets import TargetRejected, vet_target
+from .. import __version__, runner
+from ..engine import Checker, CheckOptions
+from ..engine.ssrf import TargetError
+from ..registration import refused_address
+from .targets import TargetRejected, normalize_target
 
 USER_AGENT = f"linkcheck-webhooks/{__version__}"
+PER_HOST = 10  # a delivery batch's parallel attempts to one target, at most
+RUNNER_MARGIN_SECONDS = 2.0  # the attempt's own deadline ends it first; this is a backstop
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,120 +50,94 @@ class AttemptResult:
         return f"HTTP {self.status}" if self.status is not None else (self.error or "no response")
 
 
-class AttemptDeadline:
-    """Shuts an attempt's socket down when its total time is up (an httpx ``trace`` hook).
+class WebhookSender:
+    """Sends signed deliveries; one per execution environment (its connections are reused).
 
-    The socket is looked up when time is up: TLS replaces the TCP socket object (the old one
-    is detached), so the latest stream httpcore reported is the one to cut.
+    ``post`` may be called from several threads at once (a batch's parallel deliveries).
     """
 
-    def __init__(self, seconds: float) -> None:
-        self._ends = time.monotonic() + seconds
-        self._stream: Any = None
-        self._timer: threading.Timer | None = None
-        self.expired = False
-
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        if event not in {"connection.connect_tcp.complete", "connection.start_tls.complete"}:
-            return
-        self._stream = info.get("return_value")
-        if self._timer is None:
-            self._timer = threading.Timer(max(0.0, self._ends - time.monotonic()), self._cut)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _cut(self) -> None:
-        self.expired = True
-        stream = self._stream
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if isinstance(sock, socket.socket):
-            with contextlib.suppress(OSError):  # already closed: the attempt ended by itself
-                sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read in the sending thread
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-
-class WebhookSender:
-    """Sends signed deliveries; one per execution environment (its client is reused)."""
-
     def __init__(
-        self,
-        *,
-        timeout: float,
-        allow_private: bool,
-        verify: ssl.SSLContext | bool = True,
+        self, *, timeout: float, allow_private: bool, ca_bundle: str | None = None
     ) -> None:
         self._timeout = timeout
         self._allow_private = allow_private
-        self._verify = verify
-
-    @cached_property
-    def client(self) -> httpx.Client:
-        return httpx.Client(
-            timeout=httpx.Timeout(self._timeout),
-            follow_redirects=False,
-            trust_env=False,  # no proxies or netrc from the environment
-            verify=self._verify,
-            limits=httpx.Limits(max_keepalive_connections=0),
-            headers={"user-agent": USER_AGENT},
+        self._options = CheckOptions(
+            allow_private_networks=allow_private,
+            ca_bundle=ca_bundle,
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            per_host=PER_HOST,
+            concurrency=PER_HOST,
+            user_agent=USER_AGENT,
         )
+        self._client: httpx.AsyncClient | None = None
+        self._checker: Checker | None = None
 
     def post(self, target_url: str, headers: dict[str, str], body: bytes) -> AttemptResult:
-        deadline = AttemptDeadline(self._timeout)  # counts the DNS lookup too
         try:
-            vetted = vet_target(
-                target_url, allow_private=self._allow_private, timeout=self._timeout
+            return runner.run(
+                self._post(target_url, headers, body), self._timeout + RUNNER_MARGIN_SECONDS
             )
+        except TimeoutError:
+            return self._timed_out()
+
+    async def _post(self, target_url: str, headers: dict[str, str], body: bytes) -> AttemptResult:
+        try:
+            target = normalize_target(target_url)
         except TargetRejected as exc:
             return AttemptResult(error=exc.message)
+        # IP literals: the rule every stored URL follows (links too), before any DNS.
+        refused = refused_address(target, allow_private=self._allow_private)
+        if refused is not None:
+            return AttemptResult(error=f"target_url is refused: {refused}")
+        client = self._client_on_this_loop()
+        request = client.build_request(
+            "POST",
+            target.url,
+            headers={**headers, "content-type": "application/json"},
+            content=body,
+        )
         try:
-            return self._post_vetted(vetted.target, vetted.addresses, headers, body, deadline)
-        finally:
-            deadline.cancel()
+            async with asyncio.timeout(self._timeout):
+                response = await client.send(request, stream=True)
+                if response.headers.get("content-length") == "0":
+                    await response.aread()  # nothing to read: the connection can be reused
+                await response.aclose()  # never read a body: the status and headers suffice
+        except TimeoutError:
+            return self._timed_out()
+        except TargetError as exc:  # the name resolved to a refused address, or not at all
+            return AttemptResult(error=f"target_url is refused: {exc.detail}")
+        except httpx.ConnectError as exc:
+            return AttemptResult(error=f"connect error: {exc}")
+        except httpx.TransportError as exc:
+            return AttemptResult(error=f"{type(exc).__name__}: {exc}")
+        return AttemptResult(
+            status=response.status_code, retry_after=response.headers.get("retry-after")
+        )
 
-    def _post_vetted(
-        self,
-        target: Target,
-        addresses: tuple[str, ...],
-        headers: dict[str, str],
-        body: bytes,
-        deadline: AttemptDeadline,
-    ) -> AttemptResult:
-        timed_out = AttemptResult(error=f"timed out after {self._timeout:g} s")
-        result = AttemptResult(error="no address to connect to")
-        for address in addresses:
-            if deadline.expired:
-                return timed_out
-            url = httpx.URL(target.url).copy_with(host=address.partition("%")[0])
-            request_headers = {
-                **headers,
-                "host": target.netloc,
-                "content-type": "application/json",
-            }
-            extensions: dict[str, Any] = {"trace": deadline.trace}
-            if target.scheme == "https":
-                extensions["sni_hostname"] = target.host
-            try:
-                # Streamed and never read: a target cannot make us download a large answer.
-                with self.client.stream(
-                    "POST", url, headers=request_headers, content=body, extensions=extensions
-                ) as response:
-                    return AttemptResult(
-                        status=response.status_code,
-                        retry_after=response.headers.get("retry-after"),
-                    )
-            except httpx.TimeoutException:
-                return timed_out
-            except httpx.ConnectError as exc:
-                result = AttemptResult(error=f"connect error: {exc}")  # try the next address
-            except httpx.HTTPError as exc:
-                if deadline.expired:
-                    return timed_out
-                return AttemptResult(error=f"{type(exc).__name__}: {exc}")
-        return result
+    def _client_on_this_loop(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._checker = Checker(self._options, detectors=())
+            self._client = httpx.AsyncClient(
+                transport=self._checker.transport,
+                follow_redirects=False,
+                trust_env=False,  # no proxies or netrc from the environment
+                timeout=self._timeout,
+                headers={"user-agent": USER_AGENT},
+            )
+        return self._client
+
+    def _timed_out(self) -> AttemptResult:
+        return AttemptResult(error=f"timed out after {self._timeout:g} s")
 
     def close(self) -> None:
-        if "client" in self.__dict__:
-            self.client.close()
+        """Close the kept-alive connections (tests; Lambda simply freezes the environment)."""
+        client, checker = self._client, self._checker
+        self._client = self._checker = None
+        if client is not None and checker is not None:
+
+            async def close() -> None:
+                await client.aclose()
+                await checker.aclose()
+
+            runner.run(close(), self._timeout + RUNNER_MARGIN_SECONDS)

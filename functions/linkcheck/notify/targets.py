@@ -1,22 +1,18 @@
 """Hook target URLs pass the same SSRF rules as checked links, at subscribe and delivery time.
 
 The URL is normalised by the engine (``engine.urls``), its host resolved once and every address
-vetted (``engine.ssrf``); delivery then connects to those vetted addresses only.
+vetted (``engine.ssrf``) when a hook is subscribed; every delivery vets again as it connects
+(the engine's transport, ``sender.py``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
+from .. import runner
 from ..engine.ssrf import TargetError, resolve_vetted
 from ..engine.urls import BadUrl, Target, normalize_url
 from ..registration import refused_address
-
-T = TypeVar("T")
 
 MAX_TARGET_URL_LENGTH = 2048
 
@@ -45,16 +41,6 @@ def normalize_target(raw: str) -> Target:
         raise TargetRejected(f"target_url is not usable: {exc.detail}") from exc
 
 
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine from sync code, even when the caller already runs an event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
 def vet_target(raw: str, *, allow_private: bool, timeout: float = 5.0) -> VettedTarget:
     """Normalise, resolve once and vet every address; ``TargetRejected`` when refused."""
     target = normalize_target(raw)
@@ -63,8 +49,9 @@ def vet_target(raw: str, *, allow_private: bool, timeout: float = 5.0) -> Vetted
     if refused is not None:
         raise TargetRejected(f"target_url is refused: {refused}")
     try:
-        addresses = _run(
-            resolve_vetted(target.host, target.port, allow_private=allow_private, timeout=timeout)
+        addresses = runner.run(
+            resolve_vetted(target.host, target.port, allow_private=allow_private, timeout=timeout),
+            timeout + 1.0,
         )
     except TargetError as exc:
         raise TargetRejected(f"target_url is refused: {exc.detail}") from exc
