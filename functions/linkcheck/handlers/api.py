@@ -100,8 +100,22 @@ def openapi_document() -> Response[str]:
     return Response(status_code=200, content_type="application/json", body=api_document())
 
 
+DOCS_FORMATS = ("html", "json")
+
+
 @app.get("/docs", include_in_schema=False, compress=True)
 def swagger_ui() -> Response[str]:
+    """Swagger UI; ``?format=json`` is the OpenAPI document itself (as ``/openapi.json``)."""
+    wanted = (app.current_event.query_string_parameters or {}).get("format", "html")
+    if wanted == "json":
+        return openapi_document()
+    if wanted != "html":
+        return http_errors.HttpError(
+            status=400,
+            code="bad_format",
+            message=f"unknown format {wanted!r}; use format=json or format=html (the default)",
+            field="format",
+        ).to_response()
     # Powertools' own Swagger page embeds its generated document; ours documents our errors.
     from aws_lambda_powertools.event_handler.openapi import swagger_ui
     from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
