@@ -11,6 +11,7 @@ from .commands import check, dev, keys, webhooks
 
 COMMANDS = (check, dev, keys, webhooks)
 DISTRIBUTION = "linkcheck"
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
 
 
 def installed_version() -> str:
@@ -55,7 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
-    return func(args)
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        # Ctrl-C is the user's choice, not a failure: one line, no traceback.
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """``linkcheck check``: the engine from the command line (a table, or ``--json`` lines).
 
 Exit codes: 0 when no link is broken, restricted, error or invalid (``blocked`` does not fail
-a run); 1 when one is; 2 for usage errors (bad option values, no URLs, unreadable file).
+a run); 1 when one is; 2 for usage errors (bad option values, no URLs, unreadable file);
+130 when interrupted with Ctrl-C (``linkcheck.cli``).
 """
 
 from __future__ import annotations
