@@ -1,7 +1,8 @@
 """``linkcheck check``: the engine from the command line (a table, or ``--json`` lines).
 
 Exit codes: 0 when no link is broken, restricted, error or invalid (``blocked`` does not fail
-a run); 1 when one is; 2 for usage errors (bad option values, no URLs, unreadable file);
+a run); 1 when one is; 2 for usage errors (bad option values, no URLs, a file that cannot be
+read or has no URL in it);
 130 when interrupted with Ctrl-C (``linkcheck.cli``).
 """
 
@@ -280,7 +281,13 @@ def _urls_from_file(file: str) -> list[str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read --file {file}: {exc}") from None
     lines = (line.strip() for line in text.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+    urls = [line for line in lines if line and not line.startswith("#")]
+    if not urls:
+        # Almost always the wrong file (or an unfinished export): say so, never "all ok".
+        name = "- (stdin)" if file == "-" else file
+        what = "is empty" if not text.strip() else "has only blank lines and # comments"
+        raise UsageError(f"--file {name} {what}; put one URL per line")
+    return urls
 
 
 # -- output ---------------------------------------------------------------------------------
