@@ -158,6 +158,11 @@ def test_private_targets_need_the_opt_in(
     code, out, _ = run(["--json", *FAST, server.url("/ok")], capsys)
     assert code == 1
     assert json.loads(out)["reason"] == "forbidden_target"
+    # The refusal names the option that allows the address, in JSON and in the table.
+    allowed_by = "such addresses are checked only with --allow-private-networks."
+    assert json.loads(out)["detail"].endswith(allowed_by)
+    code, out, _ = run([*FAST, server.url("/ok")], capsys)
+    assert code == 1 and allowed_by in out
     assert server.hits("/ok") == []
     monkeypatch.setenv("LINKCHECK_ALLOW_PRIVATE_NETWORKS", "1")
     code, out, _ = run(["--json", *FAST, server.url("/ok")], capsys)

@@ -30,6 +30,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 
 from .. import __version__
+from ..engine.ssrf import naming_the_option
 from ..errors import LinkcheckError, RateLimited, TooLarge, Unauthorized
 from ..observability import lambda_handler, logger
 from ..settings import get_settings
@@ -303,4 +304,22 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if declared_type(event) == FORM and event.get("body"):
         # Every route takes JSON: say so, rather than a validation error about form fields.
         return http_errors.unsupported_content_type(FORM).to_lambda_response()
-    return app.resolve(event, context)
+    response = app.resolve(event, context)
+    if get_settings().local_dev:
+        response = naming_the_dev_option(response)
+    return response
+
+
+DEV_OPTION = "linkcheck dev --allow-private-networks"
+
+
+def naming_the_dev_option(response: dict[str, Any]) -> dict[str, Any]:
+    """In the local stack, a refused private address says which option allows it.
+
+    A deployment has no such option (its answers say these addresses are never checked), so
+    only ``linkcheck dev`` rewrites them, verdicts and error messages alike.
+    """
+    body = response.get("body")
+    if not isinstance(body, str) or response.get("isBase64Encoded"):
+        return response
+    return {**response, "body": naming_the_option(body, DEV_OPTION)}
