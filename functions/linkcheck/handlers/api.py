@@ -101,9 +101,6 @@ def openapi_document() -> Response[str]:
     return Response(status_code=200, content_type="application/json", body=api_document())
 
 
-DOCS_FORMATS = ("html", "json")
-
-
 @app.get("/docs", include_in_schema=False, compress=True)
 def swagger_ui() -> Response[str]:
     """Swagger UI; ``?format=json`` is the OpenAPI document itself (as ``/openapi.json``)."""
