@@ -15,13 +15,24 @@ if [ -z "$PYTHON" ]; then
   echo "error: linkcheck needs Python 3.11 or newer on PATH (or set PYTHON=/path/to/python)" >&2
   exit 1
 fi
+# A stamp keeps re-runs fast and silent: install only when .venv is new or pyproject.toml changed.
+stamp=.venv/.linkcheck-installed
+if [ -f "$stamp" ] && [ -x .venv/bin/python ] && [ ! pyproject.toml -nt "$stamp" ]; then
+  exit 0
+fi
+# pip stays quiet (its errors still show); these lines say why the wait, on stderr.
+if [ -f "$stamp" ]; then
+  echo "Updating .venv: pyproject.toml changed, reinstalling linkcheck and its dev tools..." >&2
+else
+  echo "Setting up .venv: installing linkcheck and its dev tools (first run, about a minute)..." >&2
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-# A stamp keeps re-runs fast: reinstall only when pyproject.toml changed.
-stamp=.venv/.linkcheck-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev]'
-  touch "$stamp"
+if ! .venv/bin/python -m pip install --quiet --upgrade pip ||
+   ! .venv/bin/python -m pip install --quiet -e '.[dev]'; then
+  echo "error: installing into .venv failed (pip's messages above); fix that and re-run" >&2
+  exit 1
 fi
+touch "$stamp"
+echo "done: .venv is ready" >&2

@@ -1,20 +1,50 @@
-"""The ``linkcheck`` command line: ``check``, ``dev``, ``keys``, ``webhooks``."""
+"""The ``linkcheck`` command line: ``check``, ``dev``, ``keys``, ``webhooks``, ``--version``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .commands import check, dev, keys, webhooks
 
 COMMANDS = (check, dev, keys, webhooks)
+DISTRIBUTION = "linkcheck"
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
+
+
+def installed_version() -> str:
+    """The version of the installed package (its metadata), else the source tree's."""
+    # Imported here: only ``--version`` needs package metadata.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        from . import __version__
+
+        return __version__
+
+
+class VersionAction(argparse.Action):
+    """``--version``: print ``linkcheck <version>`` and exit 0, read only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"{parser.prog} {installed_version()}")
+        parser.exit(0)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="linkcheck",
         description="Serverless link checking: precise verdicts, sweeps and notifications.",
+    )
+    parser.add_argument(
+        "--version", action=VersionAction, help="print the version of linkcheck and exit"
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
@@ -26,7 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
-    return func(args)
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        # Ctrl-C is the user's choice, not a failure: one line, no traceback.
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

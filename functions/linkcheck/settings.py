@@ -26,6 +26,7 @@ class Settings:
     rate_limit_per_minute: int
     allow_private_networks: bool
     stage: str
+    local_dev: bool = False  # the local stack (``linkcheck dev``), never a deployment
 
 
 def env_flag(name: str, *, default: bool = False) -> bool:
@@ -71,4 +72,5 @@ def get_settings() -> Settings:
         rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 120),
         allow_private_networks=env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS"),
         stage=env("STAGE", "dev"),
+        local_dev=env_flag("LINKCHECK_DEV"),
     )

@@ -115,6 +115,42 @@ def test_file_from_stdin(
     assert json.loads(out)["status"] == "ok"
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "is empty"),
+        ("\n  \n", "is empty"),
+        ("# nothing yet\n\n   # still nothing\n", "has only blank lines and # comments"),
+    ],
+    ids=["empty", "blank-lines", "only-comments"],
+)
+def test_a_file_without_urls_is_a_usage_error_naming_it(
+    server: ScriptedServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    says: str,
+) -> None:
+    listing = tmp_path / "empty.txt"
+    listing.write_text(text, encoding="utf-8")
+    # Even with a URL on the command line: an empty list file is a mistake to report.
+    for extra in ([], [server.url("/ok")]):
+        code, out, err = run(["--allow-private-networks", "--file", str(listing), *extra], capsys)
+        assert code == 2
+        assert out == ""
+        assert err == f"linkcheck check: --file {listing} {says}; put one URL per line\n"
+    assert server.hits("/ok") == []
+
+
+def test_an_empty_stdin_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    code, out, err = run(["--file", "-"], capsys)
+    assert (code, out) == (2, "")
+    assert err == "linkcheck check: --file - (stdin) is empty; put one URL per line\n"
+
+
 def test_private_targets_need_the_opt_in(
     server: ScriptedServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -122,6 +158,11 @@ def test_private_targets_need_the_opt_in(
     code, out, _ = run(["--json", *FAST, server.url("/ok")], capsys)
     assert code == 1
     assert json.loads(out)["reason"] == "forbidden_target"
+    # The refusal names the option that allows the address, in JSON and in the table.
+    allowed_by = "such addresses are checked only with --allow-private-networks."
+    assert json.loads(out)["detail"].endswith(allowed_by)
+    code, out, _ = run([*FAST, server.url("/ok")], capsys)
+    assert code == 1 and allowed_by in out
     assert server.hits("/ok") == []
     monkeypatch.setenv("LINKCHECK_ALLOW_PRIVATE_NETWORKS", "1")
     code, out, _ = run(["--json", *FAST, server.url("/ok")], capsys)

@@ -162,6 +162,8 @@ def test_private_networks_are_refused_unless_allowed(
     with httpx.Client(base_url=stack.base_url, headers=headers, trust_env=False) as client:
         result = client.get("/check", params={"url": site.url("/page")}).json()
     assert (result["status"], result["reason"]) == ("invalid", "forbidden_target")
+    # The local stack names the option that allows it (a deployment has none to name).
+    assert result["detail"].endswith("checked only with linkcheck dev --allow-private-networks.")
     assert site.hits("/page") == []
 
 
@@ -172,6 +174,7 @@ def test_openapi_json_is_valid_openapi_3_and_public(dev_stack: DevStack) -> None
     with httpx.Client(base_url=dev_stack.base_url, trust_env=False) as client:
         response = client.get("/openapi.json")
         docs = client.get("/docs")
+        as_json = client.get("/docs", params={"format": "json"})
     assert response.status_code == 200
     document = response.json()
     assert document["openapi"].startswith("3.")
@@ -180,6 +183,8 @@ def test_openapi_json_is_valid_openapi_3_and_public(dev_stack: DevStack) -> None
     validator.validate(json.loads(response.text))
     assert docs.status_code == 200
     assert "text/html" in docs.headers["content-type"]
+    assert as_json.headers["content-type"].startswith("application/json")
+    assert as_json.json() == document
 
 
 # ------------------------------------------------------------------------- access log

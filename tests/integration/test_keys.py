@@ -141,3 +141,35 @@ class TestCli:
         )
         assert code == 1
         assert "no-such-table" in capsys.readouterr().err
+
+
+class TestFailFast:
+    """Against an endpoint that is not there: bounded client settings, one line, exit 1."""
+
+    def test_the_client_has_bounded_timeouts_and_attempts(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from linkcheck.cli import build_parser
+        from linkcheck.commands import keys
+
+        args = build_parser().parse_args(
+            ["keys", "list", "--table", "t", "--endpoint-url", "http://127.0.0.1:9"]
+        )
+        config = keys.dynamodb_client(args).meta.config
+        assert config.connect_timeout == keys.CONNECT_TIMEOUT_SECONDS <= 5
+        assert config.read_timeout == keys.READ_TIMEOUT_SECONDS <= 15
+        # botocore keeps the total, first try included: two tries in all.
+        assert config.retries == {"mode": "standard", "total_max_attempts": keys.ATTEMPTS}
+        assert keys.ATTEMPTS == 2
+
+    def test_a_closed_port_is_one_line_and_exit_1(self, capsys: pytest.CaptureFixture[str]) -> None:
+        from tests.e2e.servers import free_port
+
+        endpoint = f"http://127.0.0.1:{free_port()}"
+        code = main(["keys", "list", "--table", "t", "--endpoint-url", endpoint])
+        out, err = capsys.readouterr()
+        assert code == 1
+        assert out == ""
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert err.startswith(f"linkcheck keys: cannot reach DynamoDB at {endpoint}")
+        assert "linkcheck dev" in err  # what to check

@@ -154,3 +154,36 @@ def test_private_addresses_register_when_the_deployment_allows_them(
     assert [result["status"] for result in answer["results"]] == ["created", "created"], answer
     status, hook = request("api-hooks-create", {"target_url": "http://127.0.0.1:9/hook"})
     assert status == 201, hook
+
+
+# ---------------------------------------------------------------- how the refusal is worded
+
+
+def test_the_deployed_api_says_private_addresses_are_never_checked(public_only: None) -> None:
+    verdict = checked("http://127.0.0.1:9/")
+    _, link_error = request("api-links-create", {"url": "http://10.0.0.1/"})
+    _, hook_error = request("api-hooks-create", {"target_url": "http://hooks.localhost/"})
+    for text in (
+        verdict["detail"],
+        link_error["error"]["message"],
+        hook_error["error"]["message"],
+    ):
+        assert "addresses are never checked" in text, text
+        assert "--" not in text and "linkcheck dev" not in text, text  # no option to name
+
+
+def test_the_local_stack_names_the_option_that_allows_them(
+    public_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKCHECK_DEV", "1")  # as `linkcheck dev` runs the api
+    get_settings.cache_clear()
+    verdict = checked("http://127.0.0.1:9/")
+    _, link_error = request("api-links-create", {"url": "http://10.0.0.1/"})
+    _, hook_error = request("api-hooks-create", {"target_url": "http://hooks.localhost/"})
+    for text in (
+        verdict["detail"],
+        link_error["error"]["message"],
+        hook_error["error"]["message"],
+    ):
+        assert "checked only with linkcheck dev --allow-private-networks." in text, text
+        assert "never checked" not in text, text

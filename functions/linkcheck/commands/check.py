@@ -1,7 +1,9 @@
 """``linkcheck check``: the engine from the command line (a table, or ``--json`` lines).
 
 Exit codes: 0 when no link is broken, restricted, error or invalid (``blocked`` does not fail
-a run); 1 when one is; 2 for usage errors (bad option values, no URLs, unreadable file).
+a run); 1 when one is; 2 for usage errors (bad option values, no URLs, a file that cannot be
+read or has no URL in it);
+130 when interrupted with Ctrl-C (``linkcheck.cli``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from ..engine import CheckOptions, CheckResult, ConnectTo
 from ..engine.http1 import check_header_value
 from ..engine.parallel import check_in_processes
 from ..engine.proxy import Proxy, ProxyConfigError, split_hosts
-from ..engine.verdict import FAILING_STATUSES, Status
+from ..engine.ssrf import naming_the_option
+from ..engine.verdict import FAILING_STATUSES, Reason, Status
 from ..settings import env_flag
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -279,7 +282,13 @@ def _urls_from_file(file: str) -> list[str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read --file {file}: {exc}") from None
     lines = (line.strip() for line in text.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+    urls = [line for line in lines if line and not line.startswith("#")]
+    if not urls:
+        # Almost always the wrong file (or an unfinished export): say so, never "all ok".
+        name = "- (stdin)" if file == "-" else file
+        what = "is empty" if not text.strip() else "has only blank lines and # comments"
+        raise UsageError(f"--file {name} {what}; put one URL per line")
+    return urls
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -319,7 +328,7 @@ def json_record(result: CheckResult) -> dict[str, Any]:
         "url": result.url,
         "status": result.status.value,
         "reason": result.reason.value,
-        "detail": result.detail,
+        "detail": shown_detail(result),
         "final_url": result.final_url,
         "http_status": result.http_status,
         "redirects": [{"url": hop.url, "status": hop.status} for hop in result.redirects],
@@ -345,13 +354,21 @@ def format_table(results: Sequence[CheckResult]) -> str:
     for result, row in zip(results, rows, strict=True):
         lines.append(_row(row, widths))
         if result.status is not Status.OK:
-            lines.append(" " * (sum(widths) + 6) + result.detail)
+            lines.append(" " * (sum(widths) + 6) + shown_detail(result))
     lines.append("")
     lines.append(summary(results))
     return "\n".join(lines) + "\n"
 
 
 _HEADER = ("STATUS", "REASON", "HTTP", "URL", "PLATFORM")
+ALLOW_PRIVATE_OPTION = "--allow-private-networks"
+
+
+def shown_detail(result: CheckResult) -> str:
+    """The verdict's detail; a refused private address names the option that allows it."""
+    if result.reason is Reason.FORBIDDEN_TARGET:
+        return naming_the_option(result.detail, ALLOW_PRIVATE_OPTION)
+    return result.detail
 
 
 def _row(row: Sequence[str], widths: Sequence[int]) -> str:

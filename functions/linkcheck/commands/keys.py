@@ -1,7 +1,9 @@
 """`linkcheck keys create|list|revoke`: manage API keys in the deployment's table.
 
 The table comes from ``--table`` or TABLE_NAME (the stack output ``TableName`` when deployed);
-``--endpoint-url`` points at a moto server (``linkcheck dev``) instead of AWS.
+``--endpoint-url`` points at a moto server (``linkcheck dev``) instead of AWS. The DynamoDB
+client fails fast (bounded connect and read timeouts, two attempts): an endpoint that cannot
+be reached is one line on stderr and exit 1 within seconds, not minutes of silent retries.
 """
 
 from __future__ import annotations
@@ -14,7 +16,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from botocore.config import Config
+    from mypy_boto3_dynamodb import DynamoDBClient
+
     from ..store.keys import ApiKey, KeyStore
+
+# A person waits at the terminal: botocore's defaults (60 s to connect, up to 5 attempts with
+# back-off) would keep them waiting minutes for an endpoint that is not there.
+CONNECT_TIMEOUT_SECONDS = 3.0
+READ_TIMEOUT_SECONDS = 10.0
+RETRIES = 1  # botocore's ``max_attempts`` counts retries: two tries in all
+ATTEMPTS = RETRIES + 1
 
 
 def register(subparsers: Any) -> None:
@@ -63,13 +75,18 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _store(args: argparse.Namespace) -> KeyStore:
-    import boto3  # deferred: `linkcheck --help` stays fast
-
     from ..store.keys import KeyStore
 
     table = args.table or os.environ.get("TABLE_NAME")
     if not table:
         raise _Usage("no table: pass --table NAME or set TABLE_NAME (stack output TableName)")
+    return KeyStore(dynamodb_client(args), table)
+
+
+def dynamodb_client(args: argparse.Namespace) -> DynamoDBClient:
+    """The DynamoDB client of the command: ``--endpoint-url``, the region, fail-fast config."""
+    import boto3  # deferred: `linkcheck --help` stays fast
+
     if args.endpoint_url:
         # A local moto server accepts any credentials; don't make the user invent them.
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
@@ -78,8 +95,35 @@ def _store(args: argparse.Namespace) -> KeyStore:
     region = session.region_name or ("us-east-1" if args.endpoint_url else None)
     if region is None:
         raise _Usage("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION)")
-    client = session.client("dynamodb", region_name=region, endpoint_url=args.endpoint_url)
-    return KeyStore(client, table)
+    client: DynamoDBClient = session.client(
+        "dynamodb", region_name=region, endpoint_url=args.endpoint_url, config=client_config()
+    )
+    return client
+
+
+def client_config() -> Config:
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "max_attempts": RETRIES},
+    )
+
+
+def unreachable(endpoint: str, local: bool, *, timed_out_reading: bool = False) -> str:
+    """One line on why DynamoDB could not be reached, and what to check."""
+    hint = (
+        "is the local stack (`linkcheck dev`) running, and is --endpoint-url its moto server?"
+        if local
+        else "check your network and AWS_REGION"
+    )
+    if timed_out_reading:
+        return f"DynamoDB at {endpoint} did not answer within {READ_TIMEOUT_SECONDS:g} s; {hint}"
+    return (
+        f"cannot reach DynamoDB at {endpoint} ({ATTEMPTS} attempts, "
+        f"{CONNECT_TIMEOUT_SECONDS:g} s each to connect); {hint}"
+    )
 
 
 class _Usage(Exception):
@@ -143,7 +187,8 @@ def _revoke(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, action: Callable[[KeyStore], None]) -> int:
     """Run ``action(store)``; turn the errors a user can fix into one line and exit code 1/2."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
+    from botocore.exceptions import ConnectionError as EndpointUnreachable
 
     from ..errors import LinkcheckError
 
@@ -163,7 +208,13 @@ def _run(args: argparse.Namespace, action: Callable[[KeyStore], None]) -> int:
         else:
             print(f"linkcheck keys: DynamoDB refused: {exc}", file=sys.stderr)
         return 1
-    except BotoCoreError as exc:  # no credentials, endpoint unreachable, ...
+    except (EndpointUnreachable, ReadTimeoutError) as exc:
+        endpoint = str(exc.kwargs.get("endpoint_url") or args.endpoint_url or "AWS")
+        reading = isinstance(exc, ReadTimeoutError)
+        message = unreachable(endpoint, bool(args.endpoint_url), timed_out_reading=reading)
+        print(f"linkcheck keys: {message}", file=sys.stderr)
+        return 1
+    except BotoCoreError as exc:  # no credentials, ...
         print(f"linkcheck keys: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -65,7 +65,6 @@ def check_in_processes(
     if workers <= 1 or not hasattr(os, "fork"):
         return _run(_check_here(urls, options, on_result))
     import multiprocessing  # only for several workers (start-up cost otherwise)
-    from multiprocessing.connection import wait
 
     parts = shards(urls, workers)
     if len(parts) <= 1:
@@ -83,6 +82,40 @@ def check_in_processes(
         writer.close()  # the child holds the only writer: EOF here when it ends
         open_pipes[reader] = number
         children.append(child)
+    try:
+        _collect(open_pipes, results, failures, on_result)
+    except BaseException:
+        # Interrupted (Ctrl-C): stop the workers now rather than wait for their checks.
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join()
+        raise
+    for child in children:
+        child.join()
+    for number, why in failures.items():
+        for index in parts[number]:
+            if results[index] is None:
+                lost = CheckResult.not_checked(
+                    urls[index].strip(),
+                    f"The worker process checking this host failed ({why}); "
+                    "this says nothing about the link.",
+                )
+                results[index] = lost
+                if on_result is not None:
+                    on_result(index, lost)
+    return [r for r in results if r is not None]
+
+
+def _collect(
+    open_pipes: dict[Any, int],
+    results: list[CheckResult | None],
+    failures: dict[int, str],
+    on_result: OnResult | None,
+) -> None:
+    """Read the workers' messages until every pipe has ended."""
+    from multiprocessing.connection import wait
+
     while open_pipes:
         for ready in wait(list(open_pipes)):
             pipe = cast("Connection", ready)
@@ -101,20 +134,6 @@ def check_in_processes(
                 failures[number] = message
             del open_pipes[pipe]
             pipe.close()
-    for child in children:
-        child.join()
-    for number, why in failures.items():
-        for index in parts[number]:
-            if results[index] is None:
-                lost = CheckResult.not_checked(
-                    urls[index].strip(),
-                    f"The worker process checking this host failed ({why}); "
-                    "this says nothing about the link.",
-                )
-                results[index] = lost
-                if on_result is not None:
-                    on_result(index, lost)
-    return [r for r in results if r is not None]
 
 
 def _run(coroutine: Any) -> list[CheckResult]:

@@ -160,7 +160,18 @@ async def resolve_vetted(
     return addresses
 
 
-_REFUSED = "linkcheck does not check internal network targets unless private networks are allowed."
+# The last sentence of every refusal of a non-public address. It is the deployed service's
+# answer, where no request can allow such addresses; the CLI and ``linkcheck dev``, where an
+# option does, name it instead (``naming_the_option``) when they show the refusal.
+_REFUSED = "loopback, private, link-local and metadata addresses are never checked."
+
+
+def naming_the_option(text: str, option: str) -> str:
+    """``text`` with a non-public-address refusal saying that ``option`` allows the address.
+
+    For the command line and the local stack; any other text is returned unchanged.
+    """
+    return text.replace(_REFUSED, f"such addresses are checked only with {option}.")
 
 
 async def _getaddrinfo(host: str, port: int, seconds: float) -> list[str]:

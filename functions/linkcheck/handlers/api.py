@@ -30,6 +30,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 
 from .. import __version__
+from ..engine.ssrf import naming_the_option
 from ..errors import LinkcheckError, RateLimited, TooLarge, Unauthorized
 from ..observability import count_rate_limiter_fail_open, lambda_handler, logger
 from ..settings import get_settings
@@ -102,6 +103,17 @@ def openapi_document() -> Response[str]:
 
 @app.get("/docs", include_in_schema=False, compress=True)
 def swagger_ui() -> Response[str]:
+    """Swagger UI; ``?format=json`` is the OpenAPI document itself (as ``/openapi.json``)."""
+    wanted = (app.current_event.query_string_parameters or {}).get("format", "html")
+    if wanted == "json":
+        return openapi_document()
+    if wanted != "html":
+        return http_errors.HttpError(
+            status=400,
+            code="bad_format",
+            message=f"unknown format {wanted!r}; use format=json or format=html (the default)",
+            field="format",
+        ).to_response()
     # Powertools' own Swagger page embeds its generated document; ours documents our errors.
     from aws_lambda_powertools.event_handler.openapi import swagger_ui
     from aws_lambda_powertools.event_handler.openapi.swagger_ui import generate_swagger_html
@@ -290,4 +302,22 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if declared_type(event) == FORM and event.get("body"):
         # Every route takes JSON: say so, rather than a validation error about form fields.
         return http_errors.unsupported_content_type(FORM).to_lambda_response()
-    return app.resolve(event, context)
+    response = app.resolve(event, context)
+    if get_settings().local_dev:
+        response = naming_the_dev_option(response)
+    return response
+
+
+DEV_OPTION = "linkcheck dev --allow-private-networks"
+
+
+def naming_the_dev_option(response: dict[str, Any]) -> dict[str, Any]:
+    """In the local stack, a refused private address says which option allows it.
+
+    A deployment has no such option (its answers say these addresses are never checked), so
+    only ``linkcheck dev`` rewrites them, verdicts and error messages alike.
+    """
+    body = response.get("body")
+    if not isinstance(body, str) or response.get("isBase64Encoded"):
+        return response
+    return {**response, "body": naming_the_option(body, DEV_OPTION)}

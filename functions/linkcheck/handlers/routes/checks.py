@@ -110,7 +110,12 @@ class Verdicts(BaseModel):
     results: list[Verdict]
 
 
-@router.get("/check", summary="Check one URL now", tags=["checks"])
+@router.get(
+    "/check",
+    summary="Check one URL now",
+    tags=["checks"],
+    responses={200: {"description": "The verdict (a refused or unreadable URL is a verdict too)."}},
+)
 def check_url(
     url: Annotated[str, Query(min_length=1, max_length=MAX_URL_LENGTH, description="The URL.")],
     timeout: Annotated[
@@ -122,7 +127,12 @@ def check_url(
     return Verdict.of(result)
 
 
-@router.post("/check", summary="Check one URL or a batch now", tags=["checks"])
+@router.post(
+    "/check",
+    summary="Check one URL or a batch now",
+    tags=["checks"],
+    responses={200: {"description": "One verdict for `url`; `{results: [...]}` for `urls`."}},
+)
 def check_urls(request: CheckRequest) -> Verdict | Verdicts:
     if (request.url is None) == (request.urls is None):
         raise InvalidInput("give either 'url' or 'urls' (a list), not both or neither", field="url")

@@ -16,7 +16,12 @@ from .principal import principal_of
 router = APIGatewayHttpRouter()
 
 
-@router.get("/events", summary="Link events, newest first", tags=["events"])
+@router.get(
+    "/events",
+    summary="Link events, newest first",
+    tags=["events"],
+    responses={200: {"description": "A page of events and the cursor of the next (or null)."}},
+)
 def list_events(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,

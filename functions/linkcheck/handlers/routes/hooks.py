@@ -78,7 +78,8 @@ def _view(hook: Hook) -> HookView:
         201: {
             "description": "Subscribed: the hook, with its signing secret (shown only here).",
             "content": {"application/json": {"model": CreatedHook}},
-        }
+        },
+        409: {"description": "The tenant already has the most hooks allowed; delete one first."},
     },
 )
 def create_hook(request: HookRequest) -> Response[CreatedHook]:
@@ -98,13 +99,23 @@ def create_hook(request: HookRequest) -> Response[CreatedHook]:
     )
 
 
-@router.get("/hooks", summary="List webhook subscriptions", tags=["hooks"])
+@router.get(
+    "/hooks",
+    summary="List webhook subscriptions",
+    tags=["hooks"],
+    responses={200: {"description": "Every hook of the tenant (secrets are never shown)."}},
+)
 def list_hooks() -> HookList:
     tenant = principal_of(router.current_event).tenant
     return HookList(hooks=[_view(h) for h in _store().list_hooks(tenant)])
 
 
-@router.get("/hooks/<hook_id>", summary="One webhook subscription", tags=["hooks"])
+@router.get(
+    "/hooks/<hook_id>",
+    summary="One webhook subscription",
+    tags=["hooks"],
+    responses={200: {"description": "The hook (its secret is never shown again)."}},
+)
 def get_hook(hook_id: str) -> HookView:
     tenant = principal_of(router.current_event).tenant
     hook = _store().get(tenant, hook_id)
@@ -123,4 +134,4 @@ def delete_hook(hook_id: str) -> Response[str]:
     tenant = principal_of(router.current_event).tenant
     if not _store().delete(tenant, hook_id):
         raise NotFound(f"no hook with id {hook_id}", field="id")
-    return Response(status_code=204, content_type="application/json", body="")
+    return Response(status_code=204, body="")

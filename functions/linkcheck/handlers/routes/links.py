@@ -141,7 +141,15 @@ def _error(exc: LinkcheckError | ValidationError) -> dict[str, Any]:
     return {"code": exc.code, "message": exc.message, "field": exc.field}
 
 
-@router.post("/links", summary="Register a link (idempotent per normalised URL)", tags=["links"])
+@router.post(
+    "/links",
+    summary="Register a link (idempotent per normalised URL)",
+    tags=["links"],
+    responses={
+        201: {"description": "Registered: the new link."},
+        200: {"description": "Already registered (same normalised URL): the existing link."},
+    },
+)
 def register_link(request: LinkRequest) -> tuple[dict[str, Any], int]:
     tenant = principal_of(router.current_event).tenant
     now = int(time.time())
@@ -149,7 +157,12 @@ def register_link(request: LinkRequest) -> tuple[dict[str, Any], int]:
     return link.to_api(now), 201 if created else 200
 
 
-@router.post("/links/batch", summary="Register up to 1000 links", tags=["links"])
+@router.post(
+    "/links/batch",
+    summary="Register up to 1000 links",
+    tags=["links"],
+    responses={200: {"description": "One result per item, in input order, and the counts."}},
+)
 def register_links(request: LinkBatchRequest) -> dict[str, Any]:
     """Per-item results in input order: one bad item does not sink the others."""
     if len(request.links) > MAX_BATCH:
@@ -171,7 +184,12 @@ def register_links(request: LinkBatchRequest) -> dict[str, Any]:
     return {"results": answers, **counts}
 
 
-@router.get("/links", summary="List links (filters, cursor pagination)", tags=["links"])
+@router.get(
+    "/links",
+    summary="List links (filters, cursor pagination)",
+    tags=["links"],
+    responses={200: {"description": "A page of links and the cursor of the next (or null)."}},
+)
 def list_links(
     status: Annotated[LinkState | None, Query(description="Only links in this state.")] = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,
@@ -192,13 +210,23 @@ def list_links(
     return {"links": [link.to_api(now) for link in page.links], "cursor": page.cursor}
 
 
-@router.get("/links/<link_id>", summary="One link with its latest result", tags=["links"])
+@router.get(
+    "/links/<link_id>",
+    summary="One link with its latest result",
+    tags=["links"],
+    responses={200: {"description": "The link."}},
+)
 def get_link(link_id: str) -> dict[str, Any]:
     tenant = principal_of(router.current_event).tenant
     return LinkStore().get(tenant, link_id).to_api(int(time.time()))
 
 
-@router.patch("/links/<link_id>", summary="Change tags, interval or notify", tags=["links"])
+@router.patch(
+    "/links/<link_id>",
+    summary="Change tags, interval or notify",
+    tags=["links"],
+    responses={200: {"description": "The changed link."}},
+)
 def update_link(link_id: str, request: LinkSettings) -> dict[str, Any]:
     tenant = principal_of(router.current_event).tenant
     now = int(time.time())
@@ -213,14 +241,24 @@ def update_link(link_id: str, request: LinkSettings) -> dict[str, Any]:
     return link.to_api(now)
 
 
-@router.delete("/links/<link_id>", summary="Stop checking a link", tags=["links"])
+@router.delete(
+    "/links/<link_id>",
+    summary="Stop checking a link",
+    tags=["links"],
+    responses={204: {"description": "Deleted; no body."}},
+)
 def delete_link(link_id: str) -> Response[str]:
     tenant = principal_of(router.current_event).tenant
     LinkStore().delete(tenant, link_id)
     return Response(status_code=204, body="")
 
 
-@router.get("/links/<link_id>/history", summary="Past results, newest first", tags=["links"])
+@router.get(
+    "/links/<link_id>/history",
+    summary="Past results, newest first",
+    tags=["links"],
+    responses={200: {"description": "A page of results and the cursor of the next (or null)."}},
+)
 def link_history(
     link_id: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
@@ -232,7 +270,12 @@ def link_history(
     return {"results": page.results, "cursor": page.cursor}
 
 
-@router.post("/links/<link_id>/check", summary="Check now and store the result", tags=["links"])
+@router.post(
+    "/links/<link_id>/check",
+    summary="Check now and store the result",
+    tags=["links"],
+    responses={200: {"description": "The link, the result and the event it caused (or null)."}},
+)
 def check_link_now(link_id: str) -> dict[str, Any]:
     """Same rules as a sweep: a new broken verdict is only pending until it is confirmed.
 

@@ -17,7 +17,12 @@ class Me(BaseModel):
     key_id: str = Field(description="The id of the API key (never the key itself).")
 
 
-@router.get("/me", summary="Who this API key belongs to", tags=["auth"])
+@router.get(
+    "/me",
+    summary="Who this API key belongs to",
+    tags=["auth"],
+    responses={200: {"description": "The tenant and the key id."}},
+)
 def who_am_i() -> Me:
     principal = principal_of(router.current_event)
     return Me(tenant=principal.tenant, key_id=principal.key_id)
