@@ -162,6 +162,9 @@ class MetricName(StrEnum):
     # Judged checks of a known platform (dimension: platform, bounded by the registry):
     PLATFORM_CHECKS = "PlatformChecks"  # how many
     PLATFORM_BLOCKED = "PlatformBlocked"  # one sample each: 1 blocked, 0 otherwise
+    # Links the worker did not put back on its queue because the chain of re-enqueues reached
+    # its hop limit (dimension: kind = confirm, deferred, write_failed); left to the next sweep.
+    REQUEUES_REFUSED = "RequeuesRefused"
 
 
 def _emit(name: MetricName, dimension: str, counts: Mapping[str, int]) -> None:
@@ -237,3 +240,8 @@ def count_notifications(channel: str, sent: int = 1) -> None:
 def count_webhook_failures(outcome: str, failed: int = 1) -> None:
     """Count failed webhook deliveries: ``retry``, ``dead_letter`` or ``gone`` (410)."""
     _emit(MetricName.WEBHOOK_FAILURES, "outcome", {outcome: failed})
+
+
+def count_requeues_refused(kinds: Mapping[str, int]) -> None:
+    """Count links not re-enqueued past the hop limit, by kind of re-enqueue."""
+    _emit(MetricName.REQUEUES_REFUSED, "kind", kinds)
