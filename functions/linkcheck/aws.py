@@ -32,7 +32,9 @@ def client_config() -> Any:
     (legacy mode, or whatever ``AWS_RETRY_MODE`` happens to say)."""
     from botocore.config import Config
 
-    return Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS})
+    # total_max_attempts counts the first attempt; the dict's "max_attempts" would count only
+    # the retries (unlike AWS_MAX_ATTEMPTS), an easy off-by-one.
+    return Config(retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS})
 
 
 @cache

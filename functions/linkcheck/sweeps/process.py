@@ -393,7 +393,7 @@ def _record_all(
             )
         except Exception as exc:  # throttled after the client's retries, kept changing...
             logger.warning(
-                "link write failed: re-enqueued alone",
+                "link write failed: the link will be checked again",
                 extra={"link_id": link.id, "error": repr(exc)[:300]},
             )
             failed.add(key)
