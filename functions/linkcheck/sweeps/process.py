@@ -190,7 +190,7 @@ class BatchReport:
     hop_limited: int = 0  # not re-enqueued (MAX_HOPS reached): left to the next sweep
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class _Requeue:
     """One group of links going back on the queue as messages of one kind."""
 
@@ -242,7 +242,7 @@ class _Requeues:
     def send(self, queue: CheckQueue) -> set[Key]:
         """Send every group; returns the links whose message could not be sent."""
         unsent: set[Key] = set()
-        for group, refs in sorted(self.groups.items(), key=lambda item: repr(item[0])):
+        for group, refs in sorted(self.groups.items()):
             try:
                 queue.send_links(
                     refs,
