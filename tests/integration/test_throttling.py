@@ -22,7 +22,9 @@ import pytest
 from linkcheck import aws
 from linkcheck.awsretry import MAX_ATTEMPTS
 from linkcheck.engine.verdict import CheckResult, Reason, Status
+from linkcheck.handlers import worker
 from linkcheck.settings import get_settings
+from linkcheck.store import _table
 from linkcheck.store._table import BATCH_ATTEMPTS, BATCH_BACKOFF_CAP, BatchIncomplete
 from linkcheck.store.links import Link, LinkStore, NewLink
 from linkcheck.store.results import ResultStore, history_item
@@ -31,6 +33,7 @@ from linkcheck.sweeps.enqueue import run_sweep
 from linkcheck.sweeps.messages import MAX_HOPS, CheckBatch, LinkRef
 from linkcheck.sweeps.process import BatchReport, Recorder
 from linkcheck.sweeps.queue import CheckQueue
+from tests.e2e.servers import Reply, ScriptedServer
 from tests.integration import throttle
 
 DAY = 86400
@@ -319,6 +322,35 @@ def test_past_the_hop_limit_a_link_waits_for_its_next_sweep(
     run_sweep(store, queue, now=T0 + DAY + 400)
     swept = [ref["link_id"] for m in queued() for ref in m["links"]]
     assert swept == [link.id]
+
+
+def test_the_worker_fails_every_message_whose_links_cannot_be_read(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_table, "BATCH_BACKOFF_BASE", 0.0)  # the worker's own store: no pauses
+    monkeypatch.setenv("LINKCHECK_ALLOW_PRIVATE_NETWORKS", "1")
+    get_settings.cache_clear()
+    with ScriptedServer() as site:
+        page = Reply(200, headers={"content-type": "text/html"}, body=b"<html>hello</html>")
+        site.route("/page", page)
+        link, _ = LinkStore().register(
+            "acme", NewLink(url=site.url("/page"), host="127.0.0.1", interval=3600), now=T0
+        )
+        CheckQueue().send_links([LinkRef(tenant="acme", link_id=link.id)])
+        got = boto3.client("sqs").receive_message(
+            QueueUrl=env["CHECKS_QUEUE_URL"], MaxNumberOfMessages=10, VisibilityTimeout=0
+        )["Messages"]
+        records = [{"messageId": m["MessageId"], "body": m["Body"]} for m in got]
+        throttled = throttle.Throttle(aws.dynamodb())  # the client the worker uses
+        throttled.leave_unprocessed("BatchGetItem", calls=None)
+
+        answer = worker.handler({"Records": records}, None)
+        assert answer["batchItemFailures"] == [{"itemIdentifier": records[0]["messageId"]}]
+        assert site.hits("/page") == [] and checks_of(link) == 0
+
+        throttled.clear()  # SQS delivers the message again
+        assert worker.handler({"Records": records}, None) == {"batchItemFailures": []}
+        assert len(site.hits("/page")) >= 1 and checks_of(link) == 1
 
 
 # ------------------------------------------------------------------ client configuration
