@@ -219,6 +219,29 @@ def test_history_still_unprocessed_re_enqueues_its_link_alone(world: World) -> N
     assert world.checked.count(failed.url) == 2 and len(world.checked) == 5
 
 
+def test_a_refused_history_request_names_exactly_the_items_not_written(world: World) -> None:
+    link = register(1)[0]
+    items = [
+        history_item("acme", link.id, ok(link.url), state="ok", seq=n, retention_days=1)
+        for n in range(30)
+    ]
+    world.dynamodb.refuse("BatchWriteItem", "ProvisionedThroughputExceededException", calls=1)
+    with pytest.raises(BatchIncomplete) as caught:
+        world.recorder.results.put_many(items)
+    assert caught.value.unprocessed == items[:25]  # the refused request; the next one was made
+    assert len(ResultStore().history("acme", link.id, limit=100).results) == 5
+
+
+def test_refused_history_writes_re_enqueue_their_links(world: World) -> None:
+    links = register(3)
+    world.dynamodb.refuse("BatchWriteItem", "ThrottlingException", calls=1)
+    report = world.run([("m1", message(links))])
+    assert report.failed_messages == [] and report.write_failed == 3
+    assert sorted(len(m["links"]) for m in queued()) == [1, 1, 1]
+    assert world.deliver() == []
+    assert [(checks_of(lk), len(history_of(lk))) for lk in links] == [(1, 1)] * 3
+
+
 # ------------------------------------------------------------------ one link's own write
 
 

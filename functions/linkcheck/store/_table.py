@@ -22,7 +22,8 @@ BATCH_BACKOFF_CAP = 2.0  # worst case, all pauses together: about 5 s
 
 
 class BatchIncomplete(Exception):
-    """DynamoDB still left part of a batch read or write unprocessed after every attempt.
+    """DynamoDB still left part of a batch read or write unprocessed after every attempt (or
+    refused a batch write outright).
 
     Never treated as "not found" or "written": the caller fails its work so it is done again
     (the worker's SQS message is retried, and dead-lettered if it keeps failing).
@@ -32,7 +33,7 @@ class BatchIncomplete(Exception):
     def __init__(self, operation: str, unprocessed: list[Item]) -> None:
         super().__init__(
             f"{operation}: {len(unprocessed)} request(s) still unprocessed after "
-            f"{BATCH_ATTEMPTS} attempts (DynamoDB is throttling)"
+            f"{BATCH_ATTEMPTS} attempts, or refused (DynamoDB is throttling)"
         )
         self.operation = operation
         self.unprocessed = unprocessed

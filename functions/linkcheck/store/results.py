@@ -61,23 +61,29 @@ class ResultStore(TableRepository):
 
         Items DynamoDB leaves unprocessed are sent again with backoff; raises
         ``BatchIncomplete`` (``unprocessed``: the items not written, from every request) if some
-        remain after ``BATCH_ATTEMPTS``. The other requests are still made: puts are idempotent.
+        remain after ``BATCH_ATTEMPTS``, or were refused (throttled past the client's own
+        retries). The other requests are still made, so the caller knows exactly what is left.
         """
         left: list[Item] = []
+        refused: Exception | None = None
+        client = self.client
         for start in range(0, len(items), BATCH_WRITE_SIZE):
             chunk = items[start : start + BATCH_WRITE_SIZE]
             pending: dict[str, Any] = {self.table: [{"PutRequest": {"Item": i}} for i in chunk]}
-            for attempt in range(BATCH_ATTEMPTS):
-                if attempt:
-                    self.pause_before_retry(attempt - 1)
-                response = self.client.batch_write_item(RequestItems=pending)
-                pending = response.get("UnprocessedItems") or {}
-                if not pending:
-                    break
-            else:
+            try:
+                for attempt in range(BATCH_ATTEMPTS):
+                    if attempt:
+                        self.pause_before_retry(attempt - 1)
+                    response = client.batch_write_item(RequestItems=pending)
+                    pending = response.get("UnprocessedItems") or {}
+                    if not pending:
+                        break
+            except client.exceptions.ClientError as exc:  # throttled past the client's retries
+                refused = exc
+            if pending:
                 left.extend(request["PutRequest"]["Item"] for request in pending[self.table])
         if left:
-            raise BatchIncomplete("BatchWriteItem", left)
+            raise BatchIncomplete("BatchWriteItem", left) from refused
 
     def history(
         self,
