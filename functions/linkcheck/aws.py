@@ -1,13 +1,17 @@
 """Lazily created boto3 clients, one per execution environment.
 
 boto3 is imported here, inside functions, so that code paths which need no AWS (the on-demand
-``/check`` route) never pay its import cost on a cold start.
+``/check`` route) never pay its import cost on a cold start. Every client retries the same way:
+botocore's ``standard`` mode, ``awsretry.MAX_ATTEMPTS`` attempts (throttling, 5xx and
+connection errors, exponential backoff with full jitter), whatever the environment says.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from .awsretry import MAX_ATTEMPTS
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -23,9 +27,19 @@ def _session() -> Any:
     return boto3.session.Session()
 
 
+def client_config() -> Any:
+    """The botocore ``Config`` of every client: retries set here, not left to the defaults
+    (legacy mode, or whatever ``AWS_RETRY_MODE`` happens to say)."""
+    from botocore.config import Config
+
+    # total_max_attempts counts the first attempt; the dict's "max_attempts" would count only
+    # the retries (unlike AWS_MAX_ATTEMPTS), an easy off-by-one.
+    return Config(retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS})
+
+
 @cache
 def _client(service: str) -> Any:
-    return _session().client(service)
+    return _session().client(service, config=client_config())
 
 
 def dynamodb() -> DynamoDBClient:

@@ -164,6 +164,9 @@ class MetricName(StrEnum):
     PLATFORM_BLOCKED = "PlatformBlocked"  # one sample each: 1 blocked, 0 otherwise
     # Requests the api served without counting them for the per-key limit (store unavailable):
     RATE_LIMITER_FAIL_OPEN = "RateLimiterFailOpen"  # no dimension of its own (alarmed)
+    # Links the worker did not put back on its queue because the chain of re-enqueues reached
+    # its hop limit (dimension: kind = confirm, deferred, write_failed); left to the next sweep.
+    REQUEUES_REFUSED = "RequeuesRefused"
 
 
 def _emit(name: MetricName, dimension: str, counts: Mapping[str, int]) -> None:
@@ -251,3 +254,8 @@ def count_notifications(channel: str, sent: int = 1) -> None:
 def count_webhook_failures(outcome: str, failed: int = 1) -> None:
     """Count failed webhook deliveries: ``retry``, ``dead_letter`` or ``gone`` (410)."""
     _emit(MetricName.WEBHOOK_FAILURES, "outcome", {outcome: failed})
+
+
+def count_requeues_refused(kinds: Mapping[str, int]) -> None:
+    """Count links not re-enqueued past the hop limit, by kind of re-enqueue."""
+    _emit(MetricName.REQUEUES_REFUSED, "kind", kinds)

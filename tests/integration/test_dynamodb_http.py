@@ -8,9 +8,10 @@ import socket
 import pytest
 
 from linkcheck import aws
-from linkcheck.awsrequest import Credentials, DynamoDBError, DynamoDBHttpClient
+from linkcheck.awsrequest import Credentials, DynamoDBError, DynamoDBHttpClient, jsonapi
 from linkcheck.awsrequest.config import ServiceEndpoint
 from linkcheck.store.ratelimit import RateLimiter, RateStoreUnavailable
+from tests.e2e.servers import Reply, ScriptedServer
 
 
 def add_one(client: DynamoDBHttpClient, table: str, pk: str) -> int:
@@ -79,3 +80,60 @@ def test_the_rate_limiter_counts_per_key_and_window(aws_env: dict[str, str]) -> 
 def test_a_store_failure_is_rate_store_unavailable(aws_env: dict[str, str]) -> None:
     with pytest.raises(RateStoreUnavailable, match="ResourceNotFoundException"):
         RateLimiter(table_name="no-such-table").hit("key_a", limit=5)
+
+
+# ------------------------------------------------------------------ throttling: a failing endpoint
+
+THROTTLED = Reply(
+    400,
+    body=b'{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",'
+    b'"message":"The level of configured provisioned throughput for the table was exceeded."}',
+)
+ANSWER = Reply(200, body=b'{"Attributes":{"hits":{"N":"7"}}}')
+
+
+def _scripted(server: ScriptedServer, pauses: list[float]) -> DynamoDBHttpClient:
+    endpoint = ServiceEndpoint(
+        url=server.url("").rstrip("/"), region="us-east-1", credentials=Credentials("a", "b")
+    )
+    return DynamoDBHttpClient(endpoint, sleep=pauses.append)
+
+
+def test_throttling_5xx_and_dropped_connections_are_retried_with_backoff() -> None:
+    pauses: list[float] = []
+    with ScriptedServer() as server:
+        server.route("/", [THROTTLED, Reply(503, body=b"<html>busy</html>"), ANSWER])
+        assert add_one(_scripted(server, pauses), "t", "RATE#k#1") == 7
+        assert len(server.hits("/")) == 3
+        server.route("/", [Reply(reset=True), ANSWER])
+        assert add_one(_scripted(server, []), "t", "RATE#k#1") == 7
+    assert len(pauses) == 2 and all(0 <= p <= jsonapi.BACKOFF_CAP for p in pauses)
+
+
+def test_throttling_that_lasts_is_an_error_after_the_last_attempt() -> None:
+    pauses: list[float] = []
+    with ScriptedServer() as server:
+        server.route("/", THROTTLED)
+        with pytest.raises(DynamoDBError) as caught:
+            add_one(_scripted(server, pauses), "t", "RATE#k#1")
+        assert len(server.hits("/")) == jsonapi.ATTEMPTS
+    assert caught.value.code == "ProvisionedThroughputExceededException"
+    assert len(pauses) == jsonapi.ATTEMPTS - 1
+
+
+def test_the_rate_limiter_counts_through_brief_throttling() -> None:
+    with ScriptedServer() as server:
+        server.route("/", [THROTTLED, THROTTLED, ANSWER])
+        limiter = RateLimiter(_scripted(server, []), table_name="t")
+        assert limiter.hit("key_a", limit=10).count == 7
+
+
+def test_errors_that_another_attempt_cannot_fix_are_not_retried() -> None:
+    pauses: list[float] = []
+    invalid = b'{"__type":"com.amazon.coral.validate#ValidationException","message":"bad key"}'
+    with ScriptedServer() as server:
+        server.route("/", Reply(400, body=invalid))
+        with pytest.raises(DynamoDBError) as caught:
+            add_one(_scripted(server, pauses), "t", "RATE#k#1")
+        assert len(server.hits("/")) == 1 and pauses == []
+    assert caught.value.code == "ValidationException"

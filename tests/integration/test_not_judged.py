@@ -84,7 +84,7 @@ def test_a_not_judged_result_changes_nothing_and_is_queued_again(env: dict[str, 
     assert ResultStore().history("acme", link.id).results == history
     assert EventStore().feed("acme").events == []
     assert _queued(env["CHECKS_QUEUE_URL"]) == [
-        {"links": [{"tenant": "acme", "link_id": link.id}], "retries": 1}
+        {"links": [{"tenant": "acme", "link_id": link.id}], "retries": 1, "hops": 1}
     ]
 
 
@@ -111,7 +111,12 @@ def test_links_not_reached_keep_their_kind_and_retries(env: dict[str, str]) -> N
     report = _run(CheckBatch(links=[_ref(link)], confirm=True, retries=2), [None])
     assert (report.checked, report.deferred) == (0, 1)
     assert _queued(env["CHECKS_QUEUE_URL"]) == [
-        {"links": [{"tenant": "acme", "link_id": link.id}], "confirm": True, "retries": 2}
+        {
+            "links": [{"tenant": "acme", "link_id": link.id}],
+            "confirm": True,
+            "retries": 2,
+            "hops": 1,
+        }
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import ssl
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 
@@ -26,7 +26,7 @@ from linkcheck.engine.errors import (
     TransportFailure,
     Unrequestable,
 )
-from linkcheck.engine.retry import backoff_delay, retry_after_seconds
+from linkcheck.engine.retry import backoff_delay
 from linkcheck.engine.verdict import Reason, Status
 
 
@@ -90,17 +90,6 @@ def test_transport_errors(exc: TransportFailure, status: Status, reason: Reason)
     verdict = classify_transport_error(exc)
     assert (verdict.status, verdict.reason) == (status, reason)
     assert verdict.detail.endswith(".")
-
-
-def test_retry_after_forms() -> None:
-    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
-    assert retry_after_seconds("3") == 3.0
-    assert retry_after_seconds(" 0 ") == 0.0
-    assert retry_after_seconds("Thu, 01 Jan 2026 12:00:30 GMT", now=now) == 30.0
-    assert retry_after_seconds("Thu, 01 Jan 2026 11:00:00 GMT", now=now) == 0.0
-    assert retry_after_seconds("soon") is None
-    assert retry_after_seconds("") is None
-    assert retry_after_seconds(None) is None
 
 
 def test_backoff_grows_and_is_capped() -> None:

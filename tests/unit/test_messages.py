@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from email.utils import formatdate
 from typing import Any
 
 import pytest
@@ -13,7 +12,6 @@ from linkcheck.notify.config import parse_delays
 from linkcheck.notify.deliveries import (
     Delivery,
     MalformedDelivery,
-    parse_retry_after,
     retry_wait,
     sqs_delay,
 )
@@ -152,15 +150,6 @@ def test_retry_after_is_honoured_when_longer_and_capped_at_a_day() -> None:
     assert retry_wait(2, delays, retry_after=10) == 300
     assert retry_wait(1, delays, retry_after=10**9) == 24 * 3600
     assert retry_wait(3, delays, retry_after=1) is None
-
-
-def test_retry_after_parsing() -> None:
-    now = 1_800_000_000.0
-    assert parse_retry_after("120", now) == 120
-    assert parse_retry_after(formatdate(now + 600, usegmt=True), now) == 600
-    assert parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", now) == 0
-    assert parse_retry_after("soon", now) is None
-    assert parse_retry_after(None, now) is None
 
 
 def test_long_waits_go_in_hops_of_at_most_900_seconds() -> None:

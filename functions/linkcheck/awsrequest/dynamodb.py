@@ -8,6 +8,8 @@ transport is ``jsonapi.call`` (http.client, one keep-alive connection per endpoi
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from . import jsonapi
@@ -27,10 +29,20 @@ def error_of(status: int, body: bytes) -> DynamoDBError:
 
 
 class DynamoDBHttpClient:
-    """Calls DynamoDB actions; ``endpoint`` None means read it from the environment per call."""
+    """Calls DynamoDB actions; ``endpoint`` None means read it from the environment per call.
 
-    def __init__(self, endpoint: ServiceEndpoint | None = None) -> None:
+    Throttling and transient failures are retried by ``jsonapi.call`` (``sleep``: how it
+    pauses in between; tests record the pauses instead).
+    """
+
+    def __init__(
+        self,
+        endpoint: ServiceEndpoint | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._endpoint = endpoint
+        self._sleep = sleep
 
     def update_item(self, **params: Any) -> dict[str, Any]:
         return self.call("UpdateItem", params)
@@ -47,4 +59,5 @@ class DynamoDBHttpClient:
             content_type=CONTENT_TYPE,
             params=params,
             error=DynamoDBError,
+            sleep=self._sleep,
         )

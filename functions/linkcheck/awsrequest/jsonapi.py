@@ -5,6 +5,12 @@ import path already loads ``ssl`` (asyncio does) and ``http.client`` is small, w
 would add about a second and httpx 60-190 ms to every cold start. One keep-alive connection per
 endpoint and execution environment, with short timeouts.
 
+Throttling (``ThrottlingException``, ``ProvisionedThroughputExceededException``...), 5xx answers
+and refused or dropped connections are retried like boto3's clients do (``linkcheck.awsretry``:
+bounded attempts, exponential backoff with full jitter), with a budget suited to a request
+path: ``ATTEMPTS`` in all, pauses of a few tens of milliseconds. A timeout is not retried: it
+already spent the call's budget.
+
 Every failure, whether the service refused (``ResourceNotFoundException``, throttling, bad
 credentials) or the network did, is one ``AwsError`` (or the caller's subclass) naming the
 cause. Request and answer bodies never appear in errors: they may carry secrets.
@@ -16,15 +22,21 @@ import http.client
 import json
 import ssl
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from ..awsretry import backoff, is_retryable
 from .config import ServiceEndpoint
 from .sigv4 import sign
 
 # On the path of an API request: a slow AWS call must cost little (callers fail open).
 TIMEOUT_SECONDS = 2.0
+ATTEMPTS = 3  # the first included
+BACKOFF_BASE = 0.025  # seconds, doubled per retry (full jitter): at most 0.075 s in all
+BACKOFF_CAP = 0.2
 
 
 class AwsError(Exception):
@@ -109,8 +121,41 @@ def call(
     content_type: str,
     params: dict[str, Any],
     error: type[E],
+    attempts: int = ATTEMPTS,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
-    """POST ``params`` as ``target`` (``X-Amz-Target``), signed for ``service``; the answer."""
+    """POST ``params`` as ``target`` (``X-Amz-Target``), signed for ``service``; the answer.
+
+    Throttling, 5xx and connection failures are tried again, ``attempts`` in all, with
+    jittered exponential pauses; then (or at once for anything else) the ``error`` raised.
+    """
+    for attempt in range(attempts):
+        if attempt:
+            sleep(backoff(attempt - 1, base=BACKOFF_BASE, cap=BACKOFF_CAP))
+        try:
+            return _call_once(endpoint, service, target, content_type, params, error)
+        except AwsError as exc:
+            if attempt + 1 >= attempts or not _worth_retrying(exc):
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _worth_retrying(exc: AwsError) -> bool:
+    if exc.code == "network":
+        cause = exc.__cause__
+        # A timeout already used the call's whole budget; a certificate will not change.
+        return not isinstance(cause, TimeoutError | ssl.SSLCertVerificationError)
+    return is_retryable(exc.code, exc.status)
+
+
+def _call_once(
+    endpoint: ServiceEndpoint,
+    service: str,
+    target: str,
+    content_type: str,
+    params: dict[str, Any],
+    error: type[E],
+) -> dict[str, Any]:
     body = json.dumps(params, separators=(",", ":")).encode("utf-8")
     url = urlsplit(endpoint.url)
     headers = sign(

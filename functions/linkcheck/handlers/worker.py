@@ -3,7 +3,8 @@
 Messages that cannot be parsed are reported as failures (``ReportBatchItemFailures``): SQS
 retries them and then moves them to the dead-letter queue (alarmed). Links not reached before
 the invocation's deadline, or whose check judged nothing (``not_checked``), are re-enqueued,
-never half-done.
+never half-done; so is, alone, a link whose own write failed. A message is reported failed
+only when its links could not be read or one of them could not be put back on the queue.
 """
 
 from __future__ import annotations
@@ -110,6 +111,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
                 "missing": report.missing,
                 "deferred": report.deferred,
                 "dropped": report.dropped,
+                "write_failed": report.write_failed,
+                "hop_limited": report.hop_limited,
+                "failed_messages": len(report.failed_messages),
                 "transitions": len(recorder.transitions),
                 "correlation_ids": sorted({c for c in correlations.values() if c}),
             },

@@ -8,8 +8,8 @@ the webhook function reads the hook (secret, current target URL) when it deliver
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, replace
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 SQS_MAX_DELAY = 900  # seconds: longer waits are done in several hops
@@ -59,36 +59,23 @@ class Delivery:
         return max(0, self.not_before - int(now))
 
 
-def retry_wait(attempt: int, delays: tuple[int, ...], retry_after: int | None = None) -> int | None:
+def retry_wait(
+    attempt: int, delays: tuple[int, ...], retry_after: float | None = None
+) -> int | None:
     """Seconds to wait after failed ``attempt``, or None when it was the last one.
 
-    The planned delay grows with the attempt; a ``Retry-After`` from the target is honoured
-    when it asks for longer (capped at a day).
+    The planned delay grows with the attempt; a ``Retry-After`` from the target (seconds, as
+    ``engine.retry.retry_after_seconds`` reads the header) is honoured when it asks for longer
+    (rounded up, capped at a day).
     """
     if attempt > len(delays):
         return None
     wait = delays[attempt - 1]
     if retry_after is not None:
-        wait = max(wait, retry_after)
+        wait = max(wait, math.ceil(min(retry_after, MAX_WAIT)))
     return min(wait, MAX_WAIT)
 
 
 def sqs_delay(wait: int) -> int:
     """The ``DelaySeconds`` of one hop towards a wait (SQS allows at most 900)."""
     return max(0, min(wait, SQS_MAX_DELAY))
-
-
-def parse_retry_after(value: str | None, now: float) -> int | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; None if unusable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return int(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0, int(when.timestamp() - now))

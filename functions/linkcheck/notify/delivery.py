@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 
+from ..engine.retry import retry_after_seconds
 from ..store.hooks import HookStore
-from .deliveries import Delivery, parse_retry_after, retry_wait
+from .deliveries import Delivery, retry_wait
 from .queue import DeliveryQueue
 from .sender import WebhookSender
 from .signing import signature_headers
@@ -70,7 +71,7 @@ class Deliverer:
         why = f"attempt {delivery.attempt} failed: {result.describe()}"
         self._hooks.record_delivery(hook.tenant, hook.id, why)
         wait = retry_wait(
-            delivery.attempt, self._delays, parse_retry_after(result.retry_after, now)
+            delivery.attempt, self._delays, retry_after_seconds(result.retry_after, now=now)
         )
         if wait is None:
             self._queue.dead_letter(delivery, why)

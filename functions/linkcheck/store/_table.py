@@ -1,16 +1,42 @@
-"""The base of the repositories over the single table."""
+"""The base of the repositories over the single table, and what a throttled batch call raises."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import aws
+from ..awsretry import backoff
 from ..settings import get_settings
 from ._dynamo import Item, decode_cursor, encode_cursor, values
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+# BatchGetItem / BatchWriteItem leftovers (UnprocessedKeys / UnprocessedItems: DynamoDB throttled
+# part of the batch) are asked again this many times in all, pausing in between.
+BATCH_ATTEMPTS = 8
+BATCH_BACKOFF_BASE = 0.05  # seconds; doubles per attempt, full jitter
+BATCH_BACKOFF_CAP = 2.0  # worst case, all pauses together: about 5 s
+
+
+class BatchIncomplete(Exception):
+    """DynamoDB still left part of a batch read or write unprocessed after every attempt (or
+    refused a batch write outright).
+
+    Never treated as "not found" or "written": the caller fails its work so it is done again
+    (the worker's SQS message is retried, and dead-lettered if it keeps failing).
+    ``unprocessed``: the keys (read) or put requests (write) left over.
+    """
+
+    def __init__(self, operation: str, unprocessed: list[Item]) -> None:
+        super().__init__(
+            f"{operation}: {len(unprocessed)} request(s) still unprocessed after "
+            f"{BATCH_ATTEMPTS} attempts, or refused (DynamoDB is throttling)"
+        )
+        self.operation = operation
+        self.unprocessed = unprocessed
 
 
 class TableRepository:
@@ -24,6 +50,11 @@ class TableRepository:
     def __init__(self, client: DynamoDBClient | None = None, table: str | None = None) -> None:
         self._client = client
         self.table = table or get_settings().table_name
+        self.sleep: Callable[[float], None] = time.sleep  # tests record the pauses instead
+
+    def pause_before_retry(self, attempt: int) -> None:
+        """Back off before asking again for what a batch call left unprocessed."""
+        self.sleep(backoff(attempt, base=BATCH_BACKOFF_BASE, cap=BATCH_BACKOFF_CAP))
 
     @property
     def client(self) -> DynamoDBClient:

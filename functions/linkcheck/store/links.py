@@ -30,7 +30,7 @@ from ..errors import NotFound
 from ..sweeps import schedule
 from ..sweeps.transitions import LinkState, Outcome, Tracking
 from ._dynamo import Item, decode_cursor, encode_cursor, from_item, to_attr, to_item, values
-from ._table import TableRepository
+from ._table import BATCH_ATTEMPTS, BatchIncomplete, TableRepository
 
 LINK_PREFIX = "LINK#"
 SWEEP_PK = "SWEEP"
@@ -386,7 +386,11 @@ class LinkStore(TableRepository):
 
     # ------------------------------------------------------------------ checks
     def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Link]:
-        """Links by (tenant, id), consistent reads, 100 per request; missing ones are left out."""
+        """Links by (tenant, id), consistent reads, 100 per request; missing ones are left out.
+
+        Keys DynamoDB leaves unprocessed are asked again with backoff; raises
+        ``BatchIncomplete`` if some remain after ``BATCH_ATTEMPTS`` (never taken for deleted).
+        """
         found: dict[tuple[str, str], Link] = {}
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), BATCH_GET_SIZE):
@@ -399,7 +403,9 @@ class LinkStore(TableRepository):
                     "ConsistentRead": True,
                 }
             }
-            for _ in range(8):  # unprocessed keys are retried a bounded number of times
+            for attempt in range(BATCH_ATTEMPTS):
+                if attempt:
+                    self.pause_before_retry(attempt - 1)
                 response = self.client.batch_get_item(RequestItems=request)
                 for item in response.get("Responses", {}).get(self.table, []):
                     link = Link.from_item(item)
@@ -407,6 +413,8 @@ class LinkStore(TableRepository):
                 request = response.get("UnprocessedKeys") or {}
                 if not request:
                     break
+            else:  # still throttled: these links exist, they were just not read
+                raise BatchIncomplete("BatchGetItem", list(request[self.table]["Keys"]))
         return found
 
     def save_check(

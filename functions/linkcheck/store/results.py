@@ -11,7 +11,6 @@ Readers filter on ``expires_at`` because TTL deletion lags (and never happens in
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,7 @@ from typing import Any
 
 from ..engine.verdict import CheckResult
 from ._dynamo import Item, from_item, to_item
-from ._table import TableRepository
+from ._table import BATCH_ATTEMPTS, BatchIncomplete, TableRepository
 
 RESULT_PREFIX = "R#"
 BATCH_WRITE_SIZE = 25  # BatchWriteItem maximum
@@ -58,17 +57,33 @@ class HistoryPage:
 
 class ResultStore(TableRepository):
     def put_many(self, items: Sequence[Item]) -> None:
-        """Unconditional puts (new, unique keys), 25 per BatchWriteItem, unprocessed retried."""
+        """Unconditional puts (new, unique keys), 25 per BatchWriteItem.
+
+        Items DynamoDB leaves unprocessed are sent again with backoff; raises
+        ``BatchIncomplete`` (``unprocessed``: the items not written, from every request) if some
+        remain after ``BATCH_ATTEMPTS``, or were refused (throttled past the client's own
+        retries). The other requests are still made, so the caller knows exactly what is left.
+        """
+        left: list[Item] = []
+        refused: Exception | None = None
+        client = self.client
         for start in range(0, len(items), BATCH_WRITE_SIZE):
-            pending: dict[str, Any] = {
-                self.table: [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]
-            }
-            for attempt in range(8):
-                response = self.client.batch_write_item(RequestItems=pending)
-                pending = response.get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                time.sleep(0.05 * 2**attempt)  # throttled: back off before the retry
+            chunk = items[start : start + BATCH_WRITE_SIZE]
+            pending: dict[str, Any] = {self.table: [{"PutRequest": {"Item": i}} for i in chunk]}
+            try:
+                for attempt in range(BATCH_ATTEMPTS):
+                    if attempt:
+                        self.pause_before_retry(attempt - 1)
+                    response = client.batch_write_item(RequestItems=pending)
+                    pending = response.get("UnprocessedItems") or {}
+                    if not pending:
+                        break
+            except client.exceptions.ClientError as exc:  # throttled past the client's retries
+                refused = exc
+            if pending:
+                left.extend(request["PutRequest"]["Item"] for request in pending[self.table])
+        if left:
+            raise BatchIncomplete("BatchWriteItem", left) from refused
 
     def history(
         self,

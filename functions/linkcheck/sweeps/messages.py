@@ -6,6 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 LINKS_PER_MESSAGE = 50  # 50 refs (~3 KB) per message: one SQS request unit (64 KB) each
 MESSAGES_PER_SEND = 10  # SendMessageBatch maximum
+# The worker puts links back on its own queue (confirmations, links not reached, not judged,
+# or whose write failed); each time the message's hop count grows by one. Past this, the link is
+# not put back: it waits for its next scheduled sweep, so no chain of re-enqueues runs forever.
+MAX_HOPS = 10
 
 
 class LinkRef(BaseModel):
@@ -26,6 +30,9 @@ class CheckBatch(BaseModel):
     # How often these links were put back because their check judged nothing (bounded, so a
     # link whose check keeps failing unexpectedly waits for its next scheduled sweep instead).
     retries: int = Field(default=0, ge=0)
+    # How many times the worker re-enqueued its way to this message (absent: 0, a sweep's or
+    # the API's own message). Bounded by MAX_HOPS.
+    hops: int = Field(default=0, ge=0)
 
 
 def chunked(refs: list[LinkRef], size: int = LINKS_PER_MESSAGE) -> list[list[LinkRef]]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .. import aws
 from ..observability import correlation_message_attributes
 from ..settings import get_settings
-from .messages import MESSAGES_PER_SEND, CheckBatch, LinkRef, chunked
+from .messages import LINKS_PER_MESSAGE, MESSAGES_PER_SEND, CheckBatch, LinkRef, chunked
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -41,11 +41,13 @@ class CheckQueue:
         delay_seconds: int = 0,
         swept_at: int | None = None,
         retries: int = 0,
+        hops: int = 0,
+        per_message: int = LINKS_PER_MESSAGE,
     ) -> int:
-        """Send refs packed into messages; returns the number of messages sent."""
+        """Send refs packed into messages (``per_message`` each); returns the number sent."""
         batches = [
-            CheckBatch(links=chunk, confirm=confirm, swept_at=swept_at, retries=retries)
-            for chunk in chunked(list(refs))
+            CheckBatch(links=chunk, confirm=confirm, swept_at=swept_at, retries=retries, hops=hops)
+            for chunk in chunked(list(refs), per_message)
         ]
         delay = max(0, min(MAX_DELAY_SECONDS, delay_seconds))
         for start in range(0, len(batches), MESSAGES_PER_SEND):
