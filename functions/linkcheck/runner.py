@@ -29,7 +29,7 @@ class LoopRunner:
     def _ensure(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None:
-                from .engine.checker import event_loop_factory
+                from .engine import event_loop_factory
 
                 loop = (event_loop_factory() or asyncio.new_event_loop)()
                 threading.Thread(

@@ -114,7 +114,7 @@ async def test_an_unexpected_failure_is_that_checks_result_logged_once(
 ) -> None:
     urls = [healthy.url("/ok"), healthy.url("/boom"), healthy.url("/ok?again")]
     got: dict[int, CheckResult] = {}
-    with caplog.at_level(logging.ERROR, logger="linkcheck.engine.checker"):
+    with caplog.at_level(logging.ERROR, logger="linkcheck.engine.flow"):
         async with Checker(fast_options(), detectors=[_BuggyDetector()]) as checker:
             await checker.run_checks(urls, got.__setitem__)
             single = await checker.check(healthy.url("/boom"))

@@ -10,6 +10,7 @@ from typing import ClassVar
 import pytest
 
 from linkcheck.engine import Checker, CheckResult, Reason, Status, check_urls
+from linkcheck.engine.batch import plan_jobs
 from linkcheck.engine.detectors import Page, Probe
 from linkcheck.engine.verdict import Verdict
 
@@ -90,7 +91,7 @@ def test_planning_the_rest_reports_duplicates_of_finished_checks_at_once() -> No
     urls = ["https://example.com/", "https://example.com/#top", "https://example.org/"]
     groups = {"https://example.com/": [0]}
     reported: list[tuple[int, str]] = []
-    jobs = Checker._plan(
+    jobs = plan_jobs(
         urls,
         range(1, 3),
         groups,
@@ -209,7 +210,7 @@ async def test_a_failing_detector_keeps_the_http_verdict(server: ScriptedServer)
 
 
 def test_interleave_hosts_round_robins_and_keeps_everything() -> None:
-    from linkcheck.engine.checker import interleave_hosts
+    from linkcheck.engine.batch import interleave_hosts
     from linkcheck.engine.urls import normalize_url
 
     raw = [f"https://a.example/{n}" for n in range(4)] + [

@@ -111,7 +111,7 @@ async def test_the_first_answer_wins_in_order(server: ScriptedServer) -> None:
 async def test_a_failing_hook_is_logged_and_skipped(
     server: ScriptedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.ERROR, logger="linkcheck.engine.checker")
+    caplog.set_level(logging.ERROR, logger="linkcheck.engine.judging")
     broken, answering = Platform("broken", "raise"), Platform("answering")
     result = await check(server.url("/video/1"), broken, answering)
     assert (result.status, result.platform) == (Status.OK, "answering")

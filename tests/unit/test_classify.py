@@ -118,7 +118,7 @@ def test_prefix_decoder_identity_and_lying_encoding() -> None:
 def test_checked_at_stamps_match_the_model_format() -> None:
     import re
 
-    from linkcheck.engine.checker import _clock
+    from linkcheck.engine.flow import _clock
     from linkcheck.engine.verdict import utc_now_iso
 
     shape = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

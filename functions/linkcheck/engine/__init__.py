@@ -8,12 +8,26 @@ Public surface (everything else is internal)::
         async for index, result in checker.iter_checks(urls): ...   # completion order
         await checker.run_checks(urls, on_result)         # the same, by callback (bulk)
     results = check_urls(urls, options)                   # sync convenience
+    loop = (event_loop_factory() or asyncio.new_event_loop)()   # uvloop when installed
+
+Inside: ``checker`` (the front door) over ``batch`` (many checks), ``flow`` (one check's hops
+and retries), ``judging`` (status and detectors), ``wire``/``http1`` (HTTP/1.1 on asyncio),
+``ssrf`` (what may be dialled), ``errors`` (why a request got no answer).
 """
 
 from __future__ import annotations
 
-from .checker import Checker, check_urls
+from .checker import Checker, check_urls, event_loop_factory
 from .options import CheckOptions, ConnectTo
 from .verdict import CheckResult, Reason, Status
 
-__all__ = ["CheckOptions", "CheckResult", "Checker", "ConnectTo", "Reason", "Status", "check_urls"]
+__all__ = [
+    "CheckOptions",
+    "CheckResult",
+    "Checker",
+    "ConnectTo",
+    "Reason",
+    "Status",
+    "check_urls",
+    "event_loop_factory",
+]
