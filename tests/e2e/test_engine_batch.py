@@ -209,20 +209,6 @@ async def test_a_failing_detector_keeps_the_http_verdict(server: ScriptedServer)
     assert (result.status, result.platform) == (Status.OK, "broken")
 
 
-def test_interleave_hosts_round_robins_and_keeps_everything() -> None:
-    from linkcheck.engine.batch import interleave_hosts
-    from linkcheck.engine.urls import normalize_url
-
-    raw = [f"https://a.example/{n}" for n in range(4)] + [
-        "https://b.example/0",
-        "https://c.example/0",
-    ]
-    jobs = [(url, normalize_url(url)) for url in raw]
-    mixed = [url for url, _ in interleave_hosts(jobs)]
-    assert mixed[:3] == ["https://a.example/0", "https://b.example/0", "https://c.example/0"]
-    assert sorted(mixed) == sorted(raw)
-
-
 @pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
 async def test_a_deflate_page_is_read_in_both_forms(server: ScriptedServer, wbits: int) -> None:
     packer = zlib.compressobj(wbits=wbits)
@@ -231,3 +217,31 @@ async def test_a_deflate_page_is_read_in_both_forms(server: ScriptedServer, wbit
     async with Checker(fast_options(), detectors=[DeletedVideo()]) as checker:
         result = await checker.check(server.url("/video/9"))
     assert (result.status, result.reason) == (Status.BROKEN, Reason.PLATFORM_DELETED)
+
+
+async def test_waiting_behind_its_own_host_never_eats_a_checks_deadline(
+    server: ScriptedServer,
+) -> None:
+    # One connection per host, answers in 0.4 s, a 1 s deadline per check: the third check
+    # waits 0.8 s for its turn. That wait is the batch's, so all three are judged.
+    server.route("/slow", Reply(200, delay=0.4))
+    options = fast_options(per_host=1, timeout=1.0, retries=0)
+    async with Checker(options, detectors=()) as checker:
+        results = await checker.check_many([server.url(f"/slow?n={n}") for n in range(3)])
+    assert [(r.status, r.reason) for r in results] == [(Status.OK, Reason.HTTP_2XX)] * 3
+
+
+async def test_a_full_host_never_holds_slots_other_hosts_could_use(
+    server: ScriptedServer,
+) -> None:
+    # Two slots in all, one per host: while the busy host (listed first) works through its
+    # queue, the other host's URL runs in the second slot instead of waiting behind it.
+    server.route("/busy", Reply(200, delay=0.3))
+    server.route("/other", Reply(200))
+    busy = [server.url(f"/busy?n={n}") for n in range(3)]
+    other = server.url("/other", host="localhost")
+    order: list[str] = []
+    options = fast_options(per_host=1, concurrency=2, timeout=2.0, retries=0)
+    async with Checker(options, detectors=()) as checker:
+        await checker.run_checks([*busy, other], lambda index, result: order.append(result.url))
+    assert order[0] == other  # done long before the busy host's queue

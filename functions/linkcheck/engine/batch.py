@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import heapq
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -31,6 +32,7 @@ async def run_batch(
     check_one: CheckOne,
     *,
     concurrency: int,
+    per_host: int,
     per_check: float,
     budget: float | None = None,
 ) -> None:
@@ -41,33 +43,50 @@ async def run_batch(
     seconds the whole batch may take; checks still running then end by their own deadline
     (clipped to the budget) and checks not yet started end as ``not_checked``.
 
-    No queue or task switch per result (``Checker.iter_checks`` adds one). The first wave
-    of requests goes out before the rest of the list is normalised, and the rest is
-    planned in slices with the event loop free in between, so on a long list the
-    planning (~10 us per URL) overlaps the network instead of delaying it.
+    Work-conserving: a free slot goes to a URL whose host has room (``HostQueues``), so a
+    busy host never holds slots that other hosts could use, and a check starts (and its
+    deadline with it) only when its host can take it: waiting behind its own host's limit is
+    the batch's time, never the check's. The first wave of requests goes out before the rest
+    of the list is normalised, and the rest is planned in slices with the event loop free in
+    between, so on a long list the planning (~10 us per URL) overlaps the network.
     """
     loop = asyncio.get_running_loop()
     batch_end = None if budget is None else loop.time() + budget
     groups: dict[str, list[int]] = {}
     finished: dict[str, CheckResult] = {}  # only while the rest is being planned
     first_wave = min(len(urls), concurrency)
-    queue = collections.deque(
-        interleave_hosts(plan_jobs(urls, range(first_wave), groups, finished, on_result))
-    )
-    more = asyncio.Event()  # set (and cleared) whenever a slice joins the queue
+    hosts = HostQueues(per_host)
+    hosts.extend(plan_jobs(urls, range(first_wave), groups, finished, on_result))
+    parked: collections.deque[asyncio.Future[None]] = collections.deque()
     planning = True
 
+    def wake(count: int) -> None:
+        while count > 0 and parked:
+            waiter = parked.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                count -= 1
+
     async def work() -> None:
-        while queue or planning:
-            if not queue:
-                await more.wait()
+        while True:
+            job = hosts.take()
+            if job is None:
+                if not planning and not hosts.pending:
+                    wake(len(parked))  # the batch is done: everyone leaves
+                    return
+                waiter = loop.create_future()  # woken when a host gets room or work arrives
+                parked.append(waiter)
+                await waiter
                 continue
-            given, target = queue.popleft()
+            given, target = job
             left = per_check if batch_end is None else min(per_check, batch_end - loop.time())
             if left < MIN_CHECK_SECONDS:
                 result = CheckResult.not_checked(given, out_of_budget(budget))
             else:
                 result = await check_one(given, target, left, time.perf_counter())
+            hosts.done(target.host)
+            if parked and hosts.ready:
+                wake(1)  # the host that freed a slot has more than this worker will take
             if planning:
                 finished[target.url] = result  # for duplicates planned later
             first, *others = groups[target.url]
@@ -80,17 +99,95 @@ async def run_batch(
         for start in range(first_wave, len(urls), PLAN_SLICE):
             await asyncio.sleep(0)  # connections finish, requests go out
             part = range(start, min(start + PLAN_SLICE, len(urls)))
-            queue.extend(interleave_hosts(plan_jobs(urls, part, groups, finished, on_result)))
-            more.set()
-            more.clear()
+            added = hosts.extend(plan_jobs(urls, part, groups, finished, on_result))
+            wake(added)
         planning = False
         finished.clear()
-        more.set()
+        wake(len(parked))  # parked workers re-check: some may leave, the rest park again
         await asyncio.gather(*workers)
     finally:
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+
+
+class HostQueues:
+    """Queued checks by host, handed out so no host ever runs more than ``per_host`` (pure).
+
+    ``take`` returns a job whose host has room, from the host with the most queued work (the
+    one that bounds the batch's length), or None when every host with work is full. A host's
+    priority is refreshed whenever it changes; stale heap entries are skipped when popped.
+    """
+
+    __slots__ = ("_heap", "_per_host", "_queues", "_running", "_seq", "pending")
+
+    def __init__(self, per_host: int) -> None:
+        self._per_host = max(per_host, 1)
+        self._queues: dict[str, collections.deque[tuple[str, Target]]] = {}
+        self._running: dict[str, int] = {}
+        self._heap: list[tuple[int, int, str]] = []  # (-queued, order, host)
+        self._seq = 0
+        self.pending = 0  # jobs queued, not yet taken
+
+    @property
+    def ready(self) -> bool:
+        """Whether ``take`` may find a job (a host with room and work may be in the heap)."""
+        return bool(self._heap)
+
+    def extend(self, jobs: Iterable[tuple[str, Target]]) -> int:
+        """Queue ``jobs``; the number of them that could start at once (an upper bound)."""
+        touched: set[str] = set()
+        count = 0
+        for job in jobs:
+            host = job[1].host
+            queue = self._queues.get(host)
+            if queue is None:
+                queue = self._queues[host] = collections.deque()
+            queue.append(job)
+            touched.add(host)
+            count += 1
+        self.pending += count
+        startable = 0
+        for host in touched:
+            self._offer(host)
+            room = self._per_host - self._running.get(host, 0)
+            startable += max(0, min(room, len(self._queues[host])))
+        return startable
+
+    def take(self) -> tuple[str, Target] | None:
+        heap = self._heap
+        while heap:
+            queued, _, host = heapq.heappop(heap)
+            queue = self._queues.get(host)
+            running = self._running.get(host, 0)
+            if not queue or running >= self._per_host:
+                continue  # stale: emptied, or full (offered again when a check ends)
+            if -queued != len(queue):
+                self._offer(host)  # its priority changed since: re-ranked
+                continue
+            job = queue.popleft()
+            self._running[host] = running + 1
+            self.pending -= 1
+            if queue:
+                self._offer(host)
+            else:
+                del self._queues[host]
+            return job
+        return None
+
+    def done(self, host: str) -> None:
+        """A check of ``host`` ended: its slot is free for the host's next job."""
+        left = self._running[host] - 1
+        if left:
+            self._running[host] = left
+        else:
+            del self._running[host]  # bounded memory over a million hosts
+        if host in self._queues:
+            self._offer(host)
+
+    def _offer(self, host: str) -> None:
+        self._seq += 1
+        heapq.heappush(self._heap, (-len(self._queues[host]), self._seq, host))
 
 
 def plan_jobs(
@@ -123,27 +220,6 @@ def plan_jobs(
         if done is not None:
             on_result(index, replace(done, url=given))
     return jobs
-
-
-def interleave_hosts(jobs: list[tuple[str, Target]]) -> list[tuple[str, Target]]:
-    """Round-robin over hosts, so per-host limits never leave the other slots idle.
-
-    A list grouped by site (a sitemap, then another) would otherwise put every worker in the
-    queue of one host while ``per_host`` lets only a few of them through.
-    """
-    by_host: dict[str, list[tuple[str, Target]]] = {}
-    for job in jobs:
-        by_host.setdefault(job[1].host, []).append(job)
-    if len(by_host) <= 1:
-        return jobs
-    active = list(by_host.values())
-    mixed: list[tuple[str, Target]] = []
-    depth = 0
-    while active:  # linear: each round visits only the hosts that still have URLs
-        mixed.extend(queue[depth] for queue in active)
-        depth += 1
-        active = [queue for queue in active if len(queue) > depth]
-    return mixed
 
 
 def out_of_budget(budget: float | None) -> str:

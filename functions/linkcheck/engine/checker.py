@@ -140,6 +140,7 @@ class Checker:
             on_result,
             self._flow.check_safely,
             concurrency=self.options.concurrency,
+            per_host=self.options.per_host,
             per_check=timeout or self.options.timeout,
             budget=budget,
         )
