@@ -270,7 +270,14 @@ class _HostSlots:
 
 
 class ConnectionPool:
-    """Keep-alive connections by (scheme, host, port), ``per_host`` at most; one event loop."""
+    """Keep-alive connections by (scheme, host, port), ``per_host`` at most; one event loop.
+
+    Idle connections are kept per host (at most ``per_host`` each, since no host ever has
+    more) up to ``concurrency`` in all; at that cap the least recently used idle connection
+    is closed, not the one being released: a finished host's connections go first, while a
+    busy host's, released and picked again all the time, stay warm. Every new connection is
+    a TCP (and TLS) handshake on the real web.
+    """
 
     def __init__(self, options: CheckOptions) -> None:
         self._options = options
@@ -278,7 +285,8 @@ class ConnectionPool:
         self._per_host = max(options.per_host, 1)
         self._max_idle = max(options.concurrency, 1)
         self._hosts: dict[PoolKey, _HostSlots] = {}
-        self._idle_count = 0
+        # Every idle connection, least recently released first (dicts keep insertion order).
+        self._idle_lru: dict[Connection, None] = {}
         self._addresses: dict[tuple[str, int], tuple[float, list[tuple[str, int]]]] = {}
         self._ssl: ssl.SSLContext | None = None
         self._proxy_addresses: tuple[float, list[str]] | None = None
@@ -299,7 +307,7 @@ class ConnectionPool:
             now = self._loop.time()
             while slots.idle:
                 connection = slots.idle.pop()
-                self._idle_count -= 1
+                del self._idle_lru[connection]
                 if (
                     not connection.closed
                     and not connection.buffer
@@ -333,15 +341,12 @@ class ConnectionPool:
         """
         key = connection.key
         slots = self._hosts[key]
-        if (
-            reusable
-            and not connection.closed
-            and not connection.buffer
-            and self._idle_count < self._max_idle
-        ):
+        if reusable and not connection.closed and not connection.buffer:
+            if len(self._idle_lru) >= self._max_idle:
+                self._evict_least_recent()
             connection.idle_since = self._loop.time()
             slots.idle.append(connection)
-            self._idle_count += 1
+            self._idle_lru[connection] = None
             slots.busy -= 1
             self._wake_one(slots)
             return
@@ -353,7 +358,18 @@ class ConnectionPool:
             for connection in slots.idle:
                 connection.close()
             slots.idle.clear()
-        self._idle_count = 0
+        self._idle_lru.clear()
+
+    def _evict_least_recent(self) -> None:
+        """Close the idle connection released longest ago, to make room for a fresher one."""
+        oldest = next(iter(self._idle_lru))
+        del self._idle_lru[oldest]
+        key = oldest.key
+        slots = self._hosts[key]
+        slots.idle.remove(oldest)
+        oldest.close()
+        if not slots.busy and not slots.idle and not slots.waiters:
+            del self._hosts[key]  # bounded memory over a million hosts
 
     def _give_back_slot(self, key: PoolKey, slots: _HostSlots) -> None:
         slots.busy -= 1
