@@ -115,8 +115,9 @@ class HostQueues:
     """Queued checks by host, handed out so no host ever runs more than ``per_host`` (pure).
 
     ``take`` returns a job whose host has room, from the host with the most queued work (the
-    one that bounds the batch's length), or None when every host with work is full. A host's
-    priority is refreshed whenever it changes; stale heap entries are skipped when popped.
+    one that bounds the batch's length), or None when every host with work is full. Every
+    change of a host's queue or room pushes a current heap entry; older entries are dropped
+    when they surface.
     """
 
     __slots__ = ("_heap", "_per_host", "_queues", "_running", "_seq", "pending")
@@ -160,10 +161,9 @@ class HostQueues:
             queued, _, host = heapq.heappop(heap)
             queue = self._queues.get(host)
             running = self._running.get(host, 0)
-            if not queue or running >= self._per_host:
-                continue  # stale: emptied, or full (offered again when a check ends)
-            if -queued != len(queue):
-                self._offer(host)  # its priority changed since: re-ranked
+            if not queue or running >= self._per_host or -queued != len(queue):
+                # Stale: emptied, full (offered again when one of its checks ends), or ranked
+                # by an older length (every change of length pushed a current entry).
                 continue
             job = queue.popleft()
             self._running[host] = running + 1
