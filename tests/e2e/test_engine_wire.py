@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from linkcheck.engine import Checker, Reason, Status
+from linkcheck.engine.connection import Connection
 from linkcheck.engine.errors import (
     ConnectionDropped,
     ProtocolViolation,
@@ -24,8 +25,9 @@ from linkcheck.engine.errors import (
 )
 from linkcheck.engine.exchange import Exchange
 from linkcheck.engine.http1 import MAX_HEAD_BYTES
+from linkcheck.engine.pool import ConnectionPool
 from linkcheck.engine.urls import normalize_url
-from linkcheck.engine.wire import Connection, ConnectionPool, WireExchanger
+from linkcheck.engine.wire import WireExchanger
 
 from .engine_helpers import check, fast_options
 from .servers import Reply, ScriptedServer

@@ -2,10 +2,10 @@
 
 ``Checker`` puts the parts together: the batch scheduler (``batch.py``), one check's hops and
 retries (``flow.py``), the judging by status and detectors (``judging.py``), over the
-connection pool and exchange (``wire.py``). Its public methods never raise for a bad or
+connection pool and exchange (``pool.py``, ``wire.py``). Its public methods never raise for a bad or
 unreachable URL: every outcome is a result.
 
-Event loops: a connection pool (``wire.ConnectionPool``) is bound to the loop that made it.
+Event loops: a connection pool (``pool.ConnectionPool``) is bound to the loop that made it.
 The checker creates its pool lazily on first use and makes a new one if it is later used from
 another running loop. The intended use is cheap: ``async with Checker(options) as checker``
 per batch (or one per long-lived loop, ``linkcheck.runner``); the costly part (the SSL
@@ -26,9 +26,10 @@ from .detectors import Detector, default_detectors
 from .flow import CheckFlow
 from .judging import Judges
 from .options import CheckOptions
+from .pool import ConnectionPool
 from .urls import BadUrl, normalize_url
 from .verdict import CheckResult, Status
-from .wire import ConnectionPool, WireExchanger
+from .wire import WireExchanger
 
 if TYPE_CHECKING:
     import httpx

@@ -31,13 +31,13 @@ from .exchange import BodyWanted, Exchanger
 from .head_trust import HeadTrust
 from .judging import Judges
 from .options import CheckOptions
+from .pool import queued_out
 from .quirks import QUIRKS
 from .retry import backoff_delay, retry_after_seconds
 from .trail import Reply, Stop, Trail
 from .unwrap import INTERSTITIAL_HOSTS, WRAPPER_HOSTS, unwrap_url
 from .urls import BadUrl, Target, normalize_url, resolve_relative
 from .verdict import CheckResult, Hop, Reason, Status, Verdict
-from .wire import queued_out
 
 log = logging.getLogger(__name__)
 

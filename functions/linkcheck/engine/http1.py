@@ -1,6 +1,6 @@
 """HTTP/1.1 as pure functions: the request head out, the response head and chunked bodies in.
 
-No I/O here: ``wire.py`` feeds the bytes a connection received. Lenient where real servers are
+No I/O here: ``connection.py`` feeds the bytes a connection received. Lenient where real servers are
 sloppy and it is harmless (bare LF line ends, folded header lines, odd reason phrases); strict
 where sloppiness is dangerous (conflicting lengths, a broken chunk size, an endless head), since
 a wrong guess about where a response ends would mix two responses on a kept-alive connection.

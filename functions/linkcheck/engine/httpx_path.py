@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 
+from .connection import Connection
 from .errors import (
     ConnectFailed,
     ConnectTimedOut,
@@ -23,8 +24,9 @@ from .errors import (
 )
 from .http1 import Framing, Headers, ResponseHead
 from .options import CheckOptions
+from .pool import ConnectionPool
 from .urls import DEFAULT_PORTS, Target, parse_ip_host
-from .wire import Connection, ConnectionPool, open_exchange
+from .wire import failure_of, open_exchange
 
 
 class _WireBody(httpx.AsyncByteStream):
@@ -47,12 +49,12 @@ class _WireBody(httpx.AsyncByteStream):
         try:
             async for chunk in connection.body(self._head, self._read_timeout):
                 yield chunk
-        except TransportFailure as exc:
+        except BaseException as exc:
             self._give_back()
-            raise as_httpx_error(exc) from exc
-        except BaseException:
-            self._give_back()
-            raise
+            failure = failure_of(exc)  # a reset mid-body arrives as ConnectionError, say
+            if failure is None:
+                raise
+            raise as_httpx_error(failure) from exc
         self._complete = True
 
     async def aclose(self) -> None:

@@ -5,7 +5,7 @@ those of named hosts) through an egress proxy they trust. The target is still re
 vetted by the checker (``exchange.dial_addresses``) and the CONNECT names the vetted address,
 never the host name, so the proxy's DNS cannot send a check anywhere the checker refused. The
 Host header and TLS SNI stay the URL's host; TLS runs end to end inside the tunnel
-(``wire.ConnectionPool._connect``). The proxy's own address is the operator's explicit choice
+(``pool.ConnectionPool._connect``). The proxy's own address is the operator's explicit choice
 and is not vetted (it may be on a private network), like a ``--connect-to`` target.
 
 The password never appears in ``repr``, in errors or in verdict details: only ``host:port``.
