@@ -1,4 +1,4 @@
-"""The engine's failures: a request that got no HTTP answer, and why (pure, no I/O).
+"""The engine's failures: a URL it cannot check as given, a request that got no HTTP answer.
 
 The engine raises and judges these only; ``httpx_path.WireTransport`` translates them into
 httpx's exceptions for code that uses the engine as an httpx transport. Keeping our own tree
@@ -8,6 +8,17 @@ never a credential.
 """
 
 from __future__ import annotations
+
+from .verdict import Reason
+
+
+class BadUrl(ValueError):
+    """The input cannot be checked as given. ``detail`` says what to fix (never echoes secrets)."""
+
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
 
 
 class TransportFailure(Exception):

@@ -6,7 +6,7 @@ read it, so the SSRF vetting in ``ssrf.py`` sees the real address. In particular
 IPv4 spelling (``2130706433``, ``0x7f000001``, ``0177.0.0.1``, ``127.1``, ``0x7f.1``) is
 canonicalised to the dotted quad.
 
-Choices (documented in the README, section "engine"):
+Hosts are read by ``hosts.py``. Choices (documented in docs/engine.md):
 
 - A URL without a scheme that plainly names a host (``example.com/path``, ``localhost:8080``) is
   read as ``https://``; anything else without a scheme is a ``bad_url``.
@@ -23,27 +23,39 @@ import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from urllib.parse import unquote_to_bytes, urljoin
+from urllib.parse import urljoin
 
+from .errors import BadUrl
+from .hosts import (
+    DIGITS_OR_HEX_LABEL,
+    MAX_HOST_LENGTH,
+    IPAddress,
+    dotted_quad_address,
+    normalize_host,
+    parse_ip_host,
+)
 from .verdict import Reason
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Re-exported: the URL's parts are read here, callers import them from one place.
+__all__ = [
+    "DEFAULT_PORTS",
+    "MAX_URL_LENGTH",
+    "BadUrl",
+    "IPAddress",
+    "Target",
+    "normalize_url",
+    "parse_ip_host",
+    "resolve_relative",
+]
 
 MAX_URL_LENGTH = 8 * 1024  # characters; longer URLs are refused (servers refuse them too)
-MAX_HOST_LENGTH = 253
-MAX_LABEL_LENGTH = 63
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # RFC 3986 scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) followed by ":".
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _PORTISH = re.compile(r"^\d+(?:[/?#]|$)")
-_ASCII_LABEL = re.compile(r"^[a-z0-9_\-]+$")
 _DECIMAL = re.compile(r"^[0-9]+$")
-_OCTAL = re.compile(r"^[0-7]+$")
-_HEX = re.compile(r"^[0-9a-fA-F]*$")
 _ESCAPE = re.compile(r"%([0-9a-fA-F]{2})")
-_DIGITS_OR_HEX_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9a-fA-F]*)$")
 
 # Leading/trailing C0 controls and spaces are dropped (WHATWG), plus Unicode spaces from pastes.
 _TRIMMED = "".join(chr(c) for c in range(0x21)) + "\u00a0\u2028\u2029\ufeff"
@@ -51,15 +63,6 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _SUB_DELIMS = frozenset("!$&'()*+,;=")
 _PATH_SAFE = _UNRESERVED | _SUB_DELIMS | frozenset(":@/")
 _QUERY_SAFE = _PATH_SAFE | frozenset("?")
-
-
-class BadUrl(ValueError):
-    """The input cannot be checked as given. ``detail`` says what to fix (never echoes secrets)."""
-
-    def __init__(self, reason: Reason, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +129,10 @@ def _plain_target(text: str) -> Target | None:
         return None
     ip: ipaddress.IPv4Address | None = None
     last_label = host.rpartition(".")[2]
-    if _DIGITS_OR_HEX_LABEL.match(last_label):
+    if DIGITS_OR_HEX_LABEL.match(last_label):
         if not _DOTTED_QUAD.fullmatch(host):
             return None  # other IPv4 spellings, or not an address at all: the full rules decide
-        ip = _dotted_quad_address(host)
+        ip = dotted_quad_address(host)
     port = DEFAULT_PORTS[scheme]
     if port_text is not None:
         port = int(port_text)
@@ -141,12 +144,6 @@ def _plain_target(text: str) -> Target | None:
     netloc = host if port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
     url = f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
     return Target(url=url, scheme=scheme, host=host, port=port, ip=ip)
-
-
-@lru_cache(maxsize=1024)
-def _dotted_quad_address(host: str) -> ipaddress.IPv4Address:
-    """A canonical dotted quad's address; cached, as a batch names the same hosts again."""
-    return ipaddress.IPv4Address(bytes(int(part) for part in host.split(".")))  # packed: fast
 
 
 def _normalize_full(raw: str) -> Target:
@@ -192,25 +189,6 @@ def resolve_relative(base: Target, location: str) -> Target:
     if text.startswith("//"):
         return _build(base.scheme, text.lstrip("/"))
     return normalize_url(urljoin(base.url, text))
-
-
-def parse_ip_host(host: str) -> IPAddress | None:
-    """The address a host string denotes, in any spelling libc or a browser accepts; else None.
-
-    IPv6 may be bracketed. IPv4 follows inet_aton / WHATWG: 1 to 4 dot-separated parts, each
-    decimal, octal (leading ``0``) or hex (``0x``); the last part fills the remaining bytes
-    (``127.1`` is 127.0.0.1, ``2130706433`` too). One trailing dot is allowed.
-    """
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    if ":" in host:
-        if "%" in host:
-            return None  # zone ids ("fe80::1%eth0") are not addresses of the public internet
-        try:
-            return ipaddress.IPv6Address(host)
-        except ValueError:
-            return None
-    return _parse_ipv4(host)
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -284,7 +262,7 @@ def _build(scheme: str, rest: str) -> Target:
             "linkcheck never sends credentials in URLs.",
         )
     host_text, port = _split_host_port(authority, scheme)
-    host, ip = _normalize_host(host_text)
+    host, ip = normalize_host(host_text)
 
     path = _encode(_remove_dot_segments(path or "/"), _PATH_SAFE)
     query = _encode(query, _QUERY_SAFE) if query else ""
@@ -328,125 +306,6 @@ def _split_host_port(authority: str, scheme: str) -> tuple[str, int]:
             Reason.BAD_URL, f"The port {shown!r} is not a number from 1 to 65535; fix or remove it."
         )
     return host, int(port_text)
-
-
-def _normalize_host(text: str) -> tuple[str, IPAddress | None]:
-    """Lower-case, IDNA-encode and canonicalise a host; return it with its address if literal."""
-    if text.startswith("["):
-        inner = text[1:-1]
-        address = parse_ip_host(inner) if "%" not in inner else None
-        if not isinstance(address, ipaddress.IPv6Address):
-            raise BadUrl(
-                Reason.BAD_URL,
-                "The bracketed host is not a valid IPv6 address (zone ids like %eth0 are not "
-                "supported).",
-            )
-        return str(address), address
-
-    # Browsers percent-decode the host before reading it ("%31%32%37.0.0.1" is 127.0.0.1).
-    try:
-        host = unquote_to_bytes(text).decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadUrl(
-            Reason.BAD_URL, "The host name has percent-escapes that are not UTF-8."
-        ) from None
-    if not host.isascii():
-        import idna  # only international names need it (start-up cost otherwise)
-
-        try:
-            # UTS 46 mapping: fullwidth digits and ideographic dots become ASCII, case folds.
-            host = idna.uts46_remap(host, std3_rules=False, transitional=False)
-        except idna.IDNAError:
-            raise BadUrl(
-                Reason.BAD_URL, "The host name contains characters not allowed in domain names."
-            ) from None
-    host = host.lower()
-    if host.endswith(".") and len(host) > 1:
-        host = host[:-1]  # "example.com." is the same site; one spelling for vetting and storage
-    if not host:
-        raise BadUrl(
-            Reason.BAD_URL, "The URL has no host name; write it like https://example.com/."
-        )
-
-    address = _parse_ipv4(host)
-    if address is not None:
-        return str(address), address
-    labels = host.split(".")
-    if _DIGITS_OR_HEX_LABEL.match(labels[-1]):
-        # A host ending in a number is an IPv4 address for browsers and libc, never a name.
-        raise BadUrl(
-            Reason.BAD_URL,
-            f"The host {_shown(host)} looks like an IPv4 address but is not a valid one.",
-        )
-    encoded = [_encode_label(label, host) for label in labels]
-    result = ".".join(encoded)
-    if len(result) > MAX_HOST_LENGTH:
-        raise BadUrl(Reason.BAD_URL, f"The host name is longer than {MAX_HOST_LENGTH} characters.")
-    return result, None
-
-
-def _encode_label(label: str, host: str) -> str:
-    if not label:
-        raise BadUrl(Reason.BAD_URL, f"The host {_shown(host)} has an empty part (two dots).")
-    if label.isascii():
-        if not _ASCII_LABEL.match(label):
-            raise BadUrl(
-                Reason.BAD_URL,
-                f"The host {_shown(host)} contains characters not allowed in host names "
-                "(letters, digits, '-' and '.' only).",
-            )
-        encoded = label
-    else:
-        import idna
-
-        try:
-            encoded = idna.encode(label).decode("ascii")
-        except idna.IDNAError:
-            raise BadUrl(
-                Reason.BAD_URL,
-                f"The host {_shown(host)} is not a valid internationalised domain name.",
-            ) from None
-    if len(encoded) > MAX_LABEL_LENGTH:
-        raise BadUrl(
-            Reason.BAD_URL,
-            f"A part of the host {_shown(host)} is longer than {MAX_LABEL_LENGTH} characters.",
-        )
-    return encoded
-
-
-def _shown(host: str) -> str:
-    return repr(host if len(host) <= 80 else host[:80] + "...")
-
-
-def _parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
-    parts = host.split(".")
-    if len(parts) > 1 and parts[-1] == "":
-        parts.pop()
-    if not 1 <= len(parts) <= 4:
-        return None
-    numbers: list[int] = []
-    for part in parts:
-        number = _ipv4_number(part)
-        if number is None:
-            return None
-        numbers.append(number)
-    if any(n > 255 for n in numbers[:-1]) or numbers[-1] >= 256 ** (5 - len(numbers)):
-        return None
-    value = numbers[-1]
-    for index, number in enumerate(numbers[:-1]):
-        value += number << (8 * (3 - index))
-    return ipaddress.IPv4Address(value)
-
-
-def _ipv4_number(part: str) -> int | None:
-    if not part or len(part) > 40:  # bounded: anything this long is out of range anyway
-        return None
-    if part[:2] in ("0x", "0X"):
-        digits = part[2:]
-        return int(digits, 16) if digits and _HEX.match(digits) else (0 if not digits else None)
-    if len(part) > 1 and part[0] == "0":
-        return int(part[1:], 8) if _OCTAL.match(part[1:]) else None
-    return int(part) if _DECIMAL.match(part) else None
 
 
 def _remove_dot_segments(path: str) -> str:
