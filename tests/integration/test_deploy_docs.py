@@ -183,8 +183,8 @@ def _copy_project(project: Path) -> None:
     project.mkdir(parents=True)
     for name in ("template.yaml", "samconfig.toml"):
         shutil.copy2(REPO_ROOT / name, project / name)
-    for name in ("scripts", "functions", "events"):
-        shutil.copytree(REPO_ROOT / name, project / name, ignore=shutil.ignore_patterns(".venv"))
+    for name in ("scripts", "functions"):
+        shutil.copytree(REPO_ROOT / name, project / name)
     (project / ".venv").symlink_to(Path(sys.prefix))
     egg = project / "functions" / "linkcheck.egg-info"
     egg.mkdir(exist_ok=True)
@@ -308,7 +308,7 @@ def _tags(fields: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def test_the_build_lands_where_the_page_says(deployment: Deployment) -> None:
+def test_the_build_lands_in_the_documented_directory(deployment: Deployment) -> None:
     built = deployment.project / BUILD_DIR
     assert (built / "template.yaml").is_file()
     assert (
