@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Build the Lambda artifacts with `sam build` (no Docker), outside the repository.
+# Build the Lambda artifacts with `sam build` (no Docker); SAM's caches stay outside the repository.
 #
 #   scripts/sam_build.sh [BUILD_DIR]
 #
 # The functions' runtime (Globals Runtime in template.yaml, e.g. python3.13) must be on PATH:
 # found on PATH, else through pyenv. Without it the build fails with a clear message (never
 # passes silently). SAM's pip builder fetches manylinux aarch64 wheels for arm64 from x86_64.
+# BUILD_DIR is relative to the current directory: from the project root, `.aws-sam/build` is
+# where `sam deploy` (run from the project root, no --template-file) looks for the template.
 # Without BUILD_DIR the artifacts go to a temporary directory that is removed at the end (a CI
 # proof that the template builds); dependencies are cached across runs in
 # ${LINKCHECK_SAM_CACHE:-~/.cache/linkcheck/sam} so a rebuild only copies the source.
@@ -47,7 +49,12 @@ echo "sam build with $("$runtime" --version 2>&1) ($(command -v "$runtime"))"
 cache="${LINKCHECK_SAM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/linkcheck/sam}"
 mkdir -p "$cache"
 if [ $# -ge 1 ]; then
-  build_dir="$1"
+  # Relative to where the caller stands: the `cd` below must not move it into the cache.
+  case "$1" in
+    "") echo "error: BUILD_DIR is empty" >&2; exit 1 ;;
+    /*) build_dir="$1" ;;
+    *) build_dir="$PWD/$1" ;;
+  esac
 else
   build_dir="$(mktemp -d "${TMPDIR:-/tmp}/linkcheck-sam-build.XXXXXX")"
   trap 'rm -rf "$build_dir"' EXIT
@@ -58,4 +65,18 @@ fi
 cd "$cache"
 "$sam" build --template-file "$repo/template.yaml" --build-dir "$build_dir" \
   --cache-dir "$cache/build-cache" --cached --parallel
-test -f "$build_dir/template.yaml"
+if [ ! -f "$build_dir/template.yaml" ]; then
+  echo "error: sam build left no template at $build_dir/template.yaml" >&2
+  exit 1
+fi
+
+# Lambda runs the handlers only. CodeUri cannot exclude paths, so the local stack
+# (linkcheck/local), the CLI (linkcheck/cli.py, linkcheck/commands) and requirements.txt are
+# removed from each function's artifact here; SAM's pip builder already leaves out __pycache__
+# and *.egg-info. tests/integration/test_deploy_docs.py checks the result.
+for function_dir in "$build_dir"/*/; do
+  [ -d "$function_dir/linkcheck" ] || continue
+  rm -rf "$function_dir/linkcheck/local" "$function_dir/linkcheck/commands" \
+    "$function_dir/linkcheck/cli.py" "$function_dir/requirements.txt"
+done
+echo "Built template: $build_dir/template.yaml"
