@@ -310,3 +310,18 @@ def test_progress_bar_draws_and_clears() -> None:
     drawn = stream.getvalue()
     assert "[" + "#" * Progress.WIDTH + "] 4/4" in drawn
     assert drawn.endswith("\r")
+
+
+@pytest.mark.parametrize(
+    ("options", "methods"),
+    [([], ["GET"]), (["--get"], ["GET"]), (["--head-first"], ["HEAD"])],
+)
+def test_pages_are_read_with_get_unless_head_first_is_asked(
+    server: ScriptedServer,
+    capsys: pytest.CaptureFixture[str],
+    options: list[str],
+    methods: list[str],
+) -> None:
+    code, _, _ = run(["--allow-private-networks", *FAST, *options, server.url("/ok")], capsys)
+    assert code == 0
+    assert [hit.method for hit in server.hits("/ok")] == methods

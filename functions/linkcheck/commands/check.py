@@ -147,7 +147,9 @@ def register(subparsers: Any) -> None:
         help="ask with HEAD first and GET only when needed: less bandwidth, but soft-404s and "
         "parked domains are missed on pages that answer HEAD with 200",
     )
-    parser.set_defaults(func=run)
+    # Both options share ``head_first``: argparse would take the first one's implied default
+    # (True, from store_false), so the default is set here, once: GET.
+    parser.set_defaults(func=run, head_first=False)
 
 
 def user_agent(value: str) -> str:
