@@ -258,6 +258,7 @@ def linkcheck_command(url_file: Path, args: argparse.Namespace) -> list[str]:
 def lychee_command(url_file: Path, args: argparse.Namespace) -> list[str]:
     return [
         str(BIN / "lychee"),
+        *(["-v"] if args.lychee_durations else []),  # -v: every URL's duration in the JSON
         "--no-progress",
         "--format",
         "json",
@@ -313,23 +314,30 @@ def read_linkcheck(
 def read_lychee(
     output: Path, links: dict[str, Link], timeout_s: float
 ) -> tuple[Counter[str], list[float]]:
-    """Status counts: errors and timeouts per URL, successes from the totals."""
+    """Status counts (errors and timeouts per URL, successes from the totals); with ``-v``
+    (``--lychee-durations``) the per-URL durations too, read like linkcheck's ``elapsed_ms``."""
     report = json.loads(output.read_text())
     counts: Counter[str] = Counter()
+    queued: list[float] = []
     redirected = int(report.get("redirects", 0))
     counts[OK] = int(report.get("successful", 0)) - redirected
     counts[REDIRECTED] = redirected
-    for name, got in (("error_map", BROKEN), ("timeout_map", TIMEOUT)):
+    for name, got in (("success_map", None), ("error_map", BROKEN), ("timeout_map", TIMEOUT)):
         for entries in (report.get(name) or {}).values():
             for entry in entries:
                 link = links[entry["url"]]
-                code = (entry.get("status") or {}).get("code")
-                same = link.kind == got and (got != BROKEN or code == 404)
-                counts[link.kind if same else f"{link.kind} as {name}:{code}"] += 1
+                if got is not None:
+                    code = (entry.get("status") or {}).get("code")
+                    same = link.kind == got and (got != BROKEN or code == 404)
+                    counts[link.kind if same else f"{link.kind} as {name}:{code}"] += 1
+                duration = entry.get("duration")
+                if duration and link.kind != TIMEOUT:
+                    took = duration["secs"] + duration["nanos"] / 1e9
+                    queued.append(took - link.service_s(timeout_s))
     for key in ("unknown", "unsupported", "excludes"):
         if report.get(key):
             counts[f"other: {key}"] += int(report[key])
-    return +counts, []
+    return +counts, queued
 
 
 def measure(
@@ -401,7 +409,7 @@ def print_queueing(run: Run) -> None:
     late = [q for q in queued if q > GOAL_MAX_QUEUED_S]
     wrong = sum(v for k, v in run.counts.items() if k not in KINDS)
     print(
-        f"{run.tool} queueing (elapsed - latency, {len(queued)} checks of answering links): "
+        f"{run.tool} queueing (took - latency, {len(queued)} checks of answering links): "
         f"median {median(queued) * 1000:.0f} ms, p90 {percentile(queued, 0.9):.2f} s, "
         f"p99 {percentile(queued, 0.99):.2f} s, max {max(queued, default=0):.2f} s; "
         f"{len(late)} over {GOAL_MAX_QUEUED_S:g} s; {wrong} result(s) unlike the link"
@@ -462,6 +470,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds per check (5)")
     parser.add_argument("--skip-lychee", action="store_true", help="run linkcheck only")
     parser.add_argument("--skip-linkcheck", action="store_true", help="run lychee only")
+    parser.add_argument(
+        "--lychee-durations",
+        action="store_true",
+        help="run lychee with -v, which adds every URL's duration to its JSON: its queueing "
+        "is then printed too (its clock may start after it got a host slot)",
+    )
     args = parser.parse_args(argv)
     args.urls = args.urls or (2000 if args.quick else 10000)
     args.hosts = args.hosts or (100 if args.quick else 500)
