@@ -322,6 +322,8 @@ def read_lychee(
     redirected = int(report.get("redirects", 0))
     counts[OK] = int(report.get("successful", 0)) - redirected
     counts[REDIRECTED] = redirected
+    # Without -v only errors carry a duration: a sample skewed to 404s, so none is kept.
+    timed = any(report.get("success_map") or {})
     for name, got in (("success_map", None), ("error_map", BROKEN), ("timeout_map", TIMEOUT)):
         for entries in (report.get(name) or {}).values():
             for entry in entries:
@@ -331,7 +333,7 @@ def read_lychee(
                     same = link.kind == got and (got != BROKEN or code == 404)
                     counts[link.kind if same else f"{link.kind} as {name}:{code}"] += 1
                 duration = entry.get("duration")
-                if duration and link.kind != TIMEOUT:
+                if timed and duration and link.kind != TIMEOUT:
                     took = duration["secs"] + duration["nanos"] / 1e9
                     queued.append(took - link.service_s(timeout_s))
     for key in ("unknown", "unsupported", "excludes"):
