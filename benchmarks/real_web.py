@@ -18,6 +18,10 @@ What it does:
    mix; for linkcheck how long checks queued (``elapsed_ms`` minus the URL's latency); the
    server's own CPU; then PASS/FAIL per goal.
 
+Before the runs it prints what three scheduling policies alone allow on the same list, in
+simulated time with free CPU (``schedule_sim.py``): the lower bound is a bound, these say how
+close a policy can get.
+
 The lower bound: no tool can finish before its busiest host's work is done at 4 connections
 (the sum of that host's latencies, hanging URLs at the timeout, / 4), nor before all work is
 done at 128 checks in flight (the sum of all latencies / 128); the larger of the two.
@@ -42,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine_throughput import BIN, busy_machine_warning, compile_linkcheck, free_port, run_child
+from schedule_sim import POLICIES
 
 # Goals (docs/engine.md, "Scheduling on a real-shaped list").
 GOAL_WALL_RATIO = 0.92  # linkcheck wall time / lychee's
@@ -418,6 +423,21 @@ def print_queueing(run: Run) -> None:
     )
 
 
+def print_simulation(links: list[Link], bound: Bound, args: argparse.Namespace) -> None:
+    """What each scheduling policy alone allows on this list (free CPU, no network cost)."""
+    jobs = [(link.host, link.service_s(args.timeout), link.kind == TIMEOUT) for link in links]
+    print("simulated, CPU free (benchmarks/schedule_sim.py):")
+    for name, policy in POLICIES.items():
+        outcome = policy(jobs, args.concurrency, args.per_host, args.timeout)
+        late = sum(1 for q in outcome.queued if q > GOAL_MAX_QUEUED_S)
+        print(
+            f"  {name:<14}{outcome.seconds:>7.2f} s  {bound.seconds / outcome.seconds:>6.1%} of "
+            f"the bound  queued > {GOAL_MAX_QUEUED_S:g} s: {late:>4}, max "
+            f"{max(outcome.queued, default=0):.2f} s  answering links unanswered: "
+            f"{outcome.unanswered}"
+        )
+
+
 def best(runs: list[Run]) -> Run:
     """The fastest round stands for the tool (least disturbed by other load)."""
     return min(runs, key=lambda run: run.wall_s)
@@ -512,11 +532,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{bound.busiest_host_s:.2f} s ({bound.busiest_urls} URLs), all work / "
         f"{args.concurrency} = {bound.all_work_s:.2f} s"
     )
+    print_simulation(workload, bound, args)
     tools: list[tuple[str, Callable[[Path, argparse.Namespace], list[str]], Parse]] = []
     if not args.skip_linkcheck:
         tools.append(("linkcheck", linkcheck_command, read_linkcheck))
     if not args.skip_lychee:
         tools.append(("lychee", lychee_command, read_lychee))
+    if not tools:  # --skip-lychee --skip-linkcheck: the workload and the simulation only
+        return 0
     rounds: list[list[Run]] = []
     with tempfile.TemporaryDirectory(prefix="linkcheck-realweb-") as tmp:
         work = Path(tmp)
