@@ -18,7 +18,9 @@ def test_a_full_host_yields_to_other_hosts() -> None:
     queues.extend(jobs("busy.example", 5) + jobs("quiet.example", 1))  # type: ignore[arg-type]
     taken = [queues.take() for _ in range(3)]
     hosts = [job[1].host for job in taken if job is not None]
-    assert hosts == ["busy.example", "busy.example", "quiet.example"]
+    # busy first (most work); with 4 queued it holds to one connection while quiet has work,
+    # then takes its second slot rather than leave it idle.
+    assert hosts == ["busy.example", "quiet.example", "busy.example"]
     assert queues.take() is None  # busy is full, quiet is done: nothing may start
     queues.done("busy.example")
     job = queues.take()
@@ -64,3 +66,12 @@ def test_every_job_is_taken_once_and_no_host_exceeds_its_limit(
         finished = running.pop(rng.randrange(len(running)))  # type: ignore[attr-defined]
         queues.done(finished)
     assert sorted(seen) == sorted(url for url, _ in everything)
+
+
+def test_a_host_with_little_work_reuses_one_connection_while_others_have_work() -> None:
+    queues = HostQueues(per_host=4)
+    queues.extend(jobs("few.example", 3) + jobs("many.example", 40))  # type: ignore[arg-type]
+    taken = [queues.take() for _ in range(5)]
+    hosts = [job[1].host for job in taken if job is not None]
+    assert hosts.count("few.example") == 1  # its other two wait for its one connection
+    assert hosts.count("many.example") == 4

@@ -21,6 +21,7 @@ from .verdict import CheckResult
 
 PLAN_SLICE = 64  # URLs normalised between two turns of the event loop
 MIN_CHECK_SECONDS = 0.05  # a check with less of the batch's budget left is not started
+RAMP = 8  # queued checks per connection before a host may open another (HostQueues)
 
 # (the URL as given, its normalised target, seconds it may take, perf_counter at its start)
 CheckOne = Callable[[str, Target, float, float], Awaitable[CheckResult]]
@@ -115,7 +116,9 @@ class HostQueues:
     """Queued checks by host, handed out so no host ever runs more than ``per_host`` (pure).
 
     ``take`` returns a job whose host has room, from the host with the most queued work (the
-    one that bounds the batch's length), or None when every host with work is full. Every
+    one that bounds the batch's length), or None when every host with work is full. A host
+    with little work is held to fewer connections than ``per_host`` (``_soft_limit``) while
+    other hosts can use the slot, so its kept-alive connection serves its URLs in turn. Every
     change of a host's queue or room pushes a current heap entry; older entries are dropped
     when they surface.
     """
@@ -157,23 +160,47 @@ class HostQueues:
 
     def take(self) -> tuple[str, Target] | None:
         heap = self._heap
-        while heap:
-            queued, _, host = heapq.heappop(heap)
-            queue = self._queues.get(host)
-            running = self._running.get(host, 0)
-            if not queue or running >= self._per_host or -queued != len(queue):
-                # Stale: emptied, full (offered again when one of its checks ends), or ranked
-                # by an older length (every change of length pushed a current entry).
-                continue
-            job = queue.popleft()
-            self._running[host] = running + 1
-            self.pending -= 1
-            if queue:
-                self._offer(host)
-            else:
-                del self._queues[host]
-            return job
-        return None
+        spare: list[tuple[int, int, str]] = []  # hosts at their soft limit, with hard room
+        try:
+            while heap:
+                entry = heapq.heappop(heap)
+                queued, _, host = entry
+                queue = self._queues.get(host)
+                running = self._running.get(host, 0)
+                if not queue or running >= self._per_host or -queued != len(queue):
+                    # Stale: emptied, full (offered again when one of its checks ends), or
+                    # ranked by an older length (every change of length pushed a current entry).
+                    continue
+                if running >= self._soft_limit(len(queue)):
+                    spare.append(entry)  # it can wait for its own connections to come back
+                    continue
+                return self._start(host, queue, running)
+            if spare:  # every host with work is at its soft limit: no slot stays idle
+                _, _, host = spare.pop(0)  # the one with the most queued work
+                return self._start(host, self._queues[host], self._running.get(host, 0))
+            return None
+        finally:
+            for entry in spare:
+                heapq.heappush(heap, entry)
+
+    def _soft_limit(self, queued: int) -> int:
+        """Connections a host should use for ``queued`` waiting checks: one per ``RAMP`` of
+        them, up to ``per_host``. A host with a few URLs reuses one kept-alive connection
+        instead of opening ``per_host`` at once (a TCP and TLS handshake each on the real
+        web); only its queue's length, or idle slots, earn it more."""
+        return min(self._per_host, 1 + queued // RAMP)
+
+    def _start(
+        self, host: str, queue: collections.deque[tuple[str, Target]], running: int
+    ) -> tuple[str, Target]:
+        job = queue.popleft()
+        self._running[host] = running + 1
+        self.pending -= 1
+        if queue:
+            self._offer(host)
+        else:
+            del self._queues[host]
+        return job
 
     def done(self, host: str) -> None:
         """A check of ``host`` ended: its slot is free for the host's next job."""
