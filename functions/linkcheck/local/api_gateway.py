@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from .functions import ACCOUNT_ID, FunctionFailed, FunctionNotReady, LocalFunction
+from .functions import ACCOUNT_ID, Function, FunctionFailed, FunctionNotReady
 from .wiring import AuthorizerSpec, Route
 
 log = logging.getLogger("linkcheck.dev")
@@ -259,7 +259,7 @@ class AuthorizerGate:
     def __init__(
         self,
         spec: AuthorizerSpec,
-        function: LocalFunction,
+        function: Function,
         *,
         region: str = "us-east-1",
         clock: Callable[[], float] = time.monotonic,
@@ -321,7 +321,7 @@ class HttpApi:
     def __init__(
         self,
         routes: RouteTable,
-        functions: dict[str, LocalFunction],
+        functions: dict[str, Function],
         authorizers: dict[str, AuthorizerGate],
     ) -> None:
         self.routes = routes
