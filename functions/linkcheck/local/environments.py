@@ -16,6 +16,7 @@ handed to ``on_log(function, pid, line)``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -57,7 +58,8 @@ class Zygote:
     def __init__(self, modules: Iterable[str], env: Mapping[str, str]) -> None:
         self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            self._process = subprocess.Popen(
+            # Our own interpreter and module, no shell: nothing here comes from input.
+            self._process = subprocess.Popen(  # noqa: S603
                 [sys.executable, "-m", "linkcheck.local.zygote", str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 env=dict(env),
@@ -117,11 +119,9 @@ class Zygote:
 
     def kill(self, pid: int) -> None:
         """Kill an environment (only if it is still the zygote's child: pids get reused)."""
-        with self._lock:
-            try:
-                self._request_locked({"kill": pid}, (), timeout=10)
-            except ZygoteFailed:
-                pass  # the zygote is gone, and its children with it
+        # ZygoteFailed: the zygote is gone, and its children with it.
+        with self._lock, contextlib.suppress(ZygoteFailed):
+            self._request_locked({"kill": pid}, (), timeout=10)
 
     def _request_locked(
         self, request: dict[str, Any] | None, fds: tuple[int, ...], *, timeout: float
@@ -190,10 +190,8 @@ class Environment:
 
     def shutdown(self) -> None:
         """End the channel both ways, waking a thread waiting for a reply (``close`` would not)."""
-        try:
+        with contextlib.suppress(OSError):  # already closed
             self.channel.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed
 
     def join_log(self, timeout: float = 5) -> None:
         if self._reader is not None:

@@ -64,6 +64,7 @@ FAKE_CREDENTIALS = {
 # Set by the stack or by AWS in a function's environment, never taken from the shell.
 _MANAGED_PREFIXES = ("AWS_", "POWERTOOLS_", "LAMBDA_", "_HANDLER")
 Isolation = Literal["process", "in-process"]
+PRELOADED_MODULES = ("boto3",)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,9 @@ class DevStack:
         self.ca_bundle = ca_bundle
         self.only_connect_to = only_connect_to
         if environments not in ("process", "in-process"):
-            raise ValueError(f"environments must be 'process' or 'in-process', not {environments!r}")
+            raise ValueError(
+                f"environments must be 'process' or 'in-process', not {environments!r}"
+            )
         if max_environments < 1:
             raise ValueError("max_environments must be at least 1")
         self.isolation: Isolation = environments
@@ -356,12 +359,13 @@ class DevStack:
         from .resources import LocalResources
 
         assert self.wiring is not None
-        modules = [
-            handler.rpartition(".")[0]
-            for logical_id, handler in self._process_handlers().items()
-        ]
+        modules = [handler.rpartition(".")[0] for handler in self._process_handlers().values()]
         if self.isolation != "process" or not modules:
             return
+        # Handlers import boto3 on first use (a faster cold start for /check in AWS); locally,
+        # where every environment shares two cores, importing it once in the zygote saves each
+        # new environment a third of a second of CPU.
+        modules.extend(PRELOADED_MODULES)
         # The handlers are imported before a function's own variables exist: Globals that need
         # no resource (service name, log level, metrics namespace) are there, Refs are not.
         env = dict(self._shell_env)
