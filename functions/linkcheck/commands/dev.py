@@ -91,10 +91,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--max-environments",
         type=_positive,
-        default=10,
+        default=20,
         metavar="N",
         help="at most N execution environments (processes) per function serve requests at the "
-        "same time; more wait for a free one (default 10)",
+        "same time; more wait for a free one (default 20)",
     )
     parser.add_argument(
         "--in-process",

@@ -100,7 +100,7 @@ class DevStack:
         ca_bundle: str | None = None,
         only_connect_to: bool = False,
         environments: Isolation = "process",
-        max_environments: int = 10,
+        max_environments: int = 20,
         on_log: LogSink | None = None,
     ) -> None:
         self.host = host
