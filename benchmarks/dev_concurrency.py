@@ -24,6 +24,7 @@ import itertools
 import os
 import random
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -71,19 +72,23 @@ def serve(mode: str) -> None:
 @contextmanager
 def stack_process(mode: str) -> Iterator[str]:
     # Our own interpreter and script: nothing here comes from input.
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, __file__, "--serve", mode],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert process.stdout is not None
+        url = None
         for line in process.stdout:
             if line.startswith("READY "):
-                yield line.split()[1]
+                url = line.split()[1]
                 break
-        else:
+        if url is None:
             raise RuntimeError(f"the {mode} stack did not start")
+        # Keep reading: in-process functions log to stdout, and a full pipe would block them.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        yield url
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -95,6 +100,10 @@ def stack_process(mode: str) -> Iterator[str]:
 class _Page(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     delay = 0.0
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no 40 ms stalls
 
     def do_GET(self) -> None:
         time.sleep(self.delay)
