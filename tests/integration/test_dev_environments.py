@@ -117,6 +117,8 @@ def test_concurrent_checks_of_a_slow_page_are_served_together(
         assert (response.json()["status"], response.json()["reason"]) == ("ok", "http_2xx")
         assert "time budget" not in response.text
     assert gate.filled  # every check reached the page while the others were waiting there
+    # One new key in a burst: one authorizer call, the other requests wait for its answer.
+    assert [a.calls for a in dev_stack.authorizers.values()] == [1]
     stats = pool(dev_stack, "ApiFunction").stats()
     assert stats.peak_busy == concurrent
     assert len(set(stats.pids)) == concurrent
