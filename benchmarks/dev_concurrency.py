@@ -59,7 +59,7 @@ def serve(mode: str) -> None:
         api_key=KEY,
         allow_private_networks=True,
         sweep_every=None,
-        background_pumps=False,
+        background_pumps=False,  # the API alone (the pumps' polling and checks are the worker's)
         environments="in-process" if mode == "in-process" else "process",
         env={"RATE_LIMIT_PER_MINUTE": "0"},  # measure the stack, not the rate limit
         on_log=lambda *_: None,  # the functions' log lines are not the point here
@@ -266,6 +266,7 @@ def main() -> int:
     parser.add_argument("--warm-up", type=float, default=3.0, help="seconds not counted")
     parser.add_argument("--clients", default="1,2,4,8,16", help="load levels, comma-separated")
     parser.add_argument("--skip-in-process", action="store_true")
+    parser.add_argument("--skip-burst", action="store_true", help="only the mixed load (b)")
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
@@ -275,9 +276,10 @@ def main() -> int:
     modes = ["process"] if args.skip_in_process else ["process", "in-process"]
     goals: list[bool] = []
     with page(args.slow) as slow, page(0.0) as fast:
-        print(f"\n(a) {args.burst} concurrent GET /check of a page taking {args.slow:g} s")
-        print(f"{'mode':<16}{'wall s':>8}  verdicts")
-        for mode in modes:
+        if not args.skip_burst:
+            print(f"\n(a) {args.burst} concurrent GET /check of a page taking {args.slow:g} s")
+            print(f"{'mode':<16}{'wall s':>8}  verdicts")
+        for mode in [] if args.skip_burst else modes:
             with stack_process(mode) as (base_url, _):
                 # First with every environment to start (cold), then again with them warm.
                 for label in ("cold", "warm") if mode == "process" else ("",):
