@@ -266,3 +266,44 @@ def test_in_process_mode_runs_the_functions_here(dev_stack_factory: DevStackFact
         assert api.get("/me").status_code == 200
     assert stack.environment_stats() == {}
     assert stack.describe()["isolation"] == "in-process"
+
+
+def test_killing_linkcheck_dev_leaves_no_process_behind() -> None:
+    """Even without a clean stop: the zygote sees its control socket close, and environments
+    die with the zygote."""
+    from tests.integration.test_dev_cli import DevProcess
+
+    key = "lck_orphan_test_key_123"
+    process = DevProcess(
+        "--port", "0", "--sweep-every", "0", env={"LINKCHECK_DEV_API_KEY": key}
+    )  # fmt: skip
+    try:
+        banner = process.wait_for("Ctrl-C")
+        base_url = banner.split("API      ", 1)[1].split()[0]
+        with httpx.Client(base_url=base_url, trust_env=False, timeout=30) as api:
+            assert api.get("/me", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+        below = descendants(process.process.pid)
+        assert len(below) >= 3  # the zygote, an authorizer and an api environment
+    finally:
+        process.process.kill()
+        process.process.wait(timeout=10)
+    assert [pid for pid in below if not gone(pid)] == []
+
+
+def descendants(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    found: list[int] = []
+    frontier = [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found.extend(children)
+        frontier.extend(children)
+    return found
