@@ -11,9 +11,15 @@ Registered for every test by ``tests/conftest.py`` (``pytest_plugins``), so just
     - ``dev_stack.tick()``: run the scheduled function(s) (the sweep) now;
     - ``dev_stack.notifications``: SNS envelopes published so far (``Message``, ``Subject``,
       ``MessageAttributes``); ``dev_stack.env``: the functions' environment (TABLE_NAME, ...);
-    - ``dev_stack.function("WorkerFunction")``, ``dev_stack.authorizers["LambdaAuth"].calls``.
+    - ``dev_stack.function("WorkerFunction")``, ``dev_stack.authorizers["LambdaAuth"].calls``;
+    - ``dev_stack.environment_stats()``: per function, the process environments started, the
+      most that served at once, and their pids.
   Options: private networks allowed (tests serve on 127.0.0.1), no background pumps, no
   automatic sweep, ``CONFIRM_DELAY_SECONDS=0``, failed SQS messages visible again at once.
+  Functions run in process environments, as ``linkcheck dev`` runs them: a handler given as a
+  callable (``handlers={"ApiFunction": fake}``) runs in the test's process instead, one given
+  by name (``"tests.integration.dev_handlers.environment"``) in environments;
+  ``on_log=callback(function, pid, line)`` receives the environments' log lines.
 
 ``dev_stack_factory(**options)`` -> a started ``DevStack`` with your options on top of those
   (for example ``env={"RATE_LIMIT_PER_MINUTE": "3"}`` or ``handlers={"ApiFunction": fake}``);
@@ -23,7 +29,7 @@ Registered for every test by ``tests/conftest.py`` (``pytest_plugins``), so just
   module-scoped one shared by read-only tests; stop it yourself).
 
 Every stack shares the session's moto server (``moto_endpoint``) with its own resources
-(unique names), and restores ``os.environ`` when stopped.
+(unique names), and restores ``os.environ`` when stopped; its processes end with it.
 """
 
 from __future__ import annotations

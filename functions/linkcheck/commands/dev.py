@@ -2,7 +2,9 @@
 
 Starts moto in-process with the resources of template.yaml, the HTTP API (API Gateway v2
 emulation with the authorizer) on ``--port``, and the pumps that feed the queues, the table
-stream and the schedule to the same handlers that run in AWS. Runs until SIGINT/SIGTERM.
+stream and the schedule to the same handlers that run in AWS. As in Lambda, each function runs
+in execution environments that are processes, started on demand (up to --max-environments per
+function) and reused while warm. Runs until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -86,6 +88,20 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="dev only: refuse every host no --connect-to rule maps (no DNS lookup)",
     )
+    parser.add_argument(
+        "--max-environments",
+        type=_positive,
+        default=20,
+        metavar="N",
+        help="at most N execution environments (processes) per function serve requests at the "
+        "same time; more wait for a free one (default 20)",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run every function inside the linkcheck dev process instead (one invocation per "
+        "function at a time; lets a debugger stop in a handler)",
+    )
     parser.set_defaults(func=_command)
 
 
@@ -103,6 +119,13 @@ def _port(value: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{value} is not a port number (0-65535)")
     return port
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return number
 
 
 def _non_negative(value: str) -> float:
@@ -149,6 +172,8 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         connect_to=tuple(args.connect_to),
         ca_bundle=args.ca_bundle,
         only_connect_to=args.only_connect_to,
+        environments="in-process" if args.in_process else "process",
+        max_environments=args.max_environments,
     )
     try:
         print("linkcheck dev: starting moto and the local stack...", file=out, flush=True)
@@ -229,6 +254,12 @@ def banner(stack: DevStack, *, sweep_every: float | None) -> str:
             lines.append(f"    {pump.name} ({every}; the template's rate is not used locally)")
         else:
             lines.append(f"    {pump.name}")
+    if stack.isolation == "process":
+        lines.append(
+            f"  Functions run in processes, up to {stack.max_environments} per function at once"
+        )
+    else:
+        lines.append("  Functions run inside this process, one invocation per function at a time")
     not_ready = [name for name, function in stack.functions.items() if not function.ready]
     if not_ready:
         lines.append(f"  Not loadable yet: {', '.join(not_ready)} (see the log above)")

@@ -3,7 +3,8 @@
 Given an HTTP request this module picks the route the way API Gateway does (most specific path
 first, greedy ``{proxy+}`` last), builds the payload 2.0 event AWS would send, applies the Lambda
 authorizer with API Gateway's own rules (identity header missing: 401 without calling it;
-results cached by identity value for the TTL; deny: 403), and turns the handler's result back
+results cached by identity value for the TTL, concurrent requests with one uncached identity
+waiting for a single call; deny: 403), and turns the handler's result back
 into an HTTP response. ``http_front.py`` puts it on a socket.
 """
 
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from .functions import ACCOUNT_ID, FunctionFailed, FunctionNotReady, LocalFunction
+from .functions import ACCOUNT_ID, Function, FunctionFailed, FunctionNotReady
 from .wiring import AuthorizerSpec, Route
 
 log = logging.getLogger("linkcheck.dev")
@@ -259,7 +260,7 @@ class AuthorizerGate:
     def __init__(
         self,
         spec: AuthorizerSpec,
-        function: LocalFunction,
+        function: Function,
         *,
         region: str = "us-east-1",
         clock: Callable[[], float] = time.monotonic,
@@ -270,6 +271,7 @@ class AuthorizerGate:
         self.clock = clock
         self.calls = 0  # how many times the authorizer function ran (tests check the cache)
         self._cache: dict[tuple[str, ...], tuple[float, AuthorizerDecision]] = {}
+        self._pending: dict[tuple[str, ...], threading.Event] = {}  # authorizer calls under way
         self._lock = threading.Lock()
 
     def check(self, http: dict[str, Any], route: Route) -> AuthorizerDecision | HttpResponse:
@@ -279,11 +281,34 @@ class AuthorizerGate:
             return gateway_error(401, "Unauthorized")  # the authorizer is not called
         key = tuple(identity)
         ttl = self.spec.cache_ttl_seconds
-        if ttl > 0:
+        if ttl <= 0:
+            return self._authorize(http, route, identity)
+        while True:
             with self._lock:
                 cached = self._cache.get(key)
                 if cached and cached[0] > self.clock():
                     return cached[1]
+                pending = self._pending.get(key)
+                if pending is None:
+                    pending = self._pending[key] = threading.Event()
+                    break
+            # Locally, a burst of requests with one new key asks the authorizer once and the
+            # others wait for its answer (each would start its own environment otherwise).
+            pending.wait(self.function.spec.timeout_seconds + 1.0)
+        try:
+            decision = self._authorize(http, route, identity)
+            if isinstance(decision, AuthorizerDecision):
+                with self._lock:
+                    self._cache[key] = (self.clock() + ttl, decision)
+            return decision
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
+            pending.set()
+
+    def _authorize(
+        self, http: dict[str, Any], route: Route, identity: list[str]
+    ) -> AuthorizerDecision | HttpResponse:
         try:
             result = self.function.invoke(authorizer_event(http, route, identity, self.region))
             with self._lock:
@@ -294,9 +319,6 @@ class AuthorizerGate:
         if decision is None:
             log.error("%s returned an invalid authorizer response", self.function.name)
             return gateway_error(500, "Internal Server Error")
-        if ttl > 0:
-            with self._lock:
-                self._cache[key] = (self.clock() + ttl, decision)
         return decision
 
     def _decision(self, result: Any) -> AuthorizerDecision | None:
@@ -321,7 +343,7 @@ class HttpApi:
     def __init__(
         self,
         routes: RouteTable,
-        functions: dict[str, LocalFunction],
+        functions: dict[str, Function],
         authorizers: dict[str, AuthorizerGate],
     ) -> None:
         self.routes = routes

@@ -1,23 +1,27 @@
-"""Run a function of the template in this process, the way the Lambda runtime would.
+"""What the Lambda runtime does around a handler: the context, the call, errors as results.
 
-``LocalFunction`` imports the handler named in the template (``linkcheck.handlers.api.handler``)
-on first use and calls ``handler(event, context)`` with a ``LambdaContext`` that honours the
-function's timeout and memory. Each function is one warm execution environment: invocations of
-the same function take turns (handlers such as Powertools' resolver keep the current event on a
-module-level object, so two concurrent calls would see each other's request), while different
-functions run in parallel.
+``Function`` is what the HTTP API and the pumps invoke; the local stack has two kinds:
+
+- ``environments.ProcessFunction`` (the default): execution environments are processes, as in
+  Lambda; they run ``invoke_handler`` (below) on events received as JSON.
+- ``LocalFunction``: the function runs in the stack's own process, as one warm environment:
+  invocations of the same function take turns (handlers such as Powertools' resolver keep the
+  current event on a module-level object, so two concurrent calls would see each other's
+  request). For handlers given as Python callables (test doubles) and ``--in-process``.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .wiring import FunctionSpec
 
@@ -32,6 +36,26 @@ class FunctionNotReady(RuntimeError):
 
 class FunctionFailed(RuntimeError):
     """The handler raised: Lambda reports this as a function error."""
+
+
+class FunctionTimedOut(FunctionFailed):
+    """The handler ran past the function's timeout: its environment was stopped."""
+
+
+class Function(Protocol):
+    """A function of the template as the HTTP API and the pumps see it."""
+
+    spec: FunctionSpec
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def ready(self) -> bool: ...
+
+    def load(self) -> bool: ...
+
+    def invoke(self, event: Any) -> Any: ...
 
 
 @dataclass
@@ -66,6 +90,44 @@ class LambdaContext:
 
 
 Handler = Callable[[Any, Any], Any]
+
+
+def invoke_handler(
+    handler_path: str,
+    event: Any,
+    *,
+    function_name: str,
+    timeout_seconds: int,
+    memory_mb: int,
+    region: str,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """Run one invocation inside an execution environment; the reply for the stack.
+
+    ``{"result": ...}``, ``{"error": {"type", "message"}}`` (the handler raised: printed to
+    the log like Lambda's runtime does) or ``{"not_ready": reason}`` (not built or not loadable).
+    """
+    context = LambdaContext(
+        function_name=function_name,
+        memory_limit_in_mb=memory_mb,
+        timeout_seconds=timeout_seconds,
+        region=region,
+        aws_request_id=request_id or str(uuid.uuid4()),
+    )
+    module_name, _, attribute = handler_path.rpartition(".")
+    try:
+        handler = getattr(importlib.import_module(module_name), attribute)
+    except Exception as exc:
+        return {"not_ready": f"cannot load {handler_path}: {type(exc).__name__}: {exc}"}
+    try:
+        return {"result": handler(event, context)}
+    except NotImplementedError as exc:
+        return {"not_ready": f"not built yet ({exc})"}
+    # Any error in a handler is a function error, as in Lambda: reported, the environment stays.
+    except Exception as exc:
+        print(f"[ERROR] {type(exc).__name__}: {exc} (request {context.aws_request_id})")
+        traceback.print_exc(file=sys.stdout)
+        return {"error": {"type": type(exc).__name__, "message": str(exc)}}
 
 
 class LocalFunction:

@@ -59,11 +59,18 @@ def start_moto_server(host: str = "127.0.0.1", port: int = 0) -> MotoServer:
     from moto.server import ThreadedMotoServer
     from werkzeug.serving import make_server
 
+    class NoDelayRequestHandler(MotoRequestHandler):  # type: ignore[misc]
+        def setup(self) -> None:
+            super().setup()
+            # werkzeug writes headers and body apart: without this, Nagle's algorithm holds the
+            # body until the client's delayed ACK (40 ms) whenever the client is another process.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     class AtomicMotoServer(ThreadedMotoServer):
         def _server_entry(self) -> None:
             app = AtomicDynamoDB(DomainDispatcherApplication(create_backend_app))
             self._server = make_server(
-                self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+                self._ip_address, self._port, app, True, request_handler=NoDelayRequestHandler
             )
             self._server_ready_event.set()
             self._server.serve_forever()

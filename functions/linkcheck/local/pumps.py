@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from .event_filter import matches_any
-from .functions import ACCOUNT_ID, FunctionFailed, FunctionNotReady, LocalFunction
+from .functions import ACCOUNT_ID, Function, FunctionFailed, FunctionNotReady
 
 log = logging.getLogger("linkcheck.dev")
 
@@ -99,7 +99,7 @@ class QueuePump:
         sqs: Any,
         queue_url: str,
         queue_arn: str,
-        function: LocalFunction,
+        function: Function,
         batch_size: int,
         report_item_failures: bool,
         retry_after_seconds: int | None,
@@ -185,7 +185,7 @@ class StreamPump:
         streams: Any,
         sqs: Any,
         stream_arn: str,
-        function: LocalFunction,
+        function: Function,
         batch_size: int,
         starting_position: str,
         filter_patterns: tuple[dict[str, Any], ...],
@@ -367,7 +367,7 @@ class SchedulePump:
         self,
         *,
         name: str,
-        function: LocalFunction,
+        function: Function,
         every: float | None,
         payload: Any | None,
         region: str,
@@ -508,6 +508,10 @@ class Runner:
             if not handled:
                 break
         return total
+
+    def request_stop(self) -> None:
+        """Ask the pumps to stop after what they are doing (``stop`` waits for them)."""
+        self._stop.set()
 
     def stop(self) -> None:
         self._stop.set()

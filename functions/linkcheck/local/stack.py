@@ -1,4 +1,4 @@
-"""The whole system in one process: moto, resources, functions, HTTP API and pumps.
+"""The whole system on 127.0.0.1: moto, resources, functions, HTTP API and pumps.
 
 ``DevStack`` is what ``linkcheck dev`` runs and what tests start (see
 ``tests/integration/devstack.py``)::
@@ -11,24 +11,34 @@
     stack.notifications      # SNS messages seen so far (envelopes)
     stack.stop()
 
-Like one AWS account, the process environment is shared by every function: ``start()`` puts
-the functions' environment (template Refs resolved to local resources), the moto endpoint and
-fake credentials into ``os.environ``; ``stop()`` restores what was there.
+Functions run as in Lambda (``environments="process"``, the default): each execution
+environment is a process forked on demand from a zygote that imported the handlers, up to
+``max_environments`` per function, and gets only its own function's environment (template
+variables with Refs resolved to local resources, plus the moto endpoint and fake credentials);
+see ``environments.py``. ``environments="in-process"`` runs every function in this process
+instead, one invocation of a function at a time (a debugger works there); handlers given as
+Python callables (test doubles) always run in-process.
+
+This process's own ``os.environ`` gets the union of the functions' variables (in-process
+functions, the pumps and tests read it); ``stop()`` restores what was there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
+import sys
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .. import devmode
 from .api_gateway import AuthorizerGate, HttpApi, RouteTable
-from .functions import Handler, LocalFunction
+from .environments import LogSink, PoolStats, ProcessFunction, Zygote, print_log
+from .functions import Function, Handler, LocalFunction
 from .http_front import HttpFront
 from .pumps import (
     NotificationPump,
@@ -51,6 +61,10 @@ FAKE_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
+# Set by the stack or by AWS in a function's environment, never taken from the shell.
+_MANAGED_PREFIXES = ("AWS_", "POWERTOOLS_", "LAMBDA_", "_HANDLER")
+Isolation = Literal["process", "in-process"]
+PRELOADED_MODULES = ("boto3",)
 
 
 @dataclass(frozen=True)
@@ -79,12 +93,15 @@ class DevStack:
         background_pumps: bool = True,
         prefix: str | None = None,
         env: Mapping[str, str] | None = None,
-        handlers: Mapping[str, Handler] | None = None,
+        handlers: Mapping[str, Handler | str] | None = None,
         on_notification: Callable[[str], None] | None = None,
         template: dict[str, Any] | None = None,
         connect_to: tuple[str, ...] = (),
         ca_bundle: str | None = None,
         only_connect_to: bool = False,
+        environments: Isolation = "process",
+        max_environments: int = 20,
+        on_log: LogSink | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -107,12 +124,21 @@ class DevStack:
         self.connect_to = tuple(connect_to)
         self.ca_bundle = ca_bundle
         self.only_connect_to = only_connect_to
+        if environments not in ("process", "in-process"):
+            raise ValueError(
+                f"environments must be 'process' or 'in-process', not {environments!r}"
+            )
+        if max_environments < 1:
+            raise ValueError("max_environments must be at least 1")
+        self.isolation: Isolation = environments
+        self.max_environments = max_environments
+        self.on_log: LogSink = on_log or print_log
 
         self.notifications: list[dict[str, Any]] = []  # SNS envelopes, in arrival order
         self.first_key: FirstKey | None = None
         self.env: dict[str, str] = {}
         self.wiring: Wiring | None = None
-        self.functions: dict[str, LocalFunction] = {}
+        self.functions: dict[str, Function] = {}
         self.authorizers: dict[str, AuthorizerGate] = {}
         self.pumps: list[Pump] = []
         self.schedules: list[SchedulePump] = []
@@ -121,6 +147,9 @@ class DevStack:
         self._front: HttpFront | None = None
         self._runner: Runner | None = None
         self._saved_env: dict[str, str | None] = {}
+        self._shell_env: dict[str, str] = {}  # what every environment keeps from the shell
+        self._template_data: dict[str, Any] = {}
+        self._zygote: Zygote | None = None
         self._started = False
 
     # -------------------------------------------------------------- public surface
@@ -160,10 +189,13 @@ class DevStack:
                 self.moto_endpoint = self._moto.endpoint
             # This process is the local stack: honour the dev-only settings (devmode).
             devmode.enable()
+            self._template_data = template
+            self._shell_env = self._environment_from_shell()
+            self._start_zygote()  # imports the handlers while the resources are created
             self._set_env({"AWS_ENDPOINT_URL": self.moto_endpoint, **self._aws_env()})
             created = local_resources.create_resources(template, prefix=self.prefix)
             self._resources = created
-            self._set_env(self._function_env(template, created))
+            self._set_env(self._union_env())
             self._build_functions()
             self._build_pumps(created)
             self._front = HttpFront(self._http_api(), host=self.host, port=self.port)
@@ -179,12 +211,23 @@ class DevStack:
         return self
 
     def stop(self) -> None:
-        """Stop the pumps, the HTTP API and an own moto server; restore the environment."""
+        """Stop the pumps, the HTTP API, every environment and an own moto server; restore the
+        environment. No process started by the stack outlives this call."""
+        if self._runner is not None:
+            self._runner.request_stop()
+        if self._front is not None:
+            self._front.stop()
+        pools = [f for f in self.functions.values() if isinstance(f, ProcessFunction)]
+        for pool in pools:
+            pool.stop()  # invocations in progress fail now instead of holding up the pumps
         if self._runner is not None:
             self._runner.stop()
             self._runner = None
-        if self._front is not None:
-            self._front.stop()
+        if self._zygote is not None:
+            self._zygote.stop()  # kills and reaps what is left, then exits
+            self._zygote = None
+            for pool in pools:
+                pool.join_logs()
         if self._moto is not None:
             self._moto.stop()
             self._moto = None
@@ -208,8 +251,16 @@ class DevStack:
         """Invoke every scheduled function now (the results, None where one failed)."""
         return [schedule.tick() for schedule in self.schedules]
 
-    def function(self, logical_id: str) -> LocalFunction:
+    def function(self, logical_id: str) -> Function:
         return self.functions[logical_id]
+
+    def environment_stats(self) -> dict[str, PoolStats]:
+        """Process environments per function (started, busy, pids); in-process ones are absent."""
+        return {
+            name: function.stats()
+            for name, function in self.functions.items()
+            if isinstance(function, ProcessFunction)
+        }
 
     def __enter__(self) -> DevStack:
         return self.start()
@@ -223,25 +274,15 @@ class DevStack:
         # Fake credentials always: nothing started here may ever reach a real AWS account.
         return {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
 
-    def _function_env(self, template: dict[str, Any], created: LocalResources) -> dict[str, str]:
-        env = dict(created.env(template))
-        assert self.wiring is not None
-        for spec in self.wiring.functions.values():
-            for name, value in created.resolve_variables(spec.environment, template).items():
-                if name in env and env[name] != value:
-                    log.warning(
-                        "%s sets %s differently: one process, one env", spec.logical_id, name
-                    )
-                env[name] = value
-        env.update(
-            {
-                "LINKCHECK_DEV": "1",
-                "MIN_INTERVAL_MINUTES": "1",
-                "LINKCHECK_ALLOW_PRIVATE_NETWORKS": "1" if self.allow_private_networks else "0",
-                # No X-Ray daemon locally.
-                "POWERTOOLS_TRACE_DISABLED": "1",
-            }
-        )
+    def _stack_settings(self) -> dict[str, str]:
+        """What the stack sets in every function's environment, on top of the template."""
+        env = {
+            "LINKCHECK_DEV": "1",
+            "MIN_INTERVAL_MINUTES": "1",
+            "LINKCHECK_ALLOW_PRIVATE_NETWORKS": "1" if self.allow_private_networks else "0",
+            # No X-Ray daemon locally.
+            "POWERTOOLS_TRACE_DISABLED": "1",
+        }
         if self.confirm_delay is not None:
             env["CONFIRM_DELAY_SECONDS"] = str(self.confirm_delay)
         for name in devmode.DEV_ONLY_VARIABLES:
@@ -253,6 +294,98 @@ class DevStack:
         )
         env.update(self.extra_env)
         return env
+
+    def function_env(self, logical_id: str) -> dict[str, str]:
+        """The whole environment of one function's execution environments."""
+        assert self.wiring is not None and self._resources is not None
+        template, created = self._template_data, self._resources
+        spec = self.wiring.functions[logical_id]
+        env = dict(self._shell_env)
+        env.update(created.env(template))
+        env.update(created.resolve_variables(spec.environment, template))
+        env.update(self._stack_settings())
+        env.update({"AWS_ENDPOINT_URL": str(self.moto_endpoint), **self._aws_env()})
+        # What Lambda itself sets in every environment.
+        env.update(
+            {
+                "AWS_LAMBDA_FUNCTION_NAME": logical_id,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
+                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+                "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{logical_id}",
+                "_HANDLER": spec.handler,
+            }
+        )
+        return env
+
+    def _union_env(self) -> dict[str, str]:
+        """Every function's variables together: this process's view (in-process functions)."""
+        assert self.wiring is not None and self._resources is not None
+        template, created = self._template_data, self._resources
+        env = dict(created.env(template))
+        for spec in self.wiring.functions.values():
+            for name, value in created.resolve_variables(spec.environment, template).items():
+                if name in env and env[name] != value and self.isolation == "in-process":
+                    log.warning(
+                        "%s sets %s differently: one process, one env", spec.logical_id, name
+                    )
+                env[name] = value
+        env.update(self._stack_settings())
+        return env
+
+    def _managed_names(self) -> set[str]:
+        """Variables the template or the stack set: a function never takes them from the shell."""
+        from .resources import LocalResources
+
+        assert self.wiring is not None
+        template = self._template_data
+        names = set(LocalResources().env(template)) | set(self._stack_settings())
+        function_globals = template.get("Globals", {}).get("Function", {})
+        names |= set(function_globals.get("Environment", {}).get("Variables", {}))
+        for spec in self.wiring.functions.values():
+            names |= set(spec.environment)
+        return names
+
+    def _environment_from_shell(self) -> dict[str, str]:
+        """What environments inherit (PATH, HOME, platform credentials...): no stack variable."""
+        managed = self._managed_names()
+        return {
+            name: value
+            for name, value in os.environ.items()
+            if name not in managed and not name.startswith(_MANAGED_PREFIXES)
+        }
+
+    def _start_zygote(self) -> None:
+        """Start the fork server (process isolation): it imports the handlers right away."""
+        from .resources import LocalResources
+
+        assert self.wiring is not None
+        modules = [handler.rpartition(".")[0] for handler in self._process_handlers().values()]
+        if self.isolation != "process" or not modules:
+            return
+        # Handlers import boto3 on first use (a faster cold start for /check in AWS); locally,
+        # where every environment shares two cores, importing it once in the zygote saves each
+        # new environment a third of a second of CPU.
+        modules.extend(PRELOADED_MODULES)
+        # The handlers are imported before a function's own variables exist: Globals that need
+        # no resource (service name, log level, metrics namespace) are there, Refs are not.
+        env = dict(self._shell_env)
+        env.update(LocalResources().env(self._template_data))
+        env.update(self._stack_settings())
+        env.update(self._aws_env())
+        env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)  # this code, not another
+        self._zygote = Zygote(modules, env)
+
+    def _process_handlers(self) -> dict[str, str]:
+        """Handler path of every function that runs in process environments."""
+        assert self.wiring is not None
+        if self.isolation != "process":
+            return {}
+        handlers: dict[str, str] = {}
+        for logical_id, spec in self.wiring.functions.items():
+            override = self.handler_overrides.get(logical_id)
+            if override is None or isinstance(override, str):
+                handlers[logical_id] = override or spec.handler
+        return handlers
 
     def _set_env(self, values: Mapping[str, str]) -> None:
         for name, value in values.items():
@@ -274,10 +407,25 @@ class DevStack:
 
     def _build_functions(self) -> None:
         assert self.wiring is not None
+        in_processes = self._process_handlers()
         for logical_id, spec in self.wiring.functions.items():
-            self.functions[logical_id] = LocalFunction(
-                spec, region=REGION, handler=self.handler_overrides.get(logical_id)
-            )
+            override = self.handler_overrides.get(logical_id)
+            if logical_id in in_processes and self._zygote is not None:
+                self.functions[logical_id] = ProcessFunction(
+                    spec,
+                    zygote=self._zygote,
+                    env=self.function_env(logical_id),
+                    handler=in_processes[logical_id],
+                    max_environments=self.max_environments,
+                    region=REGION,
+                    on_log=self.on_log,
+                )
+            elif isinstance(override, str):
+                self.functions[logical_id] = LocalFunction(
+                    dataclasses.replace(spec, handler=override), region=REGION
+                )
+            else:
+                self.functions[logical_id] = LocalFunction(spec, region=REGION, handler=override)
         for function in self.functions.values():
             function.load()  # import now: errors show at start-up, first requests are fast
 
@@ -384,6 +532,10 @@ class DevStack:
             "base_url": self.base_url,
             "moto_endpoint": self.moto_endpoint,
             "functions": {n: f.ready for n, f in self.functions.items()},
+            "isolation": self.isolation,
+            "environments": {
+                name: dataclasses.asdict(stats) for name, stats in self.environment_stats().items()
+            },
             "pumps": [p.name for p in self.pumps],
             "env": {k: v for k, v in self.env.items() if k not in FAKE_CREDENTIALS},
         }
