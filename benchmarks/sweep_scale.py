@@ -402,17 +402,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace, endpoint: str) -> int:
     from linkcheck import aws
+    from linkcheck.domain import schedule
+    from linkcheck.domain.transitions import LinkState, Tracking
     from linkcheck.engine import Checker, CheckOptions
     from linkcheck.handlers import worker
     from linkcheck.local.resources import create_resources, load_template
     from linkcheck.settings import get_settings
     from linkcheck.store.links import SWEEP_PK, Link, LinkStore, iso, link_id_for, trimmed
     from linkcheck.store.results import ResultStore
-    from linkcheck.sweeps import process, schedule
+    from linkcheck.sweeps import process
     from linkcheck.sweeps.enqueue import run_sweep
     from linkcheck.sweeps.messages import LinkRef
     from linkcheck.sweeps.queue import CheckQueue
-    from linkcheck.sweeps.transitions import LinkState, Tracking
 
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     template = load_template()

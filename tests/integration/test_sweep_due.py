@@ -9,12 +9,12 @@ from typing import Any
 
 import boto3
 
+from linkcheck.domain.schedule import SHARDS
 from linkcheck.handlers import sweep as sweep_handler
 from linkcheck.store.links import LinkStore, NewLink
 from linkcheck.sweeps.enqueue import run_sweep
 from linkcheck.sweeps.messages import CheckBatch
 from linkcheck.sweeps.queue import CheckQueue
-from linkcheck.sweeps.schedule import SHARDS
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 T0 = 1_900_000_000

@@ -7,7 +7,7 @@ Link item: pk=``T#<tenant>``, sk=``LINK#<link id>``, kind=``link``; attributes `
 ``last_result`` (CheckResult dict, trimmed and without copies of ``url``: see compact_result),
 ``last_checked_at``, ``version`` (optimistic concurrency), and the due-index keys
 ``due_shard`` = ``<interval>#<shard>`` and ``due_at`` = zero-padded phase (see
-sweeps/schedule.py: these change only when the interval does, so a check result is one write
+domain/schedule.py: these change only when the interval does, so a check result is one write
 and no index writes).
 
 Sweep bookkeeping: pk=``SWEEP``, sk=``STATE`` (window end + lease) and sk=``INTERVALS`` (the
@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..domain import schedule
+from ..domain.transitions import LinkState, Outcome, Tracking
 from ..engine.verdict import CheckResult
 from ..errors import NotFound
-from ..sweeps import schedule
-from ..sweeps.transitions import LinkState, Outcome, Tracking
 from ._dynamo import Item, decode_cursor, encode_cursor, from_item, to_attr, to_item, values
 from ._table import BATCH_ATTEMPTS, BatchIncomplete, TableRepository
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from ..domain.schedule import SHARDS, due_phases
 from ..store.links import LinkStore
 from .messages import LinkRef
 from .queue import CheckQueue
-from .schedule import SHARDS, due_phases
 
 SETTLE_SECONDS = 2  # the window ends a little in the past so in-flight registrations land first
 LEASE_SECONDS = 330  # longer than the sweep function's timeout (300 s)

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ... import runner
+from ...domain.transitions import LinkState
 from ...engine import Checker, CheckOptions
 from ...engine.urls import BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
@@ -25,7 +26,6 @@ from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
 from ...sweeps.process import Recorder
 from ...sweeps.queue import CheckQueue
-from ...sweeps.transitions import LinkState
 from .principal import principal_of
 
 router = APIGatewayHttpRouter()
