@@ -29,11 +29,16 @@ from ..engine.verdict import CheckResult
 from ..errors import NotFound
 from ..observability import count_requeues_refused, logger
 from ..settings import Settings
-from ..store._dynamo import Item
-from ..store._table import BatchIncomplete
-from ..store.events import EventFacts, event_item
-from ..store.links import Link, LinkStore
-from ..store.results import ResultStore, history_item
+from ..store import (
+    BatchIncomplete,
+    EventFacts,
+    Item,
+    Link,
+    LinkStore,
+    ResultStore,
+    event_item,
+    history_item,
+)
 from .messages import LINKS_PER_MESSAGE, MAX_HOPS, CheckBatch, LinkRef
 from .queue import CheckQueue
 
