@@ -23,13 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ... import runner
 from ...engine import Checker, CheckOptions, CheckResult, Reason, Status
+from ...engine.urls import MAX_URL_LENGTH
 from ...errors import InvalidInput, TooLarge
 from ...observability import count_results
 
 router = APIGatewayHttpRouter()
 
 MAX_URLS = 100
-MAX_URL_LENGTH = 8192
 MAX_TIMEOUT_SECONDS = 25.0
 GATEWAY_LIMIT_SECONDS = 30.0
 # Time kept back to cancel, serialize and answer before the gateway or Lambda gives up.

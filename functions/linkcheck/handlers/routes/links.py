@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from ... import runner
 from ...domain.transitions import LinkState
 from ...engine import Checker, CheckOptions
-from ...engine.urls import BadUrl, normalize_url
+from ...engine.urls import MAX_URL_LENGTH, BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
 from ...observability import count_results, count_transitions
 from ...registration import refused_address
@@ -53,7 +53,7 @@ class LinkSettings(BaseModel):
 
 
 class LinkRequest(LinkSettings):
-    url: str = Field(min_length=1, max_length=8192, examples=["https://example.com/page"])
+    url: str = Field(min_length=1, max_length=MAX_URL_LENGTH, examples=["https://example.com/page"])
 
 
 class LinkBatchRequest(BaseModel):
