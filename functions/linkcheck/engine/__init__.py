@@ -8,12 +8,23 @@ Public surface (everything else is internal)::
         async for index, result in checker.iter_checks(urls): ...   # completion order
         await checker.run_checks(urls, on_result)         # the same, by callback (bulk)
     results = check_urls(urls, options)                   # sync convenience
+    MAX_URL_LENGTH                                        # the longest URL checked (characters)
 """
 
 from __future__ import annotations
 
 from .checker import Checker, check_urls
 from .options import CheckOptions, ConnectTo
+from .urls import MAX_URL_LENGTH
 from .verdict import CheckResult, Reason, Status
 
-__all__ = ["CheckOptions", "CheckResult", "Checker", "ConnectTo", "Reason", "Status", "check_urls"]
+__all__ = [
+    "MAX_URL_LENGTH",
+    "CheckOptions",
+    "CheckResult",
+    "Checker",
+    "ConnectTo",
+    "Reason",
+    "Status",
+    "check_urls",
+]

@@ -22,8 +22,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ... import runner
-from ...engine import Checker, CheckOptions, CheckResult, Reason, Status
-from ...engine.urls import MAX_URL_LENGTH
+from ...engine import MAX_URL_LENGTH, Checker, CheckOptions, CheckResult, Reason, Status
 from ...errors import InvalidInput, TooLarge
 from ...observability import count_results
 

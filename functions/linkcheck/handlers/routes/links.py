@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from ... import runner
 from ...domain.transitions import LinkState
-from ...engine import Checker, CheckOptions
-from ...engine.urls import MAX_URL_LENGTH, BadUrl, normalize_url
+from ...engine import MAX_URL_LENGTH, Checker, CheckOptions
+from ...engine.urls import BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
 from ...observability import count_results, count_transitions
 from ...registration import refused_address
