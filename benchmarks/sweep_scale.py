@@ -402,17 +402,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace, endpoint: str) -> int:
     from linkcheck import aws
+    from linkcheck.domain import schedule
+    from linkcheck.domain.transitions import LinkState, Tracking
     from linkcheck.engine import Checker, CheckOptions
     from linkcheck.handlers import worker
     from linkcheck.local.resources import create_resources, load_template
     from linkcheck.settings import get_settings
-    from linkcheck.store.links import SWEEP_PK, Link, LinkStore, iso, link_id_for, trimmed
-    from linkcheck.store.results import ResultStore
-    from linkcheck.sweeps import process, schedule
+    from linkcheck.store import ResultStore, SweepState
+    from linkcheck.store.links import Link, iso, link_id_for, trimmed
+    from linkcheck.store.sweep_state import SWEEP_PK
+    from linkcheck.sweeps import process
     from linkcheck.sweeps.enqueue import run_sweep
     from linkcheck.sweeps.messages import LinkRef
     from linkcheck.sweeps.queue import CheckQueue
-    from linkcheck.sweeps.transitions import LinkState, Tracking
 
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     template = load_template()
@@ -465,8 +467,8 @@ def run(args: argparse.Namespace, endpoint: str) -> int:
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(ResultStore().put_many, chunks(items, 500)))
-    store = LinkStore()
-    store.ensure_intervals({interval})
+    sweep_state = SweepState()
+    sweep_state.ensure_intervals({interval})
     print(
         f"seeded {args.links} checked links on {len(hosts)} hosts "
         f"({args.latency_ms:.0f} ms latency) in {time.perf_counter() - started:.1f} s"
@@ -520,7 +522,7 @@ def run(args: argparse.Namespace, endpoint: str) -> int:
     report = run_as(
         ledger,
         Invocation("sweep", sweep_mb),
-        lambda: run_sweep(store, CheckQueue(), now=now),
+        lambda: run_sweep(sweep_state, CheckQueue(), now=now),
     )
     sweep_seconds = time.perf_counter() - started
     print(

@@ -9,12 +9,12 @@ from typing import Any
 
 import boto3
 
+from linkcheck.domain.schedule import SHARDS
 from linkcheck.handlers import sweep as sweep_handler
-from linkcheck.store.links import LinkStore, NewLink
+from linkcheck.store import LinkStore, NewLink, SweepState
 from linkcheck.sweeps.enqueue import run_sweep
 from linkcheck.sweeps.messages import CheckBatch
 from linkcheck.sweeps.queue import CheckQueue
-from linkcheck.sweeps.schedule import SHARDS
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 T0 = 1_900_000_000
@@ -43,46 +43,48 @@ def new(i: int, interval: int = DAY) -> NewLink:
 
 
 def test_only_due_links_are_enqueued(aws_env: dict[str, str]) -> None:
-    store, queue, url = LinkStore(), CheckQueue(), aws_env["CHECKS_QUEUE_URL"]
+    store, state, queue = LinkStore(), SweepState(), CheckQueue()
+    url = aws_env["CHECKS_QUEUE_URL"]
     old, _ = store.register("acme", new(1), now=T0 - 3000)
-    run_sweep(store, queue, now=T0)  # first sweep: picks up the old link
+    run_sweep(state, queue, now=T0)  # first sweep: picks up the old link
     assert enqueued_ids(drain(url)) == [old.id]
 
     fresh, _ = store.register("acme", new(2), now=T0)
     hourly, _ = store.register("acme", new(3, interval=3600), now=T0)
-    report = run_sweep(store, queue, now=T0 + 400)
+    report = run_sweep(state, queue, now=T0 + 400)
     assert sorted(enqueued_ids(drain(url))) == sorted([fresh.id, hourly.id])
     assert report.links == 2 and report.messages == 1
     # One query per interval in use, shard and phase range: proportional to the window.
     assert report.queries == 2 * SHARDS
 
     # An hour later only the hourly link is due again; the daily ones wait for tomorrow.
-    run_sweep(store, queue, now=T0 + 3600 + 400)
+    run_sweep(state, queue, now=T0 + 3600 + 400)
     assert enqueued_ids(drain(url)) == [hourly.id]
-    run_sweep(store, queue, now=T0 + DAY + 400)
+    run_sweep(state, queue, now=T0 + DAY + 400)
     assert sorted(enqueued_ids(drain(url))) == sorted([old.id, fresh.id, hourly.id])
 
 
 def test_a_deleted_or_rescheduled_link_is_not_swept_twice(aws_env: dict[str, str]) -> None:
-    store, queue, url = LinkStore(), CheckQueue(), aws_env["CHECKS_QUEUE_URL"]
-    run_sweep(store, queue, now=T0 - 10)
+    store, state, queue = LinkStore(), SweepState(), CheckQueue()
+    url = aws_env["CHECKS_QUEUE_URL"]
+    run_sweep(state, queue, now=T0 - 10)
     gone, _ = store.register("acme", new(1), now=T0)
     moved, _ = store.register("acme", new(2), now=T0)
     store.delete("acme", gone.id)
     store.update("acme", moved.id, now=T0 + 100, interval=3600)
-    run_sweep(store, queue, now=T0 + 500)
+    run_sweep(state, queue, now=T0 + 500)
     assert enqueued_ids(drain(url)) == [moved.id]
 
 
 def test_two_concurrent_sweeps_never_enqueue_a_link_twice(aws_env: dict[str, str]) -> None:
-    store, url = LinkStore(), aws_env["CHECKS_QUEUE_URL"]
-    run_sweep(store, CheckQueue(), now=T0 - 10)
+    store, state, url = LinkStore(), SweepState(), aws_env["CHECKS_QUEUE_URL"]
+    run_sweep(state, CheckQueue(), now=T0 - 10)
     store.register_many("acme", [new(i) for i in range(120)], now=T0)
     reports: list[Any] = []
 
     def sweep() -> None:
         # Separate clients, as two Lambda invocations would have.
-        mine = LinkStore(client=boto3.client("dynamodb"))
+        mine = SweepState(client=boto3.client("dynamodb"))
         reports.append(run_sweep(mine, CheckQueue(client=boto3.client("sqs")), now=T0 + 400))
 
     threads = [threading.Thread(target=sweep) for _ in range(2)]
@@ -96,7 +98,7 @@ def test_two_concurrent_sweeps_never_enqueue_a_link_twice(aws_env: dict[str, str
     # already covered: never both enqueueing.
     assert len(reports) == 2 and sorted(r.links for r in reports) == [0, 120]
     # A later overlapping sweep over the same time finds the window already covered.
-    assert run_sweep(store, CheckQueue(), now=T0 + 400).links == 0
+    assert run_sweep(state, CheckQueue(), now=T0 + 400).links == 0
 
 
 def test_the_scheduled_event_runs_the_sweep(aws_env: dict[str, str]) -> None:

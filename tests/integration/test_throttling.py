@@ -24,10 +24,18 @@ from linkcheck.awsretry import MAX_ATTEMPTS
 from linkcheck.engine.verdict import CheckResult, Reason, Status
 from linkcheck.handlers import worker
 from linkcheck.settings import get_settings
-from linkcheck.store import _table
-from linkcheck.store._table import BATCH_ATTEMPTS, BATCH_BACKOFF_CAP, BatchIncomplete
-from linkcheck.store.links import Link, LinkStore, NewLink
-from linkcheck.store.results import ResultStore, history_item
+from linkcheck.store import (
+    BATCH_ATTEMPTS,
+    BatchIncomplete,
+    Link,
+    LinkStore,
+    NewLink,
+    ResultStore,
+    SweepState,
+    _table,
+    history_item,
+)
+from linkcheck.store._table import BATCH_BACKOFF_CAP
 from linkcheck.sweeps import process
 from linkcheck.sweeps.enqueue import run_sweep
 from linkcheck.sweeps.messages import MAX_HOPS, CheckBatch, LinkRef
@@ -321,8 +329,8 @@ def test_every_re_enqueue_adds_a_hop(world: World) -> None:
 def test_past_the_hop_limit_a_link_waits_for_its_next_sweep(
     world: World, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    store, queue = LinkStore(), CheckQueue()
-    run_sweep(store, queue, now=T0 - 10)
+    state, queue = SweepState(), CheckQueue()
+    run_sweep(state, queue, now=T0 - 10)
     link = register(1, now=T0, interval=DAY)[0]
     world.dynamodb.refuse(
         "UpdateItem", "ProvisionedThroughputExceededException", when=link_update_of(link)
@@ -342,7 +350,7 @@ def test_past_the_hop_limit_a_link_waits_for_its_next_sweep(
         ("write_failed", [1.0])
     ]
     # ... yet not lost: its due time is unchanged, so its next sweep enqueues it.
-    run_sweep(store, queue, now=T0 + DAY + 400)
+    run_sweep(state, queue, now=T0 + DAY + 400)
     swept = [ref["link_id"] for m in queued() for ref in m["links"]]
     assert swept == [link.id]
 

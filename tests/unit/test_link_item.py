@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from linkcheck.domain.transitions import LinkState, Tracking
 from linkcheck.engine.verdict import CheckResult, Hop, Reason, Status
 from linkcheck.store.links import Link, compact_result, expanded_result, trimmed
-from linkcheck.sweeps.transitions import LinkState, Tracking
 
 URL = "https://example.com/pricing"
 

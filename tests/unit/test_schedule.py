@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkcheck.sweeps import schedule
-from linkcheck.sweeps.schedule import PhaseRange, due_phases, next_due, phase_for
+from linkcheck.domain import schedule
+from linkcheck.domain.schedule import PhaseRange, due_phases, next_due, phase_for
 
 DAY = 86400
 

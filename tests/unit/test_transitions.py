@@ -6,8 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from linkcheck.engine.verdict import Status
-from linkcheck.sweeps.transitions import (
+from linkcheck.domain.transitions import (
     EventType,
     LinkState,
     Outcome,
@@ -15,6 +14,7 @@ from linkcheck.sweeps.transitions import (
     apply_result,
     history_worthy,
 )
+from linkcheck.engine.verdict import Status
 
 T1 = "2026-11-26T05:30:00.000Z"
 T2 = "2026-11-26T06:30:00.000Z"

@@ -9,19 +9,23 @@ Public surface (everything else is internal)::
         await checker.run_checks(urls, on_result)         # the same, by callback (bulk)
     results = check_urls(urls, options)                   # sync convenience
     loop = (event_loop_factory() or asyncio.new_event_loop)()   # uvloop when installed
+    MAX_URL_LENGTH                                        # the longest URL checked (characters)
 
 Inside: ``checker`` (the front door) over ``batch`` (many checks), ``flow`` (one check's hops
-and retries), ``judging`` (status and detectors), ``wire``/``http1`` (HTTP/1.1 on asyncio),
-``ssrf`` (what may be dialled), ``errors`` (why a request got no answer).
+and retries), ``judging`` (status and detectors), ``urls``/``hosts`` (normalisation, pure),
+``connection``/``pool``/``wire`` and ``http1`` (HTTP/1.1 on asyncio), ``ssrf`` (what may be
+dialled), ``errors`` (why a URL cannot be checked, or a request got no answer).
 """
 
 from __future__ import annotations
 
 from .checker import Checker, check_urls, event_loop_factory
 from .options import CheckOptions, ConnectTo
+from .urls import MAX_URL_LENGTH
 from .verdict import CheckResult, Reason, Status
 
 __all__ = [
+    "MAX_URL_LENGTH",
     "CheckOptions",
     "CheckResult",
     "Checker",

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from ..observability import lambda_handler, logger, new_correlation_id
-from ..store.links import LinkStore
+from ..store import SweepState
 from ..sweeps.enqueue import run_sweep
 from ..sweeps.queue import CheckQueue
 
@@ -14,7 +14,7 @@ from ..sweeps.queue import CheckQueue
 @lambda_handler(traced=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     correlation = new_correlation_id()  # put on every message this run sends (CheckQueue)
-    report = run_sweep(LinkStore(), CheckQueue(), now=int(time.time()))
+    report = run_sweep(SweepState(), CheckQueue(), now=int(time.time()))
     summary: dict[str, Any] = {
         "acquired": report.acquired,
         "window": [report.start, report.end],

@@ -15,16 +15,9 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
-
-class EventType(StrEnum):
-    BROKEN = "link.broken"
-    RESTRICTED = "link.restricted"
-    DOWN = "link.down"
-    RECOVERED = "link.recovered"
-
+from ..domain.transitions import EventType  # the one definition: the rule that emits them
 
 EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in EventType)
 

@@ -14,6 +14,8 @@ from ..engine.ssrf import TargetError, resolve_vetted
 from ..engine.urls import BadUrl, Target, normalize_url
 from ..registration import refused_address
 
+# Deliberately shorter than the engine's MAX_URL_LENGTH (8192) for checked links: a target is
+# the subscriber's own endpoint, not a link found in the wild, and every HTTP stack accepts 2048.
 MAX_TARGET_URL_LENGTH = 2048
 
 

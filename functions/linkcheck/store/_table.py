@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import aws
+from ..awsrequest.dynamodb_codec import Item, values
 from ..awsretry import backoff
 from ..settings import get_settings
-from ._dynamo import Item, decode_cursor, encode_cursor, values
+from ._cursors import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -33,9 +33,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ..awsrequest.dynamodb_codec import Item, from_item, to_item
 from ..engine.verdict import CheckResult
 from ..observability import CORRELATION_ID_FIELD, correlation_id
-from ._dynamo import Item, from_item, to_item
 from ._table import TableRepository
 from .results import epoch_of
 

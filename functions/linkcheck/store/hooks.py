@@ -16,8 +16,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..awsrequest.dynamodb_codec import Item, from_item, to_item, values
 from ..engine.verdict import utc_now_iso
 from ..errors import Conflict
+from ._layout import item_key, tenant_pk
 from ._table import TableRepository
 
 if TYPE_CHECKING:
@@ -56,16 +58,17 @@ def new_hook_id() -> str:
     return "hook_" + secrets.token_hex(10)
 
 
-def _from_item(item: dict[str, Any]) -> Hook:
+def _from_item(item: Item) -> Hook:
+    data = from_item(item)
     return Hook(
-        id=item["id"]["S"],
-        tenant=item["tenant"]["S"],
-        target_url=item["target_url"]["S"],
-        secret=item["secret"]["S"],
-        event_types=tuple(v["S"] for v in item.get("event_types", {}).get("L", [])),
-        created_at=item.get("created_at", {}).get("S", ""),
-        last_status=item.get("last_status", {}).get("S"),
-        last_delivery_at=item.get("last_delivery_at", {}).get("S"),
+        id=data["id"],
+        tenant=data["tenant"],
+        target_url=data["target_url"],
+        secret=data["secret"],
+        event_types=tuple(data.get("event_types") or ()),
+        created_at=data.get("created_at", ""),
+        last_status=data.get("last_status"),
+        last_delivery_at=data.get("last_delivery_at"),
     )
 
 
@@ -74,8 +77,8 @@ class HookStore(TableRepository):
         super().__init__(client, table_name)
 
     @staticmethod
-    def _key(tenant: str, hook_id: str) -> dict[str, Any]:
-        return {"pk": {"S": f"T#{tenant}"}, "sk": {"S": f"HOOK#{hook_id}"}}
+    def _key(tenant: str, hook_id: str) -> Item:
+        return item_key(tenant_pk(tenant), f"HOOK#{hook_id}")
 
     def create(self, tenant: str, target_url: str, event_types: Sequence[str], secret: str) -> Hook:
         # A soft cap (two racing creates may both pass): it only bounds fan-out cost.
@@ -95,23 +98,27 @@ class HookStore(TableRepository):
             TableName=self.table,
             Item={
                 **self._key(tenant, hook.id),
-                "kind": {"S": "hook"},
-                "id": {"S": hook.id},
-                "tenant": {"S": tenant},
-                "target_url": {"S": target_url},
-                "secret": {"S": secret},
-                "event_types": {"L": [{"S": t} for t in hook.event_types]},
-                "created_at": {"S": hook.created_at},
+                **to_item(
+                    {
+                        "kind": "hook",
+                        "id": hook.id,
+                        "tenant": tenant,
+                        "target_url": target_url,
+                        "secret": secret,
+                        "event_types": list(hook.event_types),
+                        "created_at": hook.created_at,
+                    }
+                ),
             },
             ConditionExpression="attribute_not_exists(pk)",
         )
         return hook
 
-    def _items(self, tenant: str) -> Iterator[dict[str, Any]]:
+    def _items(self, tenant: str) -> Iterator[Item]:
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": f"T#{tenant}"}, ":prefix": {"S": "HOOK#"}},
+            "ExpressionAttributeValues": values(pk=tenant_pk(tenant), prefix="HOOK#"),
         }
         while True:
             page = self.client.query(**kwargs)
@@ -151,5 +158,5 @@ class HookStore(TableRepository):
                 Key=self._key(tenant, hook_id),
                 UpdateExpression="SET last_status = :s, last_delivery_at = :at",
                 ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues={":s": {"S": outcome}, ":at": {"S": utc_now_iso()}},
+                ExpressionAttributeValues=values(s=outcome, at=utc_now_iso()),
             )

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ..awsrequest.dynamodb_codec import Item, from_item, to_item, values
 from ..errors import Conflict, InvalidInput, NotFound
+from ._layout import item_key, tenant_pk
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -77,30 +79,27 @@ def _key_pk(key_hash: str) -> str:
     return f"KEY#{key_hash}"
 
 
-def _tenant_pk(tenant: str) -> str:
-    return f"T#{tenant}"
-
-
 def _key_id_pk(key_id: str) -> str:
     return f"KEYID#{key_id}"
 
 
 def _attributes(key: ApiKey, key_hash: str) -> dict[str, Any]:
     return {
-        "tenant": {"S": key.tenant},
-        "key_id": {"S": key.key_id},
-        "key_hash": {"S": key_hash},
-        "created_at": {"S": key.created_at},
-        "revoked": {"BOOL": key.revoked},
+        "tenant": key.tenant,
+        "key_id": key.key_id,
+        "key_hash": key_hash,
+        "created_at": key.created_at,
+        "revoked": key.revoked,
     }
 
 
-def _from_item(item: dict[str, Any]) -> ApiKey:
+def _from_item(item: Item) -> ApiKey:
+    data = from_item(item)
     return ApiKey(
-        key_id=item["key_id"]["S"],
-        tenant=item["tenant"]["S"],
-        created_at=item["created_at"]["S"],
-        revoked=bool(item.get("revoked", {}).get("BOOL", False)),
+        key_id=data["key_id"],
+        tenant=data["tenant"],
+        created_at=data["created_at"],
+        revoked=bool(data.get("revoked", False)),
     )
 
 
@@ -136,9 +135,9 @@ class KeyStore:
         key = ApiKey(key_id=f"key_{secrets.token_hex(8)}", tenant=tenant, created_at=_now())
         attributes = _attributes(key, key_hash)
         items = [
-            {"pk": {"S": _key_pk(key_hash)}, "sk": {"S": "KEY"}, "kind": {"S": "key"}},
-            {"pk": {"S": _tenant_pk(tenant)}, "sk": {"S": f"KEY#{key.key_id}"}},
-            {"pk": {"S": _key_id_pk(key.key_id)}, "sk": {"S": "KEY"}},
+            {"pk": _key_pk(key_hash), "sk": "KEY", "kind": "key"},
+            {"pk": tenant_pk(tenant), "sk": f"KEY#{key.key_id}"},
+            {"pk": _key_id_pk(key.key_id), "sk": "KEY"},
         ]
         client_errors = self._client.exceptions
         try:
@@ -147,7 +146,7 @@ class KeyStore:
                     {
                         "Put": {
                             "TableName": self._table,
-                            "Item": {"kind": {"S": "key_ref"}, **item, **attributes},
+                            "Item": to_item({"kind": "key_ref", **item, **attributes}),
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     }
@@ -170,7 +169,7 @@ class KeyStore:
 
     def _find_by_hash(self, key_hash: str) -> ApiKey | None:
         item = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": _key_pk(key_hash)}, "sk": {"S": "KEY"}}
+            TableName=self._table, Key=item_key(_key_pk(key_hash), "KEY")
         ).get("Item")
         return _from_item(item) if item else None
 
@@ -179,37 +178,37 @@ class KeyStore:
         items = self._tenant_items(validate_tenant(tenant)) if tenant else self._all_key_items()
         return sorted((_from_item(item) for item in items), key=lambda k: (k.created_at, k.key_id))
 
-    def _tenant_items(self, tenant: str) -> Iterator[dict[str, Any]]:
+    def _tenant_items(self, tenant: str) -> Iterator[Item]:
         paginator = self._client.get_paginator("query")
         for page in paginator.paginate(
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": {"S": _tenant_pk(tenant)}, ":prefix": {"S": "KEY#"}},
+            ExpressionAttributeValues=values(pk=tenant_pk(tenant), prefix="KEY#"),
         ):
             yield from page.get("Items", [])
 
-    def _all_key_items(self) -> Iterator[dict[str, Any]]:
+    def _all_key_items(self) -> Iterator[Item]:
         paginator = self._client.get_paginator("scan")
         for page in paginator.paginate(
             TableName=self._table,
             FilterExpression="kind = :kind",
-            ExpressionAttributeValues={":kind": {"S": "key"}},
+            ExpressionAttributeValues=values(kind="key"),
         ):
             yield from page.get("Items", [])
 
     def revoke(self, key_id: str) -> ApiKey:
         """Revoke a key by id; revoking twice is harmless. Takes effect on the next request."""
         pointer = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": _key_id_pk(key_id)}, "sk": {"S": "KEY"}}
+            TableName=self._table, Key=item_key(_key_id_pk(key_id), "KEY")
         ).get("Item")
         if not pointer:
             raise NotFound(f"no API key with id {key_id!r}", field="key_id")
         key = _from_item(pointer)
-        key_hash = pointer["key_hash"]["S"]
+        key_hash = from_item(pointer)["key_hash"]
         keys = [
-            {"pk": {"S": _key_pk(key_hash)}, "sk": {"S": "KEY"}},
-            {"pk": {"S": _tenant_pk(key.tenant)}, "sk": {"S": f"KEY#{key_id}"}},
-            {"pk": {"S": _key_id_pk(key_id)}, "sk": {"S": "KEY"}},
+            item_key(_key_pk(key_hash), "KEY"),
+            item_key(tenant_pk(key.tenant), f"KEY#{key_id}"),
+            item_key(_key_id_pk(key_id), "KEY"),
         ]
         revoked_at = _now()
         self._client.transact_write_items(
@@ -219,10 +218,7 @@ class KeyStore:
                         "TableName": self._table,
                         "Key": item_key,
                         "UpdateExpression": "SET revoked = :true, revoked_at = :at",
-                        "ExpressionAttributeValues": {
-                            ":true": {"BOOL": True},
-                            ":at": {"S": revoked_at},
-                        },
+                        "ExpressionAttributeValues": values(true=True, at=revoked_at),
                     }
                 }
                 for item_key in keys

@@ -1,4 +1,5 @@
-"""The link registry and its schedule in the single table.
+"""Link persistence: registering, reading, listing, changing and deleting links, and storing
+each check's result and tracking state on the link item.
 
 Link item: pk=``T#<tenant>``, sk=``LINK#<link id>``, kind=``link``; attributes ``id``, ``tenant``,
 ``url`` (normalised), ``host``, ``tags`` (list), ``interval`` (seconds), ``notify``, ``state``
@@ -7,11 +8,11 @@ Link item: pk=``T#<tenant>``, sk=``LINK#<link id>``, kind=``link``; attributes `
 ``last_result`` (CheckResult dict, trimmed and without copies of ``url``: see compact_result),
 ``last_checked_at``, ``version`` (optimistic concurrency), and the due-index keys
 ``due_shard`` = ``<interval>#<shard>`` and ``due_at`` = zero-padded phase (see
-sweeps/schedule.py: these change only when the interval does, so a check result is one write
+domain/schedule.py: these change only when the interval does, so a check result is one write
 and no index writes).
 
-Sweep bookkeeping: pk=``SWEEP``, sk=``STATE`` (window end + lease) and sk=``INTERVALS`` (the
-set of intervals in use, so a sweep knows which index partitions to read).
+Registering a link (or changing its interval) also records the interval in the sweep's set
+(sweep_state.py), so the sweep finds the link in the due index.
 
 boto3 is never imported here: clients come from ``linkcheck.aws`` when first needed.
 """
@@ -19,29 +20,25 @@ boto3 is never imported here: clients come from ``linkcheck.aws`` when first nee
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..awsrequest.dynamodb_codec import Item, from_item, to_item, values
+from ..domain import schedule
+from ..domain.transitions import LinkState, Outcome, Tracking
 from ..engine.verdict import CheckResult
 from ..errors import NotFound
-from ..sweeps import schedule
-from ..sweeps.transitions import LinkState, Outcome, Tracking
-from ._dynamo import Item, decode_cursor, encode_cursor, from_item, to_attr, to_item, values
+from ._cursors import decode_cursor, encode_cursor
+from ._layout import LINK_PREFIX, item_key, tenant_pk
 from ._table import BATCH_ATTEMPTS, BatchIncomplete, TableRepository
+from .sweep_state import SweepState
 
-LINK_PREFIX = "LINK#"
-SWEEP_PK = "SWEEP"
 MAX_STORED_REDIRECTS = 5  # on the link item; keeps the steady-path write at 1 KB or less
 MAX_STORED_DETAIL = 300
 BATCH_GET_SIZE = 100  # BatchGetItem maximum
-FIRST_SWEEP_LOOKBACK = 3600  # seconds a first-ever sweep looks back (links registered before it)
-
-
-def tenant_pk(tenant: str) -> str:
-    return f"T#{tenant}"
 
 
 def link_id_for(tenant: str, url: str) -> str:
@@ -178,7 +175,7 @@ class Link:
 
     @property
     def key(self) -> Item:
-        return {"pk": {"S": tenant_pk(self.tenant)}, "sk": {"S": LINK_PREFIX + self.id}}
+        return item_key(tenant_pk(self.tenant), LINK_PREFIX + self.id)
 
     def to_api(self, now: int) -> dict[str, Any]:
         """The link as the API shows it."""
@@ -223,11 +220,13 @@ class Page:
     cursor: str | None
 
 
-_known_intervals: set[tuple[str, int]] = set()  # (table, interval) already in the SWEEP set
-
-
 class LinkStore(TableRepository):
     """Links of every tenant; every method scopes by tenant (another tenant's id is 404)."""
+
+    @property
+    def sweep_state(self) -> SweepState:
+        """The sweep's state on the same table and client: where new intervals are recorded."""
+        return SweepState(self.client, self.table)
 
     # ------------------------------------------------------------------ registry
     def register(self, tenant: str, new: NewLink, *, now: int) -> tuple[Link, bool]:
@@ -258,21 +257,21 @@ class LinkStore(TableRepository):
         except client.exceptions.ConditionalCheckFailedException as exc:
             old: Item | None = exc.response.get("Item")  # type: ignore[assignment]
             return (Link.from_item(old) if old else self.get(tenant, link_id)), False
-        self.ensure_intervals({new.interval})
+        self.sweep_state.ensure_intervals({new.interval})
         return link, True
 
     def register_many(
         self, tenant: str, items: Sequence[NewLink], *, now: int
     ) -> list[tuple[Link, bool]]:
         """Conditional puts in parallel (BatchWriteItem cannot be conditional)."""
-        self.ensure_intervals({item.interval for item in items})
+        self.sweep_state.ensure_intervals({item.interval for item in items})
         with ThreadPoolExecutor(max_workers=16) as pool:
             return list(pool.map(lambda item: self.register(tenant, item, now=now), items))
 
     def get(self, tenant: str, link_id: str) -> Link:
         response = self.client.get_item(
             TableName=self.table,
-            Key={"pk": {"S": tenant_pk(tenant)}, "sk": {"S": LINK_PREFIX + link_id}},
+            Key=item_key(tenant_pk(tenant), LINK_PREFIX + link_id),
             ConsistentRead=True,
         )
         item = response.get("Item")
@@ -351,7 +350,7 @@ class LinkStore(TableRepository):
         if interval is not None and interval != link.interval:
             link.interval = interval
             link.phase = schedule.phase_for(link.id, interval, now)
-            self.ensure_intervals({interval})
+            self.sweep_state.ensure_intervals({interval})
         link.updated_at = iso(now)
         item = link.to_item()
         names = {f"#{name}": name for name in ("tags", "notify", "interval", "phase")}
@@ -378,7 +377,7 @@ class LinkStore(TableRepository):
         try:
             client.delete_item(
                 TableName=self.table,
-                Key={"pk": {"S": tenant_pk(tenant)}, "sk": {"S": LINK_PREFIX + link_id}},
+                Key=item_key(tenant_pk(tenant), LINK_PREFIX + link_id),
                 ConditionExpression="attribute_exists(pk)",
             )
         except client.exceptions.ConditionalCheckFailedException as exc:
@@ -397,7 +396,7 @@ class LinkStore(TableRepository):
             request: dict[str, Any] = {
                 self.table: {
                     "Keys": [
-                        {"pk": {"S": tenant_pk(t)}, "sk": {"S": LINK_PREFIX + i}}
+                        item_key(tenant_pk(t), LINK_PREFIX + i)
                         for t, i in unique[start : start + BATCH_GET_SIZE]
                     ],
                     "ConsistentRead": True,
@@ -490,91 +489,4 @@ class LinkStore(TableRepository):
         link.last_result = trimmed(result)
         link.last_checked_at = result.checked_at
         link.checks += 1
-        return True
-
-    # ------------------------------------------------------------------ schedule
-    def ensure_intervals(self, intervals: set[int]) -> None:
-        """Add intervals to the set the sweep reads (skipped when already known here)."""
-        missing = {i for i in intervals if (self.table, i) not in _known_intervals}
-        if not missing:
-            return
-        self.client.update_item(
-            TableName=self.table,
-            Key={"pk": {"S": SWEEP_PK}, "sk": {"S": "INTERVALS"}},
-            UpdateExpression="ADD intervals :new SET kind = :kind",
-            ExpressionAttributeValues={
-                ":new": {"NS": [str(i) for i in sorted(missing)]},
-                ":kind": to_attr("sweep"),
-            },
-        )
-        _known_intervals.update((self.table, i) for i in missing)
-
-    def intervals(self) -> list[int]:
-        response = self.client.get_item(
-            TableName=self.table,
-            Key={"pk": {"S": SWEEP_PK}, "sk": {"S": "INTERVALS"}},
-            ConsistentRead=True,
-        )
-        raw = response.get("Item", {}).get("intervals", {}).get("NS", [])
-        return sorted(int(value) for value in raw)
-
-    def due_links(
-        self, interval: int, shard: int, low: str, high: str
-    ) -> Iterator[tuple[str, str]]:
-        """(tenant, link id) of links whose phase is in [low, high], from the due index."""
-        start: Item | None = None
-        while True:
-            kwargs: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": "due",
-                "KeyConditionExpression": "due_shard = :shard AND due_at BETWEEN :low AND :high",
-                "ExpressionAttributeValues": values(
-                    shard=schedule.due_shard(interval, shard), low=low, high=high
-                ),
-            }
-            if start:
-                kwargs["ExclusiveStartKey"] = start
-            response = self.client.query(**kwargs)
-            for item in response.get("Items", []):
-                yield item["pk"]["S"][2:], item["sk"]["S"][len(LINK_PREFIX) :]
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return
-
-    def acquire_sweep(self, owner: str, *, now: int, lease_seconds: int) -> int | None:
-        """Take the sweep lease; returns where the last sweep ended (None: lease is taken).
-
-        A conditional write: of two overlapping sweeps exactly one gets the window, so a link
-        is never enqueued twice for the same due time.
-        """
-        client = self.client
-        try:
-            response = client.update_item(
-                TableName=self.table,
-                Key={"pk": {"S": SWEEP_PK}, "sk": {"S": "STATE"}},
-                UpdateExpression="SET lease_owner = :owner, lease_until = :until, kind = :kind",
-                ConditionExpression="attribute_not_exists(lease_until) OR lease_until < :now",
-                ExpressionAttributeValues=values(
-                    owner=owner, until=now + lease_seconds, now=now, kind="sweep"
-                ),
-                ReturnValues="ALL_NEW",
-            )
-        except client.exceptions.ConditionalCheckFailedException:
-            return None
-        swept = response["Attributes"].get("swept_until")
-        return int(swept["N"]) if swept else now - FIRST_SWEEP_LOOKBACK
-
-    def finish_sweep(self, owner: str, *, end: int) -> bool:
-        """Record the covered window and release the lease (False: the lease was lost)."""
-        client = self.client
-        try:
-            client.update_item(
-                TableName=self.table,
-                Key={"pk": {"S": SWEEP_PK}, "sk": {"S": "STATE"}},
-                UpdateExpression="SET swept_until = :end REMOVE lease_owner, lease_until",
-                ConditionExpression="lease_owner = :owner",
-                ExpressionAttributeValues=values(end=end, owner=owner),
-            )
-        except client.exceptions.ConditionalCheckFailedException:
-            return False
         return True

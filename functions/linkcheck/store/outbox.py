@@ -27,8 +27,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..awsrequest.dynamodb_codec import Item, from_item, values
+from ._layout import item_key
 from ._table import TableRepository
 
 if TYPE_CHECKING:
@@ -66,8 +68,8 @@ class Outbox(TableRepository):
         self._clock = clock
 
     @staticmethod
-    def _key(tenant: str, event_id: str, channel: str) -> dict[str, Any]:
-        return {"pk": {"S": f"OUTBOX#{tenant}#{event_id}"}, "sk": {"S": channel}}
+    def _key(tenant: str, event_id: str, channel: str) -> Item:
+        return item_key(f"OUTBOX#{tenant}#{event_id}", channel)
 
     def claim(self, tenant: str, event_id: str, channel: str) -> Claim:
         now = int(self._clock())
@@ -84,21 +86,21 @@ class Outbox(TableRepository):
                     "attribute_not_exists(pk) OR (#state <> :published AND lease_until < :now)"
                 ),
                 ExpressionAttributeNames={"#state": "state", "#token": "token"},
-                ExpressionAttributeValues={
-                    ":claimed": {"S": "claimed"},
-                    ":published": {"S": "published"},
-                    ":lease": {"N": str(now + self._lease)},
-                    ":now": {"N": str(now)},
-                    ":token": {"S": token},
-                    ":kind": {"S": "outbox"},
-                    ":expires": {"N": str(now + KEEP_MARKS_SECONDS)},
-                    ":one": {"N": "1"},
-                },
+                ExpressionAttributeValues=values(
+                    claimed="claimed",
+                    published="published",
+                    lease=now + self._lease,
+                    now=now,
+                    token=token,
+                    kind="outbox",
+                    expires=now + KEEP_MARKS_SECONDS,
+                    one=1,
+                ),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except self.client.exceptions.ConditionalCheckFailedException as exc:
-            old: dict[str, Any] = dict(exc.response.get("Item") or {})  # type: ignore[call-overload]
-            if old.get("state", {}).get("S") == "published":
+            old = from_item(exc.response.get("Item") or {})  # type: ignore[arg-type]
+            if old.get("state") == "published":
                 return Claim(ClaimOutcome.PUBLISHED)
             return Claim(ClaimOutcome.BUSY)
         return Claim(ClaimOutcome.CLAIMED, token)
@@ -110,10 +112,7 @@ class Outbox(TableRepository):
             Key=self._key(tenant, event_id, channel),
             UpdateExpression="SET #state = :published, published_at = :now REMOVE lease_until",
             ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":published": {"S": "published"},
-                ":now": {"N": str(int(self._clock()))},
-            },
+            ExpressionAttributeValues=values(published="published", now=int(self._clock())),
         )
 
     def release(self, tenant: str, event_id: str, channel: str, token: str) -> None:
@@ -126,15 +125,11 @@ class Outbox(TableRepository):
                 UpdateExpression="SET lease_until = :zero",
                 ConditionExpression="#token = :token AND #state = :claimed",
                 ExpressionAttributeNames={"#token": "token", "#state": "state"},
-                ExpressionAttributeValues={
-                    ":zero": {"N": "0"},
-                    ":token": {"S": token},
-                    ":claimed": {"S": "claimed"},
-                },
+                ExpressionAttributeValues=values(zero=0, token=token, claimed="claimed"),
             )
 
     def state(self, tenant: str, event_id: str, channel: str) -> str | None:
         item = self.client.get_item(
             TableName=self.table, Key=self._key(tenant, event_id, channel), ConsistentRead=True
         ).get("Item")
-        return item["state"]["S"] if item and "state" in item else None
+        return from_item(item).get("state") if item else None

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..awsrequest import DynamoDBError, DynamoDBHttpClient
+from ..awsrequest.dynamodb_codec import from_attr, to_item, values
 
 WINDOW_SECONDS = 60
 # Keep a bucket a little past its window (DynamoDB deletes expired items within days anyway).
@@ -90,19 +91,27 @@ class RateLimiter:
         try:
             response = self._client.update_item(
                 TableName=self._table,
-                Key={"pk": {"S": f"RATE#{key_id}#{window}"}, "sk": {"S": "RATE"}},
+                Key=to_item({"pk": f"RATE#{key_id}#{window}", "sk": "RATE"}),
                 UpdateExpression="ADD hits :one SET kind = :kind, expires_at = :expires_at",
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":kind": {"S": "rate"},
-                    ":expires_at": {"N": str(expires_at)},
-                },
+                ExpressionAttributeValues=values(one=1, kind="rate", expires_at=expires_at),
                 ReturnValues="UPDATED_NEW",
             )
         except DynamoDBError as exc:
             raise RateStoreUnavailable(str(exc)) from exc
-        try:
-            count = int(response["Attributes"]["hits"]["N"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise RateStoreUnavailable(f"unexpected UpdateItem answer: {response!r}"[:300]) from exc
+        count = _count_of(response)
         return decide(count, limit=limit, now=now, window_seconds=self._window_seconds)
+
+
+def _count_of(response: Any) -> int:
+    """The ``hits`` counter an UpdateItem answer carries (RateStoreUnavailable: none there)."""
+    try:
+        count = from_attr(response["Attributes"]["hits"])
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise _unexpected(response) from exc
+    if type(count) is not int:  # a count: not a bool, a float or a string
+        raise _unexpected(response)
+    return count
+
+
+def _unexpected(response: Any) -> RateStoreUnavailable:
+    return RateStoreUnavailable(f"unexpected UpdateItem answer: {response!r}"[:300])

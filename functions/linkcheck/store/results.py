@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..awsrequest.dynamodb_codec import Item, from_item, to_item
 from ..engine.verdict import CheckResult
-from ._dynamo import Item, from_item, to_item
 from ._table import BATCH_ATTEMPTS, BatchIncomplete, TableRepository
 
 RESULT_PREFIX = "R#"

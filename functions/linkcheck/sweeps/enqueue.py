@@ -10,10 +10,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from ..store.links import LinkStore
+from ..domain.schedule import SHARDS, due_phases
+from ..store import SweepState
 from .messages import LinkRef
 from .queue import CheckQueue
-from .schedule import SHARDS, due_phases
 
 SETTLE_SECONDS = 2  # the window ends a little in the past so in-flight registrations land first
 LEASE_SECONDS = 330  # longer than the sweep function's timeout (300 s)
@@ -31,21 +31,21 @@ class SweepReport:
 
 
 def run_sweep(
-    store: LinkStore, queue: CheckQueue, *, now: int, owner: str | None = None
+    state: SweepState, queue: CheckQueue, *, now: int, owner: str | None = None
 ) -> SweepReport:
     owner = owner or uuid.uuid4().hex
     end = now - SETTLE_SECONDS
-    start = store.acquire_sweep(owner, now=now, lease_seconds=LEASE_SECONDS)
+    start = state.acquire_sweep(owner, now=now, lease_seconds=LEASE_SECONDS)
     if start is None:
         return SweepReport(acquired=False)
     links = messages = queries = 0
     buffer: list[LinkRef] = []
-    for interval in store.intervals() if end > start else []:
+    for interval in state.intervals() if end > start else []:
         for phases in due_phases(interval, start, end):
             low, high = phases.keys
             for shard in range(SHARDS):
                 queries += 1
-                for tenant, link_id in store.due_links(interval, shard, low, high):
+                for tenant, link_id in state.due_links(interval, shard, low, high):
                     buffer.append(LinkRef(tenant=tenant, link_id=link_id))
                     if len(buffer) >= FLUSH_AT:
                         messages += queue.send_links(buffer, swept_at=end)
@@ -54,7 +54,7 @@ def run_sweep(
     if buffer:
         messages += queue.send_links(buffer, swept_at=end)
         links += len(buffer)
-    store.finish_sweep(owner, end=max(start, end))
+    state.finish_sweep(owner, end=max(start, end))
     return SweepReport(
         acquired=True, start=start, end=end, links=links, messages=messages, queries=queries
     )

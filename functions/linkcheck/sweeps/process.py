@@ -24,18 +24,23 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from ..domain.transitions import Outcome, apply_result, history_worthy
 from ..engine.verdict import CheckResult
 from ..errors import NotFound
 from ..observability import count_requeues_refused, logger
 from ..settings import Settings
-from ..store._dynamo import Item
-from ..store._table import BatchIncomplete
-from ..store.events import EventFacts, event_item
-from ..store.links import Link, LinkStore
-from ..store.results import ResultStore, history_item
+from ..store import (
+    BatchIncomplete,
+    EventFacts,
+    Item,
+    Link,
+    LinkStore,
+    ResultStore,
+    event_item,
+    history_item,
+)
 from .messages import LINKS_PER_MESSAGE, MAX_HOPS, CheckBatch, LinkRef
 from .queue import CheckQueue
-from .transitions import Outcome, apply_result, history_worthy
 
 # Checks many URLs at once, results in input order. Not-judged results (``not_checked``: the
 # worker's checks that could not start within its budget, or failed unexpectedly) are

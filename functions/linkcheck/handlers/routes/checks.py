@@ -22,14 +22,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ... import runner
-from ...engine import Checker, CheckOptions, CheckResult, Reason, Status
+from ...engine import MAX_URL_LENGTH, Checker, CheckOptions, CheckResult, Reason, Status
 from ...errors import InvalidInput, TooLarge
 from ...observability import count_results
 
 router = APIGatewayHttpRouter()
 
 MAX_URLS = 100
-MAX_URL_LENGTH = 8192
 MAX_TIMEOUT_SECONDS = 25.0
 GATEWAY_LIMIT_SECONDS = 30.0
 # Time kept back to cancel, serialize and answer before the gateway or Lambda gives up.

@@ -15,7 +15,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ... import runner
-from ...engine import Checker, CheckOptions
+from ...domain.transitions import LinkState
+from ...engine import MAX_URL_LENGTH, Checker, CheckOptions
 from ...engine.urls import BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
 from ...observability import count_results, count_transitions
@@ -25,7 +26,6 @@ from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
 from ...sweeps.process import Recorder
 from ...sweeps.queue import CheckQueue
-from ...sweeps.transitions import LinkState
 from .principal import principal_of
 
 router = APIGatewayHttpRouter()
@@ -53,7 +53,7 @@ class LinkSettings(BaseModel):
 
 
 class LinkRequest(LinkSettings):
-    url: str = Field(min_length=1, max_length=8192, examples=["https://example.com/page"])
+    url: str = Field(min_length=1, max_length=MAX_URL_LENGTH, examples=["https://example.com/page"])
 
 
 class LinkBatchRequest(BaseModel):
