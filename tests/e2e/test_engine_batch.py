@@ -248,15 +248,26 @@ async def test_a_full_host_never_holds_slots_other_hosts_could_use(
 
 
 async def test_at_the_idle_cap_the_least_recently_used_connection_goes() -> None:
-    # Two idle connections at most (concurrency 2): after hosts a, b, c, the connection to a
-    # (released longest ago) is closed, while b's and c's are kept and reused.
+    # Two idle connections at most (twice concurrency 1): after hosts a, b, c, the connection
+    # to a (released longest ago) is closed, while b's and c's are kept and reused.
     with ScriptedServer() as a, ScriptedServer() as b, ScriptedServer() as c:
         for running in (a, b, c):
             running.route("/", Reply(200))
-        options = fast_options(concurrency=2, per_host=2, retries=0)
+        options = fast_options(concurrency=1, per_host=2, retries=0)
         async with Checker(options, detectors=()) as checker:
             for running in (a, b, c, b, c, a):
                 assert (await checker.check(running.url("/"))).status is Status.OK
     assert len({hit.peer for hit in b.hits("/")}) == 1
     assert len({hit.peer for hit in c.hits("/")}) == 1
     assert len({hit.peer for hit in a.hits("/")}) == 2  # a's first connection was evicted
+
+
+async def test_a_batch_closes_the_idle_connections_of_hosts_it_is_done_with() -> None:
+    with ScriptedServer() as a, ScriptedServer() as b:
+        a.route("/", Reply(200))
+        b.route("/", Reply(200))
+        async with Checker(fast_options(retries=0), detectors=()) as checker:
+            await checker.check_many([a.url("/"), b.url("/")])
+            # Both hosts are done: a new check of one of them opens a new connection.
+            await checker.check(a.url("/"))
+    assert len({hit.peer for hit in a.hits("/")}) == 2

@@ -75,3 +75,11 @@ def test_a_host_with_little_work_reuses_one_connection_while_others_have_work() 
     hosts = [job[1].host for job in taken if job is not None]
     assert hosts.count("few.example") == 1  # its other two wait for its one connection
     assert hosts.count("many.example") == 4
+
+
+def test_done_says_when_a_host_has_nothing_left() -> None:
+    queues = HostQueues(per_host=2)
+    queues.extend(jobs("a.example", 2))  # type: ignore[arg-type]
+    assert queues.take() is not None and queues.take() is not None
+    assert queues.done("a.example") is False  # one still running
+    assert queues.done("a.example") is True

@@ -36,6 +36,7 @@ async def run_batch(
     per_host: int,
     per_check: float,
     budget: float | None = None,
+    on_host_done: Callable[[str], None] | None = None,
 ) -> None:
     """Call ``on_result(input index, result)`` as each check ends, ``concurrency`` at once.
 
@@ -85,7 +86,8 @@ async def run_batch(
                 result = CheckResult.not_checked(given, out_of_budget(budget))
             else:
                 result = await check_one(given, target, left, time.perf_counter())
-            hosts.done(target.host)
+            if hosts.done(target.host) and on_host_done is not None and not planning:
+                on_host_done(target.host)  # nothing of it left: its idle connections can go
             if parked and hosts.ready:
                 wake(1)  # the host that freed a slot has more than this worker will take
             if planning:
@@ -202,8 +204,9 @@ class HostQueues:
             del self._queues[host]
         return job
 
-    def done(self, host: str) -> None:
-        """A check of ``host`` ended: its slot is free for the host's next job."""
+    def done(self, host: str) -> bool:
+        """A check of ``host`` ended: its slot is free for the host's next job. True when the
+        host has nothing left, queued or running."""
         left = self._running[host] - 1
         if left:
             self._running[host] = left
@@ -211,6 +214,8 @@ class HostQueues:
             del self._running[host]  # bounded memory over a million hosts
         if host in self._queues:
             self._offer(host)
+            return False
+        return not left
 
     def _offer(self, host: str) -> None:
         self._seq += 1

@@ -144,7 +144,12 @@ class Checker:
             per_host=self.options.per_host,
             per_check=timeout or self.options.timeout,
             budget=budget,
+            on_host_done=self._host_done,
         )
+
+    def _host_done(self, host: str) -> None:
+        if self._pool is not None:
+            self._pool.close_idle(host)
 
     async def iter_checks(
         self,

@@ -59,8 +59,9 @@ class ConnectionPool:
     """Keep-alive connections by (scheme, host, port), ``per_host`` at most; one event loop.
 
     Idle connections are kept per host (at most ``per_host`` each, since no host ever has
-    more) up to ``concurrency`` in all; at that cap the least recently used idle connection
-    is closed, not the one being released: a finished host's connections go first, while a
+    more) up to twice ``concurrency`` in all; a batch closes those of the hosts it is done
+    with, and at the cap the least recently used idle connection is closed, not the one being
+    released: a finished host's connections go first, while a
     busy host's, released and picked again all the time, stay warm. Every new connection is
     a TCP (and TLS) handshake on the real web.
     """
@@ -69,7 +70,9 @@ class ConnectionPool:
         self._options = options
         self._loop = asyncio.get_running_loop()
         self._per_host = max(options.per_host, 1)
-        self._max_idle = max(options.concurrency, 1)
+        # Room to keep a connection for every host a batch still works on (the scheduler
+        # closes those of hosts it is done with, ``close_idle``); bounded for the fd limit.
+        self._max_idle = max(2 * options.concurrency, 1)
         self._hosts: dict[PoolKey, _HostSlots] = {}
         # Every idle connection, least recently released first (dicts keep insertion order).
         self._idle_lru: dict[Connection, None] = {}
@@ -145,6 +148,17 @@ class ConnectionPool:
                 connection.close()
             slots.idle.clear()
         self._idle_lru.clear()
+
+    def close_idle(self, host: str) -> None:
+        """Close the idle connections to ``host`` (any scheme and port): nothing will use them."""
+        for key in [key for key in self._hosts if key[1] == host]:
+            slots = self._hosts[key]
+            for connection in slots.idle:
+                del self._idle_lru[connection]
+                connection.close()
+            slots.idle.clear()
+            if not slots.busy and not slots.waiters:
+                del self._hosts[key]
 
     def _evict_least_recent(self) -> None:
         """Close the idle connection released longest ago, to make room for a fresher one."""
