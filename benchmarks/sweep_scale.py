@@ -402,8 +402,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace, endpoint: str) -> int:
     from linkcheck import aws
-    from linkcheck.engine import Checker, CheckOptions
+    from linkcheck.engine import Checker
     from linkcheck.handlers import worker
+    from linkcheck.handlers.check_options import check_options
     from linkcheck.local.resources import create_resources, load_template
     from linkcheck.settings import get_settings
     from linkcheck.store.links import SWEEP_PK, Link, LinkStore, iso, link_id_for, trimmed
@@ -430,7 +431,7 @@ def run(args: argparse.Namespace, endpoint: str) -> int:
     # The steady state: every link checked once before and ok. One real check gives the shape
     # of the stored result (detail, timings), so item sizes are the real ones.
     async def one_check() -> Any:
-        async with Checker(CheckOptions.from_env()) as checker:
+        async with Checker(check_options()) as checker:
             return await checker.check(urls[0])
 
     sample = trimmed(asyncio.run(one_check()))

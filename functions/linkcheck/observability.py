@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -53,9 +52,9 @@ if TYPE_CHECKING:
 SERVICE = "linkcheck"
 
 logger = Logger(service=SERVICE)
-metrics = Metrics(
-    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or SERVICE, service=SERVICE
-)
+metrics = Metrics(service=SERVICE)  # Powertools reads POWERTOOLS_METRICS_NAMESPACE itself
+if not metrics.namespace:
+    metrics.namespace = SERVICE
 
 
 @cache
