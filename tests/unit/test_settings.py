@@ -349,3 +349,22 @@ def test_every_variable_is_documented() -> None:
     section = text.split("## Configuration (environment of the functions)", 1)[1].split("\n## ")[0]
     missing = sorted(v for v in variables if f"`{v}`" not in section)
     assert not missing, f"docs/operations.md, Configuration: document {missing}"
+
+
+def test_every_entry_point_checks_the_settings_on_its_first_invocation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a function whose path never needs the bad setting
+    from linkcheck.observability import lambda_handler
+
+    @lambda_handler()
+    def handler(event: dict[str, object], context: object) -> str:
+        return "ran"
+
+    monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "ten")
+    # When it is invoked, Then it fails at once, naming the variable
+    with pytest.raises(SettingsError, match="WEBHOOK_TIMEOUT_SECONDS must be a positive number"):
+        handler({}, None)
+    monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "10")
+    get_settings.cache_clear()
+    assert handler({}, None) == "ran"
