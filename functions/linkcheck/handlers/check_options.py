@@ -58,4 +58,3 @@ def _proxy(checks: CheckSettings, secret_url: str | None) -> Proxy | None:
     if secret_url:
         return Proxy.parse(secret_url, only=checks.proxy_hosts)
     return checks.proxy
-
