@@ -404,8 +404,9 @@ def run(args: argparse.Namespace, endpoint: str) -> int:
     from linkcheck import aws
     from linkcheck.domain import schedule
     from linkcheck.domain.transitions import LinkState, Tracking
-    from linkcheck.engine import Checker, CheckOptions
+    from linkcheck.engine import Checker
     from linkcheck.handlers import worker
+    from linkcheck.handlers.check_options import check_options
     from linkcheck.local.resources import create_resources, load_template
     from linkcheck.settings import get_settings
     from linkcheck.store import ResultStore, SweepState
@@ -432,7 +433,7 @@ def run(args: argparse.Namespace, endpoint: str) -> int:
     # The steady state: every link checked once before and ok. One real check gives the shape
     # of the stored result (detail, timings), so item sizes are the real ones.
     async def one_check() -> Any:
-        async with Checker(CheckOptions.from_env()) as checker:
+        async with Checker(check_options()) as checker:
             return await checker.check(urls[0])
 
     sample = trimmed(asyncio.run(one_check()))

@@ -23,6 +23,20 @@ import pytest
 pytest_plugins = ["tests.integration.devstack"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Each test reads the functions' settings from its own environment.
+
+    ``get_settings()`` keeps the first read for the life of the process (an execution
+    environment); a test that changes a variable after a handler ran clears it again itself.
+    """
+    from linkcheck.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """One moto server (server mode) for the whole session; boto3 reaches it over HTTP."""

@@ -14,26 +14,26 @@ of the process; a failed one is logged (never the value) and tried again after
 
 Locally (the CLI, ``linkcheck dev``) the environment variables ``LINKCHECK_META_APP_TOKEN``
 and ``LINKCHECK_YOUTUBE_API_KEY`` give the credentials; they apply when no secret is named.
+Which secret, and those local keys, come from the settings (``CheckSettings``): nothing here
+reads the environment.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .engine.options import NO_CREDENTIALS, Credentials
 
+if TYPE_CHECKING:
+    from .settings import CheckSettings
+
 log = logging.getLogger(__name__)
 
-# The variables (read below by these literal names, so the template test's scanner sees them).
-PARAMETER_ENV = "CHECK_SECRETS_PARAMETER"  # SSM parameter name (SecureString)
-SECRET_ARN_ENV = "CHECK_SECRETS_ARN"  # noqa: S105 - a variable name: the secret ARN
-META_TOKEN_ENV = "LINKCHECK_META_APP_TOKEN"  # noqa: S105 - a variable name
-YOUTUBE_KEY_ENV = "LINKCHECK_YOUTUBE_API_KEY"
 RETRY_SECONDS = 60.0
 KNOWN_KEYS = ("meta_app_token", "youtube_api_key", "proxy_url")
 
@@ -83,25 +83,19 @@ def parse_secret(text: str) -> CheckSecrets:
     )
 
 
-def local_secrets() -> CheckSecrets:
-    """Credentials from ``LINKCHECK_META_APP_TOKEN`` / ``LINKCHECK_YOUTUBE_API_KEY``."""
-    meta = os.environ.get("LINKCHECK_META_APP_TOKEN", "").strip() or None
-    youtube = os.environ.get("LINKCHECK_YOUTUBE_API_KEY", "").strip() or None
-    if meta is None and youtube is None:
-        return NO_SECRETS
-    return CheckSecrets(credentials=Credentials(meta_app_token=meta, youtube_api_key=youtube))
+def local_secrets(credentials: Credentials | None) -> CheckSecrets:
+    """The local keys (``CheckSettings.local_credentials``) as check secrets."""
+    return CheckSecrets(credentials=credentials) if credentials is not None else NO_SECRETS
 
 
-def read_named_secret() -> CheckSecrets | None:
-    """Fetch and parse the secret the environment names; None when none is named."""
+def read_named_secret(checks: CheckSettings) -> CheckSecrets | None:
+    """Fetch and parse the secret the settings name; None when none is named."""
     from .awsrequest import secrets
 
-    parameter = os.environ.get("CHECK_SECRETS_PARAMETER", "").strip()
-    secret_arn = os.environ.get("CHECK_SECRETS_ARN", "").strip()
-    if secret_arn:
-        return parse_secret(secrets.get_secret_string(secret_arn))
-    if parameter:
-        return parse_secret(secrets.get_parameter(parameter))
+    if checks.secrets_arn:
+        return parse_secret(secrets.get_secret_string(checks.secrets_arn))
+    if checks.secrets_parameter:
+        return parse_secret(secrets.get_parameter(checks.secrets_parameter))
     return None
 
 
@@ -113,22 +107,23 @@ class _Cache:
         self._value: CheckSecrets | None = None
         self._retry_at = 0.0
 
-    def get(self) -> CheckSecrets:
+    def get(self, checks: CheckSettings) -> CheckSecrets:
+        local = local_secrets(checks.local_credentials)
         with self._lock:
             if self._value is not None:
                 return self._value
             if time.monotonic() < self._retry_at:
-                return local_secrets()
+                return local
             try:
-                named = read_named_secret()
+                named = read_named_secret(checks)
             except Exception as exc:
                 self._retry_at = time.monotonic() + RETRY_SECONDS
                 log.warning(
                     "check secret unavailable; checking without its values for now",
                     extra={"error": _describe(exc)},
                 )
-                return local_secrets()
-            self._value = named if named is not None else local_secrets()
+                return local
+            self._value = named if named is not None else local
             return self._value
 
     def clear(self) -> None:
@@ -149,9 +144,9 @@ def _describe(exc: Exception) -> str:
 _CACHE = _Cache()
 
 
-def current() -> CheckSecrets:
-    """This process's check secrets (fetched on the first call when a secret is named)."""
-    return _CACHE.get()
+def current(checks: CheckSettings) -> CheckSecrets:
+    """This process's check secrets (fetched on the first call when ``checks`` names one)."""
+    return _CACHE.get(checks)
 
 
 def reset() -> None:

@@ -4,21 +4,21 @@
 fixture corpus (tests/e2e/corpus_server.py) the way the CLI does: ``LINKCHECK_DEV_CONNECT_TO``
 (``--connect-to`` specs separated by spaces or commas), ``LINKCHECK_DEV_CA_BUNDLE`` and
 ``LINKCHECK_DEV_ONLY_CONNECT_TO``. A ``--connect-to`` target is trusted without SSRF vetting,
-so these variables alone do nothing: ``CheckOptions.from_env`` reads them only after
-``enable()`` was called in this very process, which only the local stack (``DevStack``) and
-tests do. A deployed function never calls it, so setting the variables in AWS has no effect,
-and template.yaml defines none of them (tests/unit/test_template.py keeps it so).
+so these variables alone do nothing: ``linkcheck.settings`` parses them with every other
+setting, and ``handlers/check_options.py`` applies them only after ``enable()`` was called in
+this very process, which only the local stack (``DevStack``) and tests do. A deployed function
+never calls it, so setting the variables in AWS has no effect, and template.yaml defines none
+of them (tests/unit/test_template.py keeps it so).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .engine.options import ConnectTo
-from .settings import env_flag
+if TYPE_CHECKING:
+    from .engine.options import ConnectTo
 
-# Read below by these literal names, so the template test's scanner sees them.
 CONNECT_TO_ENV = "LINKCHECK_DEV_CONNECT_TO"
 CA_BUNDLE_ENV = "LINKCHECK_DEV_CA_BUNDLE"
 ONLY_CONNECT_TO_ENV = "LINKCHECK_DEV_ONLY_CONNECT_TO"
@@ -47,20 +47,6 @@ class CorpusMapping:
     connect_to: tuple[ConnectTo, ...]
     ca_bundle: str | None
     only_connect_to: bool
-
-
-def corpus_mapping() -> CorpusMapping | None:
-    """The dev-only mapping, or None (switch off, or no ``LINKCHECK_DEV_CONNECT_TO``)."""
-    if not _enabled:
-        return None
-    specs = os.environ.get("LINKCHECK_DEV_CONNECT_TO", "").replace(",", " ").split()
-    if not specs:
-        return None
-    return CorpusMapping(
-        connect_to=tuple(ConnectTo.parse(spec) for spec in specs),
-        ca_bundle=os.environ.get("LINKCHECK_DEV_CA_BUNDLE", "").strip() or None,
-        only_connect_to=env_flag("LINKCHECK_DEV_ONLY_CONNECT_TO"),
-    )
 
 
 def environment(

@@ -16,9 +16,10 @@ or :func:`set_correlation_id`), producers copy it into SQS message attributes
 (:func:`correlation_id_from_sqs_record`, then :func:`set_correlation_id`). A sweep, which has
 no request, starts one with :func:`new_correlation_id`.
 
-Every Lambda entry point is wrapped in :func:`lambda_handler`: Logger context (function, request
-id, cold start) and a fresh correlation id per invocation, plus an X-Ray subsegment for the
-async functions (``traced=True``; never the API, whose cold start must stay free of the SDK).
+Every Lambda entry point is wrapped in :func:`lambda_handler`: the settings read (and checked)
+on the first invocation, Logger context (function, request id, cold start) and a fresh
+correlation id per invocation, plus an X-Ray subsegment for the async functions
+(``traced=True``; never the API, whose cold start must stay free of the SDK).
 
 Metrics are emitted with ``single_metric`` (one EMF line per call, flushed at once), so callers
 need no ``@metrics.log_metrics`` decorator; the helpers aggregate first, so a batch of a thousand
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -45,6 +45,8 @@ from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import (
     AmazonCloudWatchEMFProvider,
 )
 
+from .settings import get_settings
+
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
 
@@ -53,9 +55,9 @@ if TYPE_CHECKING:
 SERVICE = "linkcheck"
 
 logger = Logger(service=SERVICE)
-metrics = Metrics(
-    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or SERVICE, service=SERVICE
-)
+metrics = Metrics(service=SERVICE)  # Powertools reads POWERTOOLS_METRICS_NAMESPACE itself
+if not metrics.namespace:
+    metrics.namespace = SERVICE
 
 
 @cache
@@ -85,6 +87,9 @@ def lambda_handler(
 
         @functools.wraps(handler)
         def run(event: dict[str, Any], context: Any) -> Any:
+            # Every setting is checked on the first invocation (a SettingsError names the bad
+            # variable), whichever path the handler takes; later calls hit the cache.
+            get_settings()
             set_correlation_id(None)  # never carry the previous invocation's id
             if not hasattr(context, "aws_request_id"):
                 if correlation_id_path:

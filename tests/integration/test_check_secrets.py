@@ -14,6 +14,8 @@ import pytest
 from linkcheck import check_secrets
 from linkcheck.awsrequest.secrets import SecretReadError, get_parameter, get_secret_string
 from linkcheck.engine import CheckOptions
+from linkcheck.handlers.check_options import check_options
+from linkcheck.settings import get_settings
 
 META = "meta-token-7f3a9c"
 YOUTUBE = "yt-key-41be02"
@@ -30,10 +32,10 @@ SECRET = json.dumps(
 @pytest.fixture()
 def fresh(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in (
-        check_secrets.PARAMETER_ENV,
-        check_secrets.SECRET_ARN_ENV,
-        check_secrets.META_TOKEN_ENV,
-        check_secrets.YOUTUBE_KEY_ENV,
+        "CHECK_SECRETS_PARAMETER",
+        "CHECK_SECRETS_ARN",
+        "LINKCHECK_META_APP_TOKEN",
+        "LINKCHECK_YOUTUBE_API_KEY",
         "CHECK_PROXY_URL",
         "CHECK_PROXY_HOSTS",
     ):
@@ -41,6 +43,13 @@ def fresh(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     check_secrets.reset()
     yield
     check_secrets.reset()
+    get_settings.cache_clear()
+
+
+def options_now() -> CheckOptions:
+    """The functions' options from the environment as it is now (settings read afresh)."""
+    get_settings.cache_clear()
+    return check_options()
 
 
 def ssm_parameter(value: str) -> str:
@@ -71,15 +80,15 @@ def test_a_missing_parameter_is_named_without_any_value() -> None:
 
 @pytest.mark.parametrize("store", ["ssm", "secretsmanager"])
 @pytest.mark.usefixtures("fresh")
-def test_from_env_reads_the_named_secret_once_per_process(
+def test_the_named_secret_is_read_once_per_process(
     store: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if store == "ssm":
-        monkeypatch.setenv(check_secrets.PARAMETER_ENV, ssm_parameter(SECRET))
+        monkeypatch.setenv("CHECK_SECRETS_PARAMETER", ssm_parameter(SECRET))
     else:
-        monkeypatch.setenv(check_secrets.SECRET_ARN_ENV, secretsmanager_secret(SECRET))
+        monkeypatch.setenv("CHECK_SECRETS_ARN", secretsmanager_secret(SECRET))
     monkeypatch.setenv("CHECK_PROXY_HOSTS", "tiktok.com, instagram.com")
-    options = CheckOptions.from_env()
+    options = options_now()
     assert options.credentials.meta_app_token == META
     assert options.credentials.youtube_api_key == YOUTUBE
     assert options.proxy is not None
@@ -87,16 +96,16 @@ def test_from_env_reads_the_named_secret_once_per_process(
     assert options.proxy.only == ("tiktok.com", "instagram.com")
     # Once per process: the store is not asked again (a broken endpoint now changes nothing).
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-    assert CheckOptions.from_env().credentials == options.credentials
+    assert options_now().credentials == options.credentials
 
 
 @pytest.mark.usefixtures("fresh")
 def test_an_unreadable_secret_is_logged_by_name_and_checks_go_on(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setenv(check_secrets.PARAMETER_ENV, "/linkcheck-test/none/such")
+    monkeypatch.setenv("CHECK_SECRETS_PARAMETER", "/linkcheck-test/none/such")
     with caplog.at_level(logging.WARNING, logger="linkcheck.check_secrets"):
-        options = CheckOptions.from_env()
+        options = options_now()
     assert options.credentials.meta_app_token is None and options.proxy is None
     [record] = [r for r in caplog.records if r.name == "linkcheck.check_secrets"]
     assert "ParameterNotFound" in getattr(record, "error", "")
@@ -106,9 +115,9 @@ def test_an_unreadable_secret_is_logged_by_name_and_checks_go_on(
 def test_local_variables_give_the_credentials_when_no_secret_is_named(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(check_secrets.META_TOKEN_ENV, META)
-    monkeypatch.setenv(check_secrets.YOUTUBE_KEY_ENV, YOUTUBE)
-    credentials = CheckOptions.from_env().credentials
+    monkeypatch.setenv("LINKCHECK_META_APP_TOKEN", META)
+    monkeypatch.setenv("LINKCHECK_YOUTUBE_API_KEY", YOUTUBE)
+    credentials = options_now().credentials
     assert (credentials.meta_app_token, credentials.youtube_api_key) == (META, YOUTUBE)
 
 
@@ -117,13 +126,19 @@ def test_secret_values_never_appear_in_logs_or_reprs(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     with_unknown_key = json.dumps(json.loads(SECRET) | {"surprise": "unknown-value-5e1"})
-    monkeypatch.setenv(check_secrets.SECRET_ARN_ENV, secretsmanager_secret(with_unknown_key))
+    monkeypatch.setenv("CHECK_SECRETS_ARN", secretsmanager_secret(with_unknown_key))
     with caplog.at_level(logging.DEBUG):
-        options = CheckOptions.from_env()
+        options = options_now()
         logging.getLogger("linkcheck.test").info("options %r", options)
     assert options.credentials.meta_app_token == META
     shown = "\n".join(
-        [caplog.text, repr(options), str(options), repr(check_secrets.current())]
+        [
+            caplog.text,
+            repr(options),
+            str(options),
+            repr(check_secrets.current(get_settings().checks)),
+            repr(get_settings()),
+        ]
         + [repr(vars(record)) for record in caplog.records]
     )
     for value in (META, YOUTUBE, PROXY_PASSWORD, "unknown-value-5e1"):

@@ -16,7 +16,8 @@ import pytest
 
 from linkcheck import devmode
 from linkcheck.cli import main
-from linkcheck.engine import CheckOptions
+from linkcheck.handlers.check_options import check_options
+from linkcheck.settings import get_settings
 from linkcheck.sweeps.messages import LinkRef
 from linkcheck.sweeps.queue import CheckQueue
 from tests.e2e.corpus_server import CorpusServer
@@ -125,10 +126,12 @@ def test_the_dev_variables_alone_do_nothing(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv(devmode.CONNECT_TO_ENV, "metadata.example:80:169.254.169.254:80")
     monkeypatch.setenv(devmode.CA_BUNDLE_ENV, "/tmp/anything.pem")
     monkeypatch.setenv(devmode.ONLY_CONNECT_TO_ENV, "1")
-    options = CheckOptions.from_env()
+    get_settings.cache_clear()
+    options = check_options()
     assert (options.connect_to, options.ca_bundle, options.only_connect_to) == ((), None, False)
     devmode.enable()
     try:
-        assert CheckOptions.from_env().connect_to[0].to_host == "169.254.169.254"
+        assert check_options().connect_to[0].to_host == "169.254.169.254"
     finally:
         devmode.disable()
+        get_settings.cache_clear()

@@ -18,6 +18,7 @@ import boto3
 import pytest
 
 from linkcheck.handlers import notifier, webhooks
+from linkcheck.settings import get_settings
 from linkcheck.store.hooks import HookStore
 from tests.integration.test_notifier_sns import put_event, stream_event
 
@@ -318,6 +319,7 @@ def test_a_private_target_is_refused_at_delivery_time(
     subscribe(fast_retries, receiver.url())
     transition(fast_retries)
     monkeypatch.setenv("LINKCHECK_ALLOW_PRIVATE_NETWORKS", "0")
+    get_settings.cache_clear()  # the webhook function's own execution environment
 
     pump_deliveries(fast_retries["DELIVERIES_QUEUE_URL"])
 

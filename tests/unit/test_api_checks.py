@@ -10,6 +10,7 @@ import pytest
 
 from linkcheck.engine import CheckOptions, CheckResult, Reason, Status
 from linkcheck.handlers.routes import checks
+from linkcheck.settings import get_settings
 
 
 class StuckAfterFirst:
@@ -62,6 +63,7 @@ def test_the_options_come_from_the_environment_only(
     monkeypatch.delenv("LINKCHECK_ALLOW_PRIVATE_NETWORKS", raising=False)
     checks.run_checks(["https://a.example/"], timeout=None, budget=0.1)
     monkeypatch.setenv("LINKCHECK_ALLOW_PRIVATE_NETWORKS", "1")
+    get_settings.cache_clear()  # another execution environment: settings are read once per one
     checks.run_checks(["https://a.example/"], timeout=None, budget=0.1)
     assert sorted(o.allow_private_networks for o in checks._checkers) == [False, True]
 

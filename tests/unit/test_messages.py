@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from linkcheck.notify.config import parse_delays
 from linkcheck.notify.deliveries import (
     Delivery,
     MalformedDelivery,
@@ -25,6 +24,7 @@ from linkcheck.notify.messages import (
     sns_message,
     subject,
 )
+from linkcheck.settings import parse_delays
 
 
 def item(**overrides: Any) -> dict[str, Any]:

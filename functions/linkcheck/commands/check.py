@@ -16,14 +16,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from ..check_secrets import local_secrets
 from ..engine import CheckOptions, CheckResult, ConnectTo
 from ..engine.http1 import check_header_value
+from ..engine.options import NO_CREDENTIALS
 from ..engine.parallel import check_in_processes
 from ..engine.proxy import Proxy, ProxyConfigError, split_hosts
 from ..engine.ssrf import naming_the_option
 from ..engine.verdict import FAILING_STATUSES, Reason, Status
-from ..settings import env_flag
+from ..settings import SettingsError, read_allow_private_networks, read_local_credentials
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROGRESS_MIN_URLS = 10  # shorter lists finish before a bar would help
@@ -216,9 +216,13 @@ def options_from_args(args: argparse.Namespace) -> CheckOptions:
     if args.ca_bundle:
         _check_ca_bundle(args.ca_bundle)
     proxy = _proxy(args.proxy, args.proxy_hosts)
-    allow_private = args.allow_private_networks
-    if allow_private is None:
-        allow_private = env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS")
+    try:  # the same variables, parsed the same way, as the deployed functions
+        credentials = read_local_credentials() or NO_CREDENTIALS
+        allow_private = args.allow_private_networks
+        if allow_private is None:
+            allow_private = read_allow_private_networks()
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
     return CheckOptions(
         timeout=args.timeout,
         connect_timeout=min(CheckOptions().connect_timeout, args.timeout),
@@ -233,7 +237,7 @@ def options_from_args(args: argparse.Namespace) -> CheckOptions:
         ca_bundle=args.ca_bundle,
         always_get=not args.head_first,
         proxy=proxy,
-        credentials=local_secrets().credentials,
+        credentials=credentials,
     )
 
 

@@ -1,13 +1,15 @@
-"""How a check behaves: deadlines, politeness, safety switches. One frozen value per checker."""
+"""How a check behaves: deadlines, politeness, safety switches. One frozen value per checker.
+
+The engine never reads the environment: its callers build the options (the deployed functions
+from their settings, ``handlers/check_options.py``; the CLI from its flags).
+"""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from .. import __version__
-from ..settings import env_flag, env_seconds
-from .proxy import Proxy, split_hosts
+from .proxy import Proxy
 
 DEFAULT_USER_AGENT = (
     f"linkcheck/{__version__} (+https://github.com/linkcheck/linkcheck; link checker)"
@@ -87,54 +89,3 @@ class CheckOptions:
     ca_bundle: str | None = None  # extra trust roots (PEM), added to the system ones
     proxy: Proxy | None = None  # HTTP CONNECT egress (``--proxy``); see ``proxy.py``
     credentials: Credentials = NO_CREDENTIALS  # platform API keys, handed to detectors
-
-    @classmethod
-    def from_env(cls, **overrides: object) -> CheckOptions:
-        """The options of the deployed functions (api, worker), from their environment.
-
-        ``LINKCHECK_ALLOW_PRIVATE_NETWORKS`` opts out of the SSRF guard (tests, local dev).
-        ``CHECK_TIMEOUT_SECONDS`` (default 15) is each check's total deadline.
-        ``DEEP_CHECKS`` (default on) reads every page with GET, so the generic soft-404 and
-        parked-domain detectors judge every link a user registered or asked about; the CLI
-        stays HEAD-first for bulk speed unless given ``--get``. ``CHECK_PROXY_URL`` /
-        ``CHECK_PROXY_HOSTS`` (or the secret's ``proxy_url``) route checks through a proxy;
-        platform credentials come from the secret the deployment names, read once per process
-        (``check_secrets``). The dev-only corpus mapping (``devmode``) is honoured only in a
-        process that switched it on itself (``linkcheck dev``, tests), never from the
-        environment alone.
-        """
-        from .. import check_secrets, devmode
-
-        secrets = check_secrets.current()
-        values: dict[str, object] = {
-            "allow_private_networks": env_flag("LINKCHECK_ALLOW_PRIVATE_NETWORKS"),
-            "always_get": env_flag("DEEP_CHECKS", default=True),
-            "credentials": secrets.credentials,
-            "proxy": _proxy_from_env(secrets.proxy_url),
-        }
-        timeout = env_seconds("CHECK_TIMEOUT_SECONDS")
-        if timeout is not None:  # the connect and read limits never exceed the whole check's
-            values["timeout"] = timeout
-            values["connect_timeout"] = min(DEFAULT_CONNECT_TIMEOUT, timeout)
-            values["read_timeout"] = min(DEFAULT_READ_TIMEOUT, timeout)
-        corpus = devmode.corpus_mapping()
-        if corpus is not None:
-            values.update(
-                connect_to=corpus.connect_to,
-                ca_bundle=corpus.ca_bundle,
-                only_connect_to=corpus.only_connect_to,
-            )
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
-
-
-def _proxy_from_env(secret_url: str | None) -> Proxy | None:
-    """``secret_url`` (the secret's, may hold a password) or ``CHECK_PROXY_URL``; empty: none.
-
-    A bad URL raises ``ProxyConfigError``: a deployment mistake must fail loudly, not send
-    checks around the proxy the operator asked for.
-    """
-    url = secret_url or os.environ.get("CHECK_PROXY_URL", "").strip()
-    if not url:
-        return None
-    return Proxy.parse(url, only=split_hosts(os.environ.get("CHECK_PROXY_HOSTS", "")))

@@ -13,7 +13,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..notify.config import get_notify_config
 from ..notify.messages import LinkEvent, MalformedEvent
 from ..notify.notifier import NotificationPending, Notifier
 from ..notify.queue import DeliveryQueue, QueueSendFailed
@@ -34,9 +33,9 @@ RETRYABLE = (NotificationPending, QueueSendFailed, ClientError, BotoCoreError)
 
 
 def build_notifier() -> Notifier:
-    settings, config = get_settings(), get_notify_config()
+    settings = get_settings()
     return Notifier(
-        outbox=Outbox(settings.table_name, lease_seconds=config.lease_seconds),
+        outbox=Outbox(settings.table_name, lease_seconds=settings.notify.lease_seconds),
         publisher=TopicPublisher(settings.topic_arn),
         hooks=HookStore(settings.table_name),
         queue=DeliveryQueue(settings.deliveries_queue_url),

@@ -16,7 +16,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..notify.config import get_notify_config
 from ..notify.deliveries import Delivery, MalformedDelivery
 from ..notify.delivery import Deliverer, DeliveryOutcome
 from ..notify.queue import DeliveryQueue
@@ -39,11 +38,12 @@ def sender(timeout: float, allow_private: bool) -> WebhookSender:
 
 
 def build_deliverer() -> Deliverer:
-    settings, config = get_settings(), get_notify_config()
+    settings = get_settings()
+    config = settings.notify
     return Deliverer(
         hooks=HookStore(settings.table_name),
         queue=DeliveryQueue(settings.deliveries_queue_url, dead_letter_url=config.dead_letter_url),
-        sender=sender(config.timeout_seconds, config.allow_private_networks),
+        sender=sender(config.timeout_seconds, settings.allow_private_networks),
         retry_delays=config.retry_delays,
     )
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..engine import Checker, CheckOptions, CheckResult
+from ..engine import Checker, CheckResult
 from ..engine.checker import event_loop_factory
 from ..observability import (
     correlation_id_from_sqs_record,
@@ -32,6 +32,7 @@ from ..store.results import ResultStore
 from ..sweeps.messages import CheckBatch
 from ..sweeps.process import Recorder, process_batches
 from ..sweeps.queue import CheckQueue
+from .check_options import check_options
 
 DEADLINE_MARGIN_SECONDS = 10.0  # time kept back for writing results before Lambda's timeout
 DEFAULT_BUDGET_SECONDS = 60.0  # when there is no Lambda context (local runs, tests)
@@ -63,7 +64,7 @@ async def _run(
     correlations: dict[str, str | None],
 ) -> Any:
     deadline = time.monotonic() + budget
-    async with Checker(CheckOptions.from_env()) as checker:
+    async with Checker(check_options()) as checker:
 
         async def check_many(urls: Sequence[str]) -> list[CheckResult | None]:
             results: list[CheckResult | None] = [None] * len(urls)

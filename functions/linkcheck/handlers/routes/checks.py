@@ -25,6 +25,7 @@ from ... import runner
 from ...engine import MAX_URL_LENGTH, Checker, CheckOptions, CheckResult, Reason, Status
 from ...errors import InvalidInput, TooLarge
 from ...observability import count_results
+from ..check_options import check_options
 
 router = APIGatewayHttpRouter()
 
@@ -157,8 +158,8 @@ def time_budget(lambda_context: Any) -> float:
 
 def run_checks(urls: Sequence[str], *, timeout: float | None, budget: float) -> list[CheckResult]:
     """Check ``urls`` within ``budget`` seconds; results in input order, one per URL."""
-    # Read from the deployment environment only: no request can switch the SSRF guard off.
-    options = CheckOptions.from_env()
+    # From the deployment's settings only: no request can switch the SSRF guard off.
+    options = check_options()
     per_check = min(timeout or options.timeout, budget)
     results = runner.run(_check_all(options, list(urls), per_check, budget), budget + 5.0)
     count_results(results)

@@ -16,16 +16,17 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from ... import runner
 from ...domain.transitions import LinkState
-from ...engine import MAX_URL_LENGTH, Checker, CheckOptions
+from ...engine import MAX_URL_LENGTH, Checker
 from ...engine.urls import BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
 from ...observability import count_results, count_transitions
 from ...registration import refused_address
-from ...settings import env_flag, get_settings
+from ...settings import get_settings
 from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
 from ...sweeps.process import Recorder
 from ...sweeps.queue import CheckQueue
+from ..check_options import check_options
 from .principal import principal_of
 
 router = APIGatewayHttpRouter()
@@ -71,7 +72,7 @@ class LinkBatchRequest(BaseModel):
 def _interval(minutes: int | None, seconds: int | None) -> int | None:
     """Seconds between checks, validated against the deployment's bounds."""
     if seconds is not None:
-        if not env_flag("LINKCHECK_DEV"):
+        if not get_settings().local_dev:
             raise InvalidInput(
                 "interval_seconds is only for local demos; use interval_minutes",
                 field="interval_seconds",
@@ -285,7 +286,7 @@ def check_link_now(link_id: str) -> dict[str, Any]:
     store = LinkStore()
     link = store.get(tenant, link_id)
 
-    options = CheckOptions.from_env()
+    options = check_options()
 
     async def check() -> Any:
         async with Checker(options) as checker:
