@@ -25,6 +25,7 @@ from ... import runner
 from ...engine import Checker, CheckOptions, CheckResult, Reason, Status
 from ...errors import InvalidInput, TooLarge
 from ...observability import count_results
+from .table import endpoint
 
 router = APIGatewayHttpRouter()
 
@@ -110,8 +111,8 @@ class Verdicts(BaseModel):
     results: list[Verdict]
 
 
-@router.get(
-    "/check",
+@router.route(
+    *endpoint("/check", "GET"),
     summary="Check one URL now",
     tags=["checks"],
     responses={200: {"description": "The verdict (a refused or unreadable URL is a verdict too)."}},
@@ -127,8 +128,8 @@ def check_url(
     return Verdict.of(result)
 
 
-@router.post(
-    "/check",
+@router.route(
+    *endpoint("/check", "POST"),
     summary="Check one URL or a batch now",
     tags=["checks"],
     responses={200: {"description": "One verdict for `url`; `{results: [...]}` for `urls`."}},

@@ -12,12 +12,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from ...store.events import EventStore
 from .principal import principal_of
+from .table import endpoint
 
 router = APIGatewayHttpRouter()
 
 
-@router.get(
-    "/events",
+@router.route(
+    *endpoint("/events", "GET"),
     summary="Link events, newest first",
     tags=["events"],
     responses={200: {"description": "A page of events and the cursor of the next (or null)."}},

@@ -27,6 +27,7 @@ from ...sweeps.process import Recorder
 from ...sweeps.queue import CheckQueue
 from ...sweeps.transitions import LinkState
 from .principal import principal_of
+from .table import endpoint
 
 router = APIGatewayHttpRouter()
 
@@ -141,8 +142,8 @@ def _error(exc: LinkcheckError | ValidationError) -> dict[str, Any]:
     return {"code": exc.code, "message": exc.message, "field": exc.field}
 
 
-@router.post(
-    "/links",
+@router.route(
+    *endpoint("/links", "POST"),
     summary="Register a link (idempotent per normalised URL)",
     tags=["links"],
     responses={
@@ -157,8 +158,8 @@ def register_link(request: LinkRequest) -> tuple[dict[str, Any], int]:
     return link.to_api(now), 201 if created else 200
 
 
-@router.post(
-    "/links/batch",
+@router.route(
+    *endpoint("/links/batch", "POST"),
     summary="Register up to 1000 links",
     tags=["links"],
     responses={200: {"description": "One result per item, in input order, and the counts."}},
@@ -184,8 +185,8 @@ def register_links(request: LinkBatchRequest) -> dict[str, Any]:
     return {"results": answers, **counts}
 
 
-@router.get(
-    "/links",
+@router.route(
+    *endpoint("/links", "GET"),
     summary="List links (filters, cursor pagination)",
     tags=["links"],
     responses={200: {"description": "A page of links and the cursor of the next (or null)."}},
@@ -210,8 +211,8 @@ def list_links(
     return {"links": [link.to_api(now) for link in page.links], "cursor": page.cursor}
 
 
-@router.get(
-    "/links/<link_id>",
+@router.route(
+    *endpoint("/links/<link_id>", "GET"),
     summary="One link with its latest result",
     tags=["links"],
     responses={200: {"description": "The link."}},
@@ -221,8 +222,8 @@ def get_link(link_id: str) -> dict[str, Any]:
     return LinkStore().get(tenant, link_id).to_api(int(time.time()))
 
 
-@router.patch(
-    "/links/<link_id>",
+@router.route(
+    *endpoint("/links/<link_id>", "PATCH"),
     summary="Change tags, interval or notify",
     tags=["links"],
     responses={200: {"description": "The changed link."}},
@@ -241,8 +242,8 @@ def update_link(link_id: str, request: LinkSettings) -> dict[str, Any]:
     return link.to_api(now)
 
 
-@router.delete(
-    "/links/<link_id>",
+@router.route(
+    *endpoint("/links/<link_id>", "DELETE"),
     summary="Stop checking a link",
     tags=["links"],
     responses={204: {"description": "Deleted; no body."}},
@@ -253,8 +254,8 @@ def delete_link(link_id: str) -> Response[str]:
     return Response(status_code=204, body="")
 
 
-@router.get(
-    "/links/<link_id>/history",
+@router.route(
+    *endpoint("/links/<link_id>/history", "GET"),
     summary="Past results, newest first",
     tags=["links"],
     responses={200: {"description": "A page of results and the cursor of the next (or null)."}},
@@ -270,8 +271,8 @@ def link_history(
     return {"results": page.results, "cursor": page.cursor}
 
 
-@router.post(
-    "/links/<link_id>/check",
+@router.route(
+    *endpoint("/links/<link_id>/check", "POST"),
     summary="Check now and store the result",
     tags=["links"],
     responses={200: {"description": "The link, the result and the event it caused (or null)."}},
