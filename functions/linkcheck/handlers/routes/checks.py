@@ -22,9 +22,10 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ... import runner
-from ...engine import Checker, CheckOptions, CheckResult, Reason, Status
+from ...engine import Checker, CheckOptions, CheckResult
 from ...errors import InvalidInput, TooLarge
 from ...observability import count_results
+from .presenters import Verdict
 from .table import endpoint
 
 router = APIGatewayHttpRouter()
@@ -71,38 +72,6 @@ class CheckRequest(BaseModel):
         json_schema_extra={"minItems": 1, "maxItems": MAX_URLS},
     )
     timeout: TimeoutSeconds | None = None
-
-
-# Models are built on first use (defer_build), not at import: a cold start of another route
-# never pays for the /check models.
-class Redirect(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    url: str
-    status: int = Field(
-        description="the HTTP status of this hop; 0 for a wall URL unwrapped without a request"
-    )
-
-
-class Verdict(BaseModel):
-    """The result of one check (see the verdict model in the README)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    url: str
-    status: Status
-    reason: Reason
-    detail: str
-    final_url: str | None = None
-    http_status: int | None = None
-    redirects: list[Redirect] = Field(default_factory=list)
-    platform: str | None = None
-    elapsed_ms: int = 0
-    checked_at: str
-
-    @classmethod
-    def of(cls, result: CheckResult) -> Verdict:
-        return cls.model_validate(result.to_dict())
 
 
 class Verdicts(BaseModel):

@@ -5,12 +5,13 @@ Also Zapier's polling trigger: every item has a unique, time-ordered ``id``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from ...store.events import EventStore
+from .presenters import EventPage, event_page
 from .principal import principal_of
 from .table import endpoint
 
@@ -26,7 +27,7 @@ router = APIGatewayHttpRouter()
 def list_events(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> dict[str, Any]:
+) -> EventPage:
     tenant = principal_of(router.current_event).tenant
     page = EventStore().feed(tenant, limit=limit, cursor=cursor)
-    return {"events": page.events, "cursor": page.cursor}
+    return event_page(page.events, page.cursor)

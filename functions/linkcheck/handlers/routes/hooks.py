@@ -45,6 +45,8 @@ class HookRequest(BaseModel):
 
 
 class HookView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     target_url: str
     event_types: list[str] = Field(description="Empty: every event type.")
@@ -60,6 +62,8 @@ class CreatedHook(HookView):
 
 
 class HookList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     hooks: list[HookView]
 
 

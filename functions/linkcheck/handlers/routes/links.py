@@ -14,18 +14,25 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from ... import runner
-from ...engine import Checker, CheckOptions
 from ...engine.urls import BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
-from ...observability import count_results, count_transitions
 from ...registration import refused_address
 from ...settings import env_flag, get_settings
 from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
-from ...sweeps.process import Recorder
-from ...sweeps.queue import CheckQueue
+from ...sweeps.check_now import check_now
 from ...sweeps.transitions import LinkState
+from .presenters import (
+    BatchItem,
+    BatchResult,
+    CheckedLink,
+    HistoryEntry,
+    HistoryPage,
+    ItemError,
+    LinkPage,
+    LinkView,
+    Verdict,
+)
 from .principal import principal_of
 from .table import endpoint
 
@@ -34,7 +41,6 @@ router = APIGatewayHttpRouter()
 MAX_INTERVAL_MINUTES = 30 * 24 * 60
 MIN_DEV_INTERVAL_SECONDS = 5
 MAX_BATCH = 1000
-CHECK_NOW_MARGIN_SECONDS = 5.0  # past the check's own deadline, the wait is a backstop only
 MAX_TAGS = 20
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -134,12 +140,12 @@ def _json_type(value: Any) -> str:
     return "an array"
 
 
-def _error(exc: LinkcheckError | ValidationError) -> dict[str, Any]:
+def _error(exc: LinkcheckError | ValidationError) -> ItemError:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or None
-        return {"code": "invalid_input", "message": first["msg"], "field": where}
-    return {"code": exc.code, "message": exc.message, "field": exc.field}
+        return ItemError(code="invalid_input", message=first["msg"], field=where)
+    return ItemError(code=exc.code, message=exc.message, field=exc.field)
 
 
 @router.route(
@@ -151,11 +157,15 @@ def _error(exc: LinkcheckError | ValidationError) -> dict[str, Any]:
         200: {"description": "Already registered (same normalised URL): the existing link."},
     },
 )
-def register_link(request: LinkRequest) -> tuple[dict[str, Any], int]:
+def register_link(request: LinkRequest) -> Response[LinkView]:
     tenant = principal_of(router.current_event).tenant
     now = int(time.time())
     link, created = LinkStore().register(tenant, _new_link(request), now=now)
-    return link.to_api(now), 201 if created else 200
+    return Response(
+        status_code=201 if created else 200,
+        content_type="application/json",
+        body=LinkView.of(link, now),
+    )
 
 
 @router.route(
@@ -164,25 +174,31 @@ def register_link(request: LinkRequest) -> tuple[dict[str, Any], int]:
     tags=["links"],
     responses={200: {"description": "One result per item, in input order, and the counts."}},
 )
-def register_links(request: LinkBatchRequest) -> dict[str, Any]:
+def register_links(request: LinkBatchRequest) -> BatchResult:
     """Per-item results in input order: one bad item does not sink the others."""
     if len(request.links) > MAX_BATCH:
         raise TooLarge(f"at most {MAX_BATCH} links per batch; split the request", field="links")
     tenant = principal_of(router.current_event).tenant
     now = int(time.time())
-    answers: list[dict[str, Any]] = [{} for _ in request.links]
+    answers: dict[int, BatchItem] = {}
     valid: list[tuple[int, NewLink]] = []
     for index, raw in enumerate(request.links):
         try:
             valid.append((index, _new_link(_link_request(raw))))
         except (ValidationError, LinkcheckError) as exc:
-            answers[index] = {"index": index, "status": "error", "error": _error(exc)}
+            answers[index] = BatchItem(index=index, status="error", error=_error(exc))
     saved = LinkStore().register_many(tenant, [new for _, new in valid], now=now)
     for (index, _), (link, created) in zip(valid, saved, strict=True):
-        status = "created" if created else "existing"
-        answers[index] = {"index": index, "status": status, "link": link.to_api(now)}
-    counts = {s: sum(a["status"] == s for a in answers) for s in ("created", "existing", "error")}
-    return {"results": answers, **counts}
+        answers[index] = BatchItem(
+            index=index, status="created" if created else "existing", link=LinkView.of(link, now)
+        )
+    results = [answers[index] for index in range(len(request.links))]
+    return BatchResult(
+        results=results,
+        created=sum(a.status == "created" for a in results),
+        existing=sum(a.status == "existing" for a in results),
+        error=sum(a.status == "error" for a in results),
+    )
 
 
 @router.route(
@@ -197,7 +213,7 @@ def list_links(
     host: Annotated[str | None, Query(max_length=253)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> dict[str, Any]:
+) -> LinkPage:
     tenant = principal_of(router.current_event).tenant
     page = LinkStore().list_links(
         tenant,
@@ -208,7 +224,7 @@ def list_links(
         cursor=cursor,
     )
     now = int(time.time())
-    return {"links": [link.to_api(now) for link in page.links], "cursor": page.cursor}
+    return LinkPage(links=[LinkView.of(link, now) for link in page.links], cursor=page.cursor)
 
 
 @router.route(
@@ -217,9 +233,9 @@ def list_links(
     tags=["links"],
     responses={200: {"description": "The link."}},
 )
-def get_link(link_id: str) -> dict[str, Any]:
+def get_link(link_id: str) -> LinkView:
     tenant = principal_of(router.current_event).tenant
-    return LinkStore().get(tenant, link_id).to_api(int(time.time()))
+    return LinkView.of(LinkStore().get(tenant, link_id), int(time.time()))
 
 
 @router.route(
@@ -228,7 +244,7 @@ def get_link(link_id: str) -> dict[str, Any]:
     tags=["links"],
     responses={200: {"description": "The changed link."}},
 )
-def update_link(link_id: str, request: LinkSettings) -> dict[str, Any]:
+def update_link(link_id: str, request: LinkSettings) -> LinkView:
     tenant = principal_of(router.current_event).tenant
     now = int(time.time())
     link = LinkStore().update(
@@ -239,7 +255,7 @@ def update_link(link_id: str, request: LinkSettings) -> dict[str, Any]:
         interval=_interval(request.interval_minutes, request.interval_seconds),
         notify=request.notify,
     )
-    return link.to_api(now)
+    return LinkView.of(link, now)
 
 
 @router.route(
@@ -264,11 +280,12 @@ def link_history(
     link_id: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> dict[str, Any]:
+) -> HistoryPage:
     tenant = principal_of(router.current_event).tenant
     LinkStore().get(tenant, link_id)  # 404 for an unknown or another tenant's link
     page = ResultStore().history(tenant, link_id, limit=limit, cursor=cursor)
-    return {"results": page.results, "cursor": page.cursor}
+    results = [HistoryEntry.model_validate(result) for result in page.results]
+    return HistoryPage(results=results, cursor=page.cursor)
 
 
 @router.route(
@@ -277,35 +294,13 @@ def link_history(
     tags=["links"],
     responses={200: {"description": "The link, the result and the event it caused (or null)."}},
 )
-def check_link_now(link_id: str) -> dict[str, Any]:
-    """Same rules as a sweep: a new broken verdict is only pending until it is confirmed.
-
-    A result that judged nothing (``not_checked``) is answered but not stored.
-    """
+def check_link_now(link_id: str) -> CheckedLink:
+    """Same rules as a sweep (sweeps/check_now.py): a new broken verdict is only pending until
+    it is confirmed; a result that judged nothing (``not_checked``) is answered, not stored."""
     tenant = principal_of(router.current_event).tenant
-    store = LinkStore()
-    link = store.get(tenant, link_id)
-
-    options = CheckOptions.from_env()
-
-    async def check() -> Any:
-        async with Checker(options) as checker:
-            return await checker.check(link.url)
-
-    result = runner.run(check(), options.timeout + CHECK_NOW_MARGIN_SECONDS)
-    count_results([result])
-    outcome = None
-    if result.judged:
-        recorder = Recorder(
-            store=store, results=ResultStore(), queue=CheckQueue(), settings=get_settings()
-        )
-        outcome = recorder.record(link, result, is_confirmation=False)
-        recorder.flush()
-        count_transitions(recorder.transitions)
-    now = int(time.time())
-    current = store.get(tenant, link_id) if outcome is not None else link
-    return {
-        "link": current.to_api(now),
-        "result": result.to_dict(),
-        "event": outcome.event.value if outcome and outcome.event else None,
-    }
+    checked = check_now(tenant, link_id)
+    return CheckedLink(
+        link=LinkView.of(checked.link, int(time.time())),
+        result=Verdict.of(checked.result),
+        event=checked.event,
+    )
