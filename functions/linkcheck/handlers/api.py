@@ -32,7 +32,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 
 from .. import __version__
-from ..engine.ssrf import naming_the_option
+from ..engine import naming_the_option
 from ..errors import LinkcheckError, RateLimited, TooLarge, Unauthorized
 from ..observability import count_rate_limiter_fail_open, lambda_handler, logger
 from ..settings import get_settings

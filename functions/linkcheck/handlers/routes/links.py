@@ -14,9 +14,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from ...engine.urls import BadUrl, normalize_url
 from ...errors import InvalidInput, LinkcheckError, TooLarge
-from ...registration import refused_address
+from ...registration import link_target
 from ...settings import env_flag, get_settings
 from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
@@ -101,13 +100,7 @@ def _interval(minutes: int | None, seconds: int | None) -> int | None:
 
 
 def _new_link(request: LinkRequest) -> NewLink:
-    try:
-        target = normalize_url(request.url)
-    except BadUrl as exc:
-        raise InvalidInput(f"url cannot be checked: {exc.detail}", field="url") from exc
-    refused = refused_address(target, allow_private=get_settings().allow_private_networks)
-    if refused is not None:
-        raise InvalidInput(f"url is refused: {refused}", field="url")
+    target = link_target(request.url, allow_private=get_settings().allow_private_networks)
     interval = _interval(request.interval_minutes, request.interval_seconds)
     return NewLink(
         url=target.url,
