@@ -2,12 +2,12 @@
 
 Event source: the SQS deliveries queue with ``ReportBatchItemFailures``, answered by Powertools'
 ``BatchProcessor`` (``process_partial_response``). The messages of a batch are delivered in
-parallel: the processor hands each record to a thread of its own (at most ten, SQS's largest
-batch), and each thread's POST runs on the environment's one event loop (``linkcheck.runner``),
-so a batch takes about as long as its slowest attempt, not the sum of them. A failed attempt is
-not a failed message: the retry is a new, delayed message. A message is reported as failed only
-when the queue or the table could not be reached; SQS then redelivers it (and, after the
-queue's ``maxReceiveCount``, moves it to the dead-letter queue).
+parallel: the processor hands each record to a thread of its own (at most ten, the template's
+batch size), and each thread's POST runs on the environment's one event loop
+(``linkcheck.runner``), so a batch takes about as long as its slowest attempt, not the sum of
+them. A failed attempt is not a failed message: the retry is a new, delayed message. A message
+is reported as failed only when the queue or the table could not be reached; SQS then
+redelivers it (and, after the queue's ``maxReceiveCount``, moves it to the dead-letter queue).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ FAILURE_METRIC = {
 }
 
 
-MAX_PARALLEL = 10  # SQS's largest batch: every message of a batch at once
+MAX_PARALLEL = 10  # the template's BatchSize: every message of a batch at once
 
 
 class ParallelBatchProcessor(BatchProcessor):
