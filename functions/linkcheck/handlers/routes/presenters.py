@@ -186,11 +186,28 @@ class EventView(BaseModel):
     url: str
     host: str
     occurred_at: str
-    previous: LinkState
-    state: LinkState
+    previous: str | None = Field(description="The link's state before (`ok`, `broken`...).")
+    state: str | None = Field(description="The link's state after.")
     notify: bool
     tags: list[str]
     result: Verdict
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> EventView:
+        """Read as leniently as the notifier does (notify/messages.py): events written by
+        older versions may lack ``state`` or ``tags``, or hold the previous state as a map."""
+        previous = item.get("previous")
+        if isinstance(previous, dict):
+            previous = previous.get("status")
+        return cls.model_validate(
+            {
+                **item,
+                "previous": previous or None,
+                "state": item.get("state") or None,
+                "tags": item.get("tags") or [],
+                "notify": item.get("notify", True) is not False,
+            }
+        )
 
 
 class EventPage(BaseModel):
@@ -201,4 +218,4 @@ class EventPage(BaseModel):
 
 
 def event_page(events: list[dict[str, Any]], cursor: str | None) -> EventPage:
-    return EventPage(events=[EventView.model_validate(e) for e in events], cursor=cursor)
+    return EventPage(events=[EventView.of(e) for e in events], cursor=cursor)
