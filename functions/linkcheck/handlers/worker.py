@@ -9,7 +9,8 @@ only when its links could not be read or one of them could not be put back on th
 The batch stays one unit (every link of every message goes to one scheduler, so hosts are
 spread and limited across the whole batch); the records are read through Powertools'
 ``SQSEvent`` and the failures answered in the ``batchItemFailures`` shape of its
-``BatchProcessor``. The checks run on the environment's one event loop (``linkcheck.runner``).
+``BatchProcessor``. The batch runs on an event loop of its own (``runner.run_apart``): recording
+its results blocks between awaits, which must not stall the environment's shared loop.
 """
 
 from __future__ import annotations
@@ -105,11 +106,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             queue=CheckQueue(),
             settings=settings,
         )
-        budget = _budget(context)
-        # The checks end by the budget; the wait is a backstop, up to the Lambda's own timeout.
-        report = runner.run(
-            _run(batches, recorder, budget, correlations), budget + DEADLINE_MARGIN_SECONDS
-        )
+        report = runner.run_apart(_run(batches, recorder, _budget(context), correlations))
         count_transitions(recorder.transitions)
         failures.extend(report.failed_messages)
         logger.info(
