@@ -18,14 +18,17 @@ no request, starts one with :func:`new_correlation_id`.
 
 Every Lambda entry point is wrapped in :func:`lambda_handler`: the settings read (and checked)
 on the first invocation, Logger context (function, request id, cold start) and a fresh
-correlation id per invocation, plus an X-Ray subsegment for the async functions
-(``traced=True``; never the API, whose cold start must stay free of the SDK).
+correlation id per invocation, ``metrics.log_metrics`` with the ``ColdStart`` metric (once per
+execution environment, dimensions ``function_name`` and ``service``), plus an X-Ray subsegment
+for the async functions (``traced=True``; never the API, whose cold start must stay free of the
+SDK).
 
-Metrics are emitted with ``single_metric`` (one EMF line per call, flushed at once), so callers
-need no ``@metrics.log_metrics`` decorator; the helpers aggregate first, so a batch of a thousand
-checks costs one line per status, not a thousand. ``PlatformBlocked`` is the exception: one
-sample per check (1 refused, 0 not), packed up to 100 samples a line, so its Average is the
-exact share of a platform's checks that were refused (what the wall alarm watches).
+Metrics are emitted with ``single_metric`` (one EMF line per call, flushed at once; ColdStart
+too), so the flush at the end of an invocation finds nothing left; the helpers aggregate first,
+so a batch of a thousand checks costs one line per status, not a thousand. ``PlatformBlocked``
+is the exception: one sample per check (1 refused, 0 not), packed up to 100 samples a line, so
+its Average is the exact share of a platform's checks that were refused (what the wall alarm
+watches).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
@@ -60,6 +64,11 @@ if not metrics.namespace:
     metrics.namespace = SERVICE
 
 
+# Every metric but ColdStart is written as it is counted (single_metric), so log_metrics' flush
+# usually finds nothing left to publish: that is expected, not worth a warning per environment.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+
+
 @cache
 def tracer() -> Tracer:
     from aws_lambda_powertools import Tracer
@@ -81,8 +90,9 @@ def lambda_handler(
     """
 
     def decorate(handler: Handler) -> Handler:
-        with_context = logger.inject_lambda_context(
-            handler, correlation_id_path=correlation_id_path
+        with_context = metrics.log_metrics(
+            logger.inject_lambda_context(handler, correlation_id_path=correlation_id_path),
+            capture_cold_start_metric=True,
         )
 
         @functools.wraps(handler)

@@ -10,7 +10,8 @@ here (no DNS at registration): their addresses are vetted each time they are fet
 from __future__ import annotations
 
 from .engine.ssrf import ForbiddenTarget, vet_host
-from .engine.urls import Target
+from .engine.urls import BadUrl, Target, normalize_url
+from .errors import InvalidInput
 
 
 def refused_address(target: Target, *, allow_private: bool) -> str | None:
@@ -20,3 +21,16 @@ def refused_address(target: Target, *, allow_private: bool) -> str | None:
     except ForbiddenTarget as exc:
         return exc.detail
     return None
+
+
+def link_target(url: str, *, allow_private: bool) -> Target:
+    """The normalised target of a link to register; ``InvalidInput`` (field ``url``) when no
+    check could ever fetch it (unreadable, or its host refused)."""
+    try:
+        target = normalize_url(url)
+    except BadUrl as exc:
+        raise InvalidInput(f"url cannot be checked: {exc.detail}", field="url") from exc
+    refused = refused_address(target, allow_private=allow_private)
+    if refused is not None:
+        raise InvalidInput(f"url is refused: {refused}", field="url")
+    return target

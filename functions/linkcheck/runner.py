@@ -6,6 +6,8 @@ environment, running in a daemon thread and started on first use. Because the lo
 invocations, so do the connection pools that belong to it: a warm environment reuses its
 kept-alive connections (checks, webhook targets) instead of dialling again. Callers in several
 threads (parallel deliveries) may submit at once; the loop runs their coroutines concurrently.
+The worker's batch is the exception (``run_apart``): it blocks between awaits, so it gets a
+loop of its own for the invocation.
 """
 
 from __future__ import annotations
@@ -55,3 +57,16 @@ _shared = LoopRunner()
 def run(coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
     """Run ``coroutine`` on this execution environment's loop (see the module docstring)."""
     return _shared.run(coroutine, timeout)
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to completion on an event loop of its own, in the calling thread.
+
+    For work that blocks between its awaits (the worker records a batch's results with boto3
+    calls): on the shared loop it would stall every other caller's coroutines meanwhile, such as
+    the api's checks when the local stack serves both from one process.
+    """
+    from .engine import event_loop_factory
+
+    with asyncio.Runner(loop_factory=event_loop_factory()) as loop:
+        return loop.run(coroutine)

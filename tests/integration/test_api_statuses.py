@@ -3,8 +3,9 @@
 The document is read through the real handler (``GET /openapi.json``), and each operation gets
 valid requests through the same handler against moto: the success status answered must be one
 the operation documents, every documented success status must be answered by some valid
-request (``POST /links`` answers 201 for a new link and 200 for one already registered), and a
-204 documents no body and answers none. The links checked are on a local server (127.0.0.1),
+request (``POST /links`` answers 201 for a new link and 200 for one already registered), a
+204 documents no body and answers none, and every other success documents its body's schema,
+which the body answered must match. The links checked are on a local server (127.0.0.1),
 so this module allows private networks, as ``linkcheck dev`` does.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from linkcheck.handlers import api
 from tests.e2e.servers import Reply, ScriptedServer
@@ -105,6 +107,13 @@ def test_every_operation_answers_a_documented_success_status(
         for path, item in document["paths"].items()
         for method, operation in item.items()
     }
+    schemas = {
+        (method.upper(), path, int(status)): response["content"]["application/json"]["schema"]
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        for status, response in operation["responses"].items()
+        if int(status) < 400 and int(status) != 204
+    }
     answered: dict[tuple[str, str], set[int]] = {}
     ids: dict[str, str] = {}
     for call in calls:
@@ -118,11 +127,30 @@ def test_every_operation_answers_a_documented_success_status(
             assert not response.get("body"), (key, response["body"])
             continue
         payload = json.loads(response["body"])
+        schema = schemas[(call.method, call.path, status)]
+        assert schema, f"{key} {status}: the body is not documented"
+        body_errors = body_schema_errors(document, schema, payload)
+        assert not body_errors, (key, status, body_errors)
         if call.path == "/links" and call.method == "POST":
             ids["link_id"] = payload["id"]
         if call.path == "/hooks" and call.method == "POST":
             ids["hook_id"] = payload["id"]
     assert answered == documented, "documented statuses no valid request answers (or untested)"
+
+
+def body_schema_errors(document: dict[str, Any], schema: dict[str, Any], body: Any) -> list[str]:
+    """Where ``body`` breaks the documented ``schema`` (its ``$ref``s point into the document)."""
+    validator = Draft202012Validator({**schema, "components": document["components"]})
+    return [
+        f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(body)
+    ]
+
+
+def test_a_documented_body_schema_catches_a_body_that_breaks_it() -> None:
+    document = served_document()
+    link = document["paths"]["/links/{link_id}"]["get"]["responses"]["200"]
+    schema = link["content"]["application/json"]["schema"]
+    assert body_schema_errors(document, schema, {"id": "abc"})  # most fields missing
 
 
 def test_a_204_documents_no_body() -> None:

@@ -45,6 +45,7 @@ class Receiver:
     def __init__(self) -> None:
         self.replies: list[Reply] = []
         self.received: list[Received] = []
+        self.gate: threading.Barrier | None = None  # hold each answer until all have arrived
         self._lock = threading.Lock()
         receiver = self
 
@@ -57,6 +58,11 @@ class Receiver:
                         Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                     )
                     reply = receiver.replies.pop(0) if receiver.replies else Reply()
+                if receiver.gate is not None:
+                    try:
+                        receiver.gate.wait()
+                    except threading.BrokenBarrierError:
+                        reply = Reply(503)  # not all requests were in flight together
                 if reply.delay:
                     time.sleep(reply.delay)
                 try:
@@ -327,3 +333,23 @@ def test_a_private_target_is_refused_at_delivery_time(
     parked = dead_letters(fast_retries)
     assert len(parked) == 1
     assert "loopback" in parked[0]["error"]
+
+
+def test_the_deliveries_of_a_batch_are_in_flight_together(
+    fast_retries: dict[str, str], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given three hooks, and a receiver that answers none until all three requests have come
+    monkeypatch.setenv("WEBHOOK_TIMEOUT_SECONDS", "10")
+    paths = ("/one", "/two", "/three")
+    for path in paths:
+        subscribe(fast_retries, receiver.url(path))
+    receiver.gate = threading.Barrier(len(paths), timeout=5)
+    transition(fast_retries)
+
+    # When the webhook function gets the three deliveries in one batch
+    pump_deliveries(fast_retries["DELIVERIES_QUEUE_URL"])
+
+    # Then they were sent at once (a sequential sender would break the gate), and delivered once
+    assert not receiver.gate.broken
+    assert sorted(r.path for r in receiver.received) == sorted(paths)
+    assert dead_letters(fast_retries) == []

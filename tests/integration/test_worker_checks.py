@@ -265,3 +265,31 @@ def test_check_now_shows_the_run_of_refusals(env: dict[str, str], target: Target
     assert status == 200 and shown["blocked_checks"] == 2
     status, listed = request("api-links-list", query={})
     assert [item["blocked_checks"] for item in listed["links"]] == [2]
+
+
+def test_check_now_records_with_the_workers_rules(env: dict[str, str], target: Target) -> None:
+    from linkcheck.engine import CheckResult, check_urls
+    from linkcheck.errors import NotFound
+    from linkcheck.handlers.check_options import check_options
+    from linkcheck.sweeps.check_now import check_now
+
+    def check_one(url: str) -> CheckResult:
+        return check_urls([url], check_options())[0]
+
+    # Given a link that was ok and now answers 404
+    link = check(register(target, "/gone", 200), env["CHECKS_QUEUE_URL"])
+    target.answer("/gone", 404)
+
+    # When it is checked now
+    checked = check_now("acme", link.id, check_one)
+
+    # Then the broken verdict is stored but only pending, and its confirmation is queued
+    assert checked.result.status == "broken" and checked.event is None
+    assert checked.link.tracking.pending == "broken" and checked.link.checks == 2
+    assert LinkStore().get("acme", link.id) == checked.link
+    time.sleep(1.2)  # CONFIRM_DELAY_SECONDS
+    (confirmation,) = records(env["CHECKS_QUEUE_URL"])
+    assert json.loads(confirmation["body"])["confirm"] is True
+    # and another tenant cannot check it
+    with pytest.raises(NotFound):
+        check_now("globex", link.id, check_one)

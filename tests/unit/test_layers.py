@@ -39,7 +39,7 @@ ALLOWED: dict[str, set[str]] = {
     "aws": {"awsretry"},
     "awsrequest": {"awsretry"},
     "observability": {"engine", "settings"},
-    "registration": {"engine"},
+    "registration": {"engine", "errors"},
     "runner": {"engine"},
     "devmode": {"engine"},
     "check_secrets": {"engine", "awsrequest", "settings"},

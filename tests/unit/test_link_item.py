@@ -8,6 +8,7 @@ import pytest
 
 from linkcheck.domain.transitions import LinkState, Tracking
 from linkcheck.engine.verdict import CheckResult, Hop, Reason, Status
+from linkcheck.handlers.routes.presenters import LinkView
 from linkcheck.store.links import Link, compact_result, expanded_result, trimmed
 
 URL = "https://example.com/pricing"
@@ -105,7 +106,7 @@ def test_a_run_of_refusals_reads_back_and_shows_in_the_api() -> None:
     )
     again = Link.from_item(link.to_item())
     assert again.tracking == link.tracking
-    shown = again.to_api(now=1_800_000_000)
+    shown = LinkView.of(again, now=1_800_000_000).model_dump(mode="json")
     assert (shown["status"], shown["blocked_since"], shown["blocked_checks"]) == (
         "broken",
         "2026-11-26T05:30:00.123Z",
@@ -116,5 +117,20 @@ def test_a_run_of_refusals_reads_back_and_shows_in_the_api() -> None:
 def test_a_link_that_is_not_refused_carries_no_refusal_attributes() -> None:
     item = _link(URL, trimmed(_result())).to_item()
     assert "blocked_since" not in item and "blocked_checks" not in item
-    shown = Link.from_item(item).to_api(now=1_800_000_000)
+    shown = LinkView.of(Link.from_item(item), now=1_800_000_000).model_dump(mode="json")
     assert (shown["blocked_since"], shown["blocked_checks"]) == (None, 0)
+
+
+def test_the_api_shows_interval_seconds_only_for_intervals_that_are_not_whole_minutes() -> None:
+    link = _link(URL, trimmed(_result()))
+    shown = LinkView.of(link, now=1_800_000_000).model_dump(mode="json")
+    assert "interval_seconds" not in shown and shown["interval_minutes"] == 1440
+    link.interval = 5
+    shown = LinkView.of(link, now=1_800_000_000).model_dump(mode="json")
+    assert (shown["interval_minutes"], shown["interval_seconds"]) == (0, 5)
+
+
+def test_the_api_shows_the_stored_latest_result_in_full() -> None:
+    link = Link.from_item(_link(URL, trimmed(_result())).to_item())
+    shown = LinkView.of(link, now=1_800_000_000).model_dump(mode="json")
+    assert shown["last_result"] == {**_result().to_dict()}

@@ -9,6 +9,7 @@ Public surface (everything else is internal)::
         await checker.run_checks(urls, on_result)         # the same, by callback (bulk)
     results = check_urls(urls, options)                   # sync convenience
     loop = (event_loop_factory() or asyncio.new_event_loop)()   # uvloop when installed
+    naming_the_option(text, "--allow-private-networks")   # a refusal naming the option to lift it
     MAX_URL_LENGTH                                        # the longest URL checked (characters)
 
 Inside: ``checker`` (the front door) over ``batch`` (many checks), ``flow`` (one check's hops
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 from .checker import Checker, check_urls, event_loop_factory
 from .options import CheckOptions, ConnectTo
+from .proxy import Proxy
+from .ssrf import naming_the_option
 from .urls import MAX_URL_LENGTH
 from .verdict import CheckResult, Reason, Status
 
@@ -30,8 +33,10 @@ __all__ = [
     "CheckResult",
     "Checker",
     "ConnectTo",
+    "Proxy",
     "Reason",
     "Status",
     "check_urls",
     "event_loop_factory",
+    "naming_the_option",
 ]

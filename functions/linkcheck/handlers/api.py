@@ -6,7 +6,9 @@ or validation. The rate limit is counted here, once per request, because the aut
 answer is cached by API Gateway and so cannot see each request; the count is one DynamoDB
 signed ``UpdateItem`` over http.client (store/ratelimit.py, linkcheck.awsrequest), not boto3.
 Everything the resolver raises becomes ``{"error": {...}}`` (routes/errors.py);
-nothing else, and never a stack trace, reaches a client.
+nothing else, and never a stack trace, reaches a client. A path no route matches is a 404, or
+a 405 with ``Allow`` when it matches with other methods: the methods come from the route table
+(routes/table.py) that every route registers through.
 
 This module and every route module stay free of boto3 at import time: the on-demand ``/check``
 path never loads it (tests/integration/test_cold_start.py).
@@ -30,7 +32,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 
 from .. import __version__
-from ..engine.ssrf import naming_the_option
+from ..engine import naming_the_option
 from ..errors import LinkcheckError, RateLimited, TooLarge, Unauthorized
 from ..observability import count_rate_limiter_fail_open, lambda_handler, logger
 from ..settings import get_settings
@@ -38,6 +40,7 @@ from ..store.ratelimit import RateLimiter, RateStoreUnavailable
 from .routes import checks, events, hooks, links, me
 from .routes import errors as http_errors
 from .routes.principal import Principal, principal_of
+from .routes.table import allowed_methods, endpoint
 
 # Routes the template serves without the authorizer (``Auth: {Authorizer: NONE}``).
 PUBLIC_PATHS = frozenset({"/docs", "/openapi.json"})
@@ -96,12 +99,12 @@ def api_document() -> str:
     return json.dumps(document, separators=(",", ":"))
 
 
-@app.get("/openapi.json", include_in_schema=False)
+@app.route(*endpoint("/openapi.json", "GET"), include_in_schema=False)
 def openapi_document() -> Response[str]:
     return Response(status_code=200, content_type="application/json", body=api_document())
 
 
-@app.get("/docs", include_in_schema=False, compress=True)
+@app.route(*endpoint("/docs", "GET"), include_in_schema=False, compress=True)
 def swagger_ui() -> Response[str]:
     """Swagger UI; ``?format=json`` is the OpenAPI document itself (as ``/openapi.json``)."""
     wanted = (app.current_event.query_string_parameters or {}).get("format", "html")
@@ -185,16 +188,6 @@ def unexpected_error(exc: Exception) -> Response[str]:
     request_id = _request_id(app.current_event.raw_event)
     logger.exception("unhandled error", extra={"request_id": request_id})
     return http_errors.internal_error(request_id).to_response()
-
-
-def allowed_methods(path: str) -> set[str]:
-    """Methods some route accepts on ``path`` (for 405 + ``Allow``).
-
-    Reads the resolver's route table, a private attribute: if a Powertools release renames it,
-    the answer degrades to 404, never to an error.
-    """
-    routes = [*getattr(app, "_static_routes", []), *getattr(app, "_dynamic_routes", [])]
-    return {route.method for route in routes if route.rule.match(path)}
 
 
 def _request_id(event: dict[str, Any]) -> str | None:

@@ -4,7 +4,7 @@ The engine reads no environment: this is where the settings (``Settings.checks``
 switch), the check secret (platform credentials, a proxy URL with its password; read once per
 process by ``check_secrets``) and the dev-only corpus mapping meet. ``DEEP_CHECKS`` (default
 on) reads every page with GET, so the generic soft-404 and parked-domain detectors judge every
-link a user registered or asked about; the CLI stays HEAD-first unless given ``--get``. The
+link a user registered or asked about (the CLI's default too; ``--head-first`` there). The
 corpus mapping is honoured only in a process that switched ``devmode`` on itself
 (``linkcheck dev``, tests), never from the environment alone.
 """
@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import check_secrets, devmode
-from ..engine.options import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, CheckOptions
-from ..engine.proxy import Proxy
+from ..engine import CheckOptions, Proxy
 from ..settings import CheckSettings, Settings, get_settings
 
 
@@ -35,8 +34,8 @@ def check_options(settings: Settings | None = None) -> CheckOptions:
         options = replace(
             options,
             timeout=timeout,
-            connect_timeout=min(DEFAULT_CONNECT_TIMEOUT, timeout),
-            read_timeout=min(DEFAULT_READ_TIMEOUT, timeout),
+            connect_timeout=min(options.connect_timeout, timeout),
+            read_timeout=min(options.read_timeout, timeout),
         )
     corpus = checks.dev_corpus
     if corpus is not None and devmode.enabled():

@@ -5,12 +5,22 @@ Event source: the DynamoDB stream, filtered to INSERTs of ``kind=event`` items (
 sent now, it and every later record are reported as failed, so the stream retries from there
 (records already sent are skipped by their published marks, never sent twice). A malformed
 event is logged and skipped: retrying cannot fix it.
+
+Records are read through Powertools' ``DynamoDBStreamEvent`` (its images come deserialized).
+Powertools' ``BatchProcessor`` is not used here: it would go on to the records after a failed
+one, sending later events before an earlier one that is still pending; stopping at the first
+failure keeps a tenant's notifications in the order of its transitions.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import (
+    DynamoDBRecord,
+    DynamoDBRecordEventName,
+    DynamoDBStreamEvent,
+)
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..notify.messages import LinkEvent, MalformedEvent
@@ -42,23 +52,20 @@ def build_notifier() -> Notifier:
     )
 
 
-def event_item(record: dict[str, Any]) -> dict[str, Any] | None:
+def event_item(record: DynamoDBRecord) -> dict[str, Any] | None:
     """The new event item of an INSERT stream record, as plain values; None for anything else."""
-    if record.get("eventName") != "INSERT":
+    if record.event_name is not DynamoDBRecordEventName.INSERT or record.dynamodb is None:
         return None
-    image = (record.get("dynamodb") or {}).get("NewImage") or {}
-    if image.get("kind", {}).get("S") != "event":
+    image = record.dynamodb.new_image
+    if image.get("kind") != "event":
         return None  # the template filters these out; the local stack may not
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    return {name: deserializer.deserialize(value) for name, value in image.items()}
+    return image
 
 
 @lambda_handler(traced=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     notifier = build_notifier()
-    records: list[dict[str, Any]] = event.get("Records") or []
+    records = list(DynamoDBStreamEvent(event).records)
     for index, record in enumerate(records):
         item = event_item(record)
         if item is None:
@@ -100,5 +107,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"batchItemFailures": []}
 
 
-def _sequence_number(record: dict[str, Any]) -> str:
-    return str((record.get("dynamodb") or {}).get("SequenceNumber") or "")
+def _sequence_number(record: DynamoDBRecord) -> str:
+    return str(record.dynamodb.sequence_number or "") if record.dynamodb else ""

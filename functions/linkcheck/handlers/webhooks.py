@@ -1,10 +1,13 @@
 """Lambda entry point: the deliveries queue -> signed webhook POSTs.
 
-Event source: the SQS deliveries queue with ``ReportBatchItemFailures``. The messages of a batch
-are delivered in parallel (each attempt has its own timeout). A failed attempt is not a failed
-message: the retry is a new, delayed message. A message is reported as failed only when the
-queue or the table could not be reached; SQS then redelivers it (and, after the queue's
-``maxReceiveCount``, moves it to the dead-letter queue).
+Event source: the SQS deliveries queue with ``ReportBatchItemFailures``, answered by Powertools'
+``BatchProcessor`` (``process_partial_response``). The messages of a batch are delivered in
+parallel: the processor hands each record to a thread of its own (at most ten, the template's
+batch size), and each thread's POST runs on the environment's one event loop
+(``linkcheck.runner``), so a batch takes about as long as its slowest attempt, not the sum of
+them. A failed attempt is not a failed message: the retry is a new, delayed message. A message
+is reported as failed only when the queue or the table could not be reached; SQS then
+redelivers it (and, after the queue's ``maxReceiveCount``, moves it to the dead-letter queue).
 """
 
 from __future__ import annotations
@@ -14,6 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..notify.deliveries import Delivery, MalformedDelivery
@@ -56,20 +65,43 @@ FAILURE_METRIC = {
 }
 
 
-def _deliver_one(
-    deliverer: Deliverer, record: dict[str, Any]
-) -> tuple[str | None, DeliveryOutcome | None]:
-    """Deliver one message: (its id when SQS must redeliver it, the outcome if any)."""
-    message_id = str(record.get("messageId", ""))
+MAX_PARALLEL = 10  # the template's BatchSize: every message of a batch at once
+
+
+class ParallelBatchProcessor(BatchProcessor):
+    """Powertools' SQS ``BatchProcessor``, its records handled in parallel threads.
+
+    Each record still goes through the processor's own ``_process_record`` (success and failure
+    bookkeeping, the ``batchItemFailures`` answer); only the loop over them runs concurrently.
+    """
+
+    def __init__(self) -> None:
+        # A batch whose every message failed is answered like any other (each one reported),
+        # not raised: SQS redelivers exactly those messages either way.
+        super().__init__(EventType.SQS, raise_on_entire_batch_failure=False)
+
+    def process(self) -> list[tuple[Any, ...]]:
+        workers = max(1, min(MAX_PARALLEL, len(self.records)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(self._process_record, self.records))
+
+
+def deliver_one(deliverer: Deliverer, record: SQSRecord) -> DeliveryOutcome | None:
+    """Deliver one message; its outcome (None: malformed, dropped).
+
+    Raises the AWS error when the bookkeeping failed: the processor reports the message, and
+    SQS delivers it again.
+    """
+    message_id = record.message_id
     try:
-        delivery = Delivery.from_json(str(record.get("body", "")))
+        delivery = Delivery.from_json(record.body)
     except MalformedDelivery as exc:
         logger.error(
             "dropping malformed delivery", extra={"message_id": message_id, "error": str(exc)}
         )
-        return None, None
+        return None
     # Per message, not the logger's shared state: messages are delivered in parallel threads.
-    trace = delivery.correlation_id or correlation_id_from_sqs_record(record)
+    trace = delivery.correlation_id or correlation_id_from_sqs_record(record.raw_event)
     try:
         outcome = deliverer.deliver(delivery)
     except (ClientError, BotoCoreError) as exc:
@@ -82,7 +114,7 @@ def _deliver_one(
                 "correlation_id": trace,
             },
         )
-        return message_id, None
+        raise
     log = logger.warning if outcome is DeliveryOutcome.DEAD_LETTERED else logger.info
     log(
         "webhook delivery",
@@ -95,17 +127,24 @@ def _deliver_one(
             "correlation_id": trace,
         },
     )
-    return None, outcome
+    return outcome
 
 
 @lambda_handler(traced=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     deliverer = build_deliverer()
-    records: list[dict[str, Any]] = event.get("Records") or []
-    with ThreadPoolExecutor(max_workers=max(1, min(10, len(records)))) as pool:
-        done = list(pool.map(lambda r: _deliver_one(deliverer, r), records))
-    _count(Counter(outcome for _, outcome in done if outcome is not None))
-    return {"batchItemFailures": [{"itemIdentifier": m} for m, _ in done if m]}
+    outcomes: list[DeliveryOutcome] = []  # list.append is safe from the processor's threads
+
+    def deliver(record: SQSRecord) -> None:
+        outcome = deliver_one(deliverer, record)
+        if outcome is not None:
+            outcomes.append(outcome)
+
+    answer = process_partial_response(
+        event=event, record_handler=deliver, processor=ParallelBatchProcessor(), context=context
+    )
+    _count(Counter(outcomes))
+    return dict(answer)
 
 
 def _count(outcomes: Counter[DeliveryOutcome]) -> None:

@@ -5,19 +5,25 @@ retries them and then moves them to the dead-letter queue (alarmed). Links not r
 the invocation's deadline, or whose check judged nothing (``not_checked``), are re-enqueued,
 never half-done; so is, alone, a link whose own write failed. A message is reported failed
 only when its links could not be read or one of them could not be put back on the queue.
+
+The batch stays one unit (every link of every message goes to one scheduler, so hosts are
+spread and limited across the whole batch); the records are read through Powertools'
+``SQSEvent`` and the failures answered in the ``batchItemFailures`` shape of its
+``BatchProcessor``. The batch runs on an event loop of its own (``runner.run_apart``): recording
+its results blocks between awaits, which must not stall the environment's shared loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from typing import Any
 
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSEvent, SQSRecord
 from pydantic import ValidationError
 
+from .. import runner
 from ..engine import Checker, CheckResult
-from ..engine.checker import event_loop_factory
 from ..observability import (
     correlation_id_from_sqs_record,
     count_results,
@@ -45,12 +51,12 @@ def _budget(context: Any) -> float:
     return max(1.0, float(remaining()) / 1000 - DEADLINE_MARGIN_SECONDS)
 
 
-def _parse(records: Sequence[dict[str, Any]]) -> tuple[list[tuple[str, CheckBatch]], list[str]]:
+def _parse(records: Sequence[SQSRecord]) -> tuple[list[tuple[str, CheckBatch]], list[str]]:
     batches: list[tuple[str, CheckBatch]] = []
     poison: list[str] = []
     for record in records:
         try:
-            batches.append((record["messageId"], CheckBatch.model_validate_json(record["body"])))
+            batches.append((record.message_id, CheckBatch.model_validate_json(record.body)))
         except (ValidationError, KeyError) as exc:
             logger.warning("unreadable check message", extra={"error": str(exc)[:300]})
             poison.append(str(record.get("messageId", "")))
@@ -84,11 +90,11 @@ async def _run(
 
 @lambda_handler(traced=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    records = event.get("Records") or []
+    records = list(SQSEvent(event).records)
     # Each message keeps its own id for its event items; log lines (and re-enqueued
     # confirmations) carry the first one, usually the only one: a sweep's messages share it.
     correlations = {
-        str(record.get("messageId", "")): correlation_id_from_sqs_record(record)
+        str(record.get("messageId", "")): correlation_id_from_sqs_record(record.raw_event)
         for record in records
     }
     set_correlation_id(next((c for c in correlations.values() if c), None))
@@ -101,8 +107,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             queue=CheckQueue(),
             settings=settings,
         )
-        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-            report = runner.run(_run(batches, recorder, _budget(context), correlations))
+        report = runner.run_apart(_run(batches, recorder, _budget(context), correlations))
         count_transitions(recorder.transitions)
         failures.extend(report.failed_messages)
         logger.info(

@@ -177,31 +177,6 @@ class Link:
     def key(self) -> Item:
         return item_key(tenant_pk(self.tenant), LINK_PREFIX + self.id)
 
-    def to_api(self, now: int) -> dict[str, Any]:
-        """The link as the API shows it."""
-        body: dict[str, Any] = {
-            "id": self.id,
-            "url": self.url,
-            "host": self.host,
-            "tags": self.tags,
-            "interval_minutes": self.interval // 60,
-            "notify": self.notify,
-            "status": self.tracking.state.value,
-            "pending": self.tracking.pending.value if self.tracking.pending else None,
-            "consecutive_failures": self.tracking.failures,
-            "blocked_since": self.tracking.blocked_since,
-            "blocked_checks": self.tracking.blocked_checks,
-            "checks": self.checks,
-            "last_result": self.last_result,
-            "last_checked_at": self.last_checked_at,
-            "next_check_at": schedule.next_due_iso(self.interval, self.phase, now),
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
-        if self.interval % 60:
-            body["interval_seconds"] = self.interval
-        return body
-
 
 @dataclass(frozen=True, slots=True)
 class NewLink:

@@ -22,10 +22,12 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from ... import runner
-from ...engine import MAX_URL_LENGTH, Checker, CheckOptions, CheckResult, Reason, Status
+from ...engine import MAX_URL_LENGTH, Checker, CheckOptions, CheckResult
 from ...errors import InvalidInput, TooLarge
 from ...observability import count_results
 from ..check_options import check_options
+from .presenters import Verdict
+from .table import endpoint
 
 router = APIGatewayHttpRouter()
 
@@ -72,46 +74,14 @@ class CheckRequest(BaseModel):
     timeout: TimeoutSeconds | None = None
 
 
-# Models are built on first use (defer_build), not at import: a cold start of another route
-# never pays for the /check models.
-class Redirect(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    url: str
-    status: int = Field(
-        description="the HTTP status of this hop; 0 for a wall URL unwrapped without a request"
-    )
-
-
-class Verdict(BaseModel):
-    """The result of one check (see the verdict model in the README)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    url: str
-    status: Status
-    reason: Reason
-    detail: str
-    final_url: str | None = None
-    http_status: int | None = None
-    redirects: list[Redirect] = Field(default_factory=list)
-    platform: str | None = None
-    elapsed_ms: int = 0
-    checked_at: str
-
-    @classmethod
-    def of(cls, result: CheckResult) -> Verdict:
-        return cls.model_validate(result.to_dict())
-
-
 class Verdicts(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     results: list[Verdict]
 
 
-@router.get(
-    "/check",
+@router.route(
+    *endpoint("/check", "GET"),
     summary="Check one URL now",
     tags=["checks"],
     responses={200: {"description": "The verdict (a refused or unreadable URL is a verdict too)."}},
@@ -127,8 +97,8 @@ def check_url(
     return Verdict.of(result)
 
 
-@router.post(
-    "/check",
+@router.route(
+    *endpoint("/check", "POST"),
     summary="Check one URL or a batch now",
     tags=["checks"],
     responses={200: {"description": "One verdict for `url`; `{results: [...]}` for `urls`."}},

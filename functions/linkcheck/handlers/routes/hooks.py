@@ -18,6 +18,7 @@ from ...notify.targets import MAX_TARGET_URL_LENGTH, TargetRejected, vet_target
 from ...settings import get_settings
 from ...store.hooks import Hook, HookStore
 from .principal import principal_of
+from .table import endpoint
 
 router = APIGatewayHttpRouter()
 
@@ -44,6 +45,8 @@ class HookRequest(BaseModel):
 
 
 class HookView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     target_url: str
     event_types: list[str] = Field(description="Empty: every event type.")
@@ -59,6 +62,8 @@ class CreatedHook(HookView):
 
 
 class HookList(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     hooks: list[HookView]
 
 
@@ -70,8 +75,8 @@ def _view(hook: Hook) -> HookView:
     return HookView(**hook.public())
 
 
-@router.post(
-    "/hooks",
+@router.route(
+    *endpoint("/hooks", "POST"),
     summary="Subscribe a webhook (REST hook)",
     tags=["hooks"],
     responses={
@@ -99,8 +104,8 @@ def create_hook(request: HookRequest) -> Response[CreatedHook]:
     )
 
 
-@router.get(
-    "/hooks",
+@router.route(
+    *endpoint("/hooks", "GET"),
     summary="List webhook subscriptions",
     tags=["hooks"],
     responses={200: {"description": "Every hook of the tenant (secrets are never shown)."}},
@@ -110,8 +115,8 @@ def list_hooks() -> HookList:
     return HookList(hooks=[_view(h) for h in _store().list_hooks(tenant)])
 
 
-@router.get(
-    "/hooks/<hook_id>",
+@router.route(
+    *endpoint("/hooks/<hook_id>", "GET"),
     summary="One webhook subscription",
     tags=["hooks"],
     responses={200: {"description": "The hook (its secret is never shown again)."}},
@@ -124,8 +129,8 @@ def get_hook(hook_id: str) -> HookView:
     return _view(hook)
 
 
-@router.delete(
-    "/hooks/<hook_id>",
+@router.route(
+    *endpoint("/hooks/<hook_id>", "DELETE"),
     summary="Unsubscribe a webhook",
     tags=["hooks"],
     responses={204: {"description": "Unsubscribed."}},

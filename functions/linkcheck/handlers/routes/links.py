@@ -16,18 +16,27 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from ... import runner
 from ...domain.transitions import LinkState
-from ...engine import MAX_URL_LENGTH, Checker
-from ...engine.urls import BadUrl, normalize_url
+from ...engine import MAX_URL_LENGTH, Checker, CheckResult
 from ...errors import InvalidInput, LinkcheckError, TooLarge
-from ...observability import count_results, count_transitions
-from ...registration import refused_address
+from ...registration import link_target
 from ...settings import get_settings
 from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
-from ...sweeps.process import Recorder
-from ...sweeps.queue import CheckQueue
+from ...sweeps.check_now import check_now
 from ..check_options import check_options
+from .presenters import (
+    BatchItem,
+    BatchResult,
+    CheckedLink,
+    HistoryEntry,
+    HistoryPage,
+    ItemError,
+    LinkPage,
+    LinkView,
+    Verdict,
+)
 from .principal import principal_of
+from .table import endpoint
 
 router = APIGatewayHttpRouter()
 
@@ -95,13 +104,7 @@ def _interval(minutes: int | None, seconds: int | None) -> int | None:
 
 
 def _new_link(request: LinkRequest) -> NewLink:
-    try:
-        target = normalize_url(request.url)
-    except BadUrl as exc:
-        raise InvalidInput(f"url cannot be checked: {exc.detail}", field="url") from exc
-    refused = refused_address(target, allow_private=get_settings().allow_private_networks)
-    if refused is not None:
-        raise InvalidInput(f"url is refused: {refused}", field="url")
+    target = link_target(request.url, allow_private=get_settings().allow_private_networks)
     interval = _interval(request.interval_minutes, request.interval_seconds)
     return NewLink(
         url=target.url,
@@ -134,16 +137,16 @@ def _json_type(value: Any) -> str:
     return "an array"
 
 
-def _error(exc: LinkcheckError | ValidationError) -> dict[str, Any]:
+def _error(exc: LinkcheckError | ValidationError) -> ItemError:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or None
-        return {"code": "invalid_input", "message": first["msg"], "field": where}
-    return {"code": exc.code, "message": exc.message, "field": exc.field}
+        return ItemError(code="invalid_input", message=first["msg"], field=where)
+    return ItemError(code=exc.code, message=exc.message, field=exc.field)
 
 
-@router.post(
-    "/links",
+@router.route(
+    *endpoint("/links", "POST"),
     summary="Register a link (idempotent per normalised URL)",
     tags=["links"],
     responses={
@@ -151,42 +154,52 @@ def _error(exc: LinkcheckError | ValidationError) -> dict[str, Any]:
         200: {"description": "Already registered (same normalised URL): the existing link."},
     },
 )
-def register_link(request: LinkRequest) -> tuple[dict[str, Any], int]:
+def register_link(request: LinkRequest) -> Response[LinkView]:
     tenant = principal_of(router.current_event).tenant
     now = int(time.time())
     link, created = LinkStore().register(tenant, _new_link(request), now=now)
-    return link.to_api(now), 201 if created else 200
+    return Response(
+        status_code=201 if created else 200,
+        content_type="application/json",
+        body=LinkView.of(link, now),
+    )
 
 
-@router.post(
-    "/links/batch",
+@router.route(
+    *endpoint("/links/batch", "POST"),
     summary="Register up to 1000 links",
     tags=["links"],
     responses={200: {"description": "One result per item, in input order, and the counts."}},
 )
-def register_links(request: LinkBatchRequest) -> dict[str, Any]:
+def register_links(request: LinkBatchRequest) -> BatchResult:
     """Per-item results in input order: one bad item does not sink the others."""
     if len(request.links) > MAX_BATCH:
         raise TooLarge(f"at most {MAX_BATCH} links per batch; split the request", field="links")
     tenant = principal_of(router.current_event).tenant
     now = int(time.time())
-    answers: list[dict[str, Any]] = [{} for _ in request.links]
+    answers: dict[int, BatchItem] = {}
     valid: list[tuple[int, NewLink]] = []
     for index, raw in enumerate(request.links):
         try:
             valid.append((index, _new_link(_link_request(raw))))
         except (ValidationError, LinkcheckError) as exc:
-            answers[index] = {"index": index, "status": "error", "error": _error(exc)}
+            answers[index] = BatchItem(index=index, status="error", error=_error(exc))
     saved = LinkStore().register_many(tenant, [new for _, new in valid], now=now)
     for (index, _), (link, created) in zip(valid, saved, strict=True):
-        status = "created" if created else "existing"
-        answers[index] = {"index": index, "status": status, "link": link.to_api(now)}
-    counts = {s: sum(a["status"] == s for a in answers) for s in ("created", "existing", "error")}
-    return {"results": answers, **counts}
+        answers[index] = BatchItem(
+            index=index, status="created" if created else "existing", link=LinkView.of(link, now)
+        )
+    results = [answers[index] for index in range(len(request.links))]
+    return BatchResult(
+        results=results,
+        created=sum(a.status == "created" for a in results),
+        existing=sum(a.status == "existing" for a in results),
+        error=sum(a.status == "error" for a in results),
+    )
 
 
-@router.get(
-    "/links",
+@router.route(
+    *endpoint("/links", "GET"),
     summary="List links (filters, cursor pagination)",
     tags=["links"],
     responses={200: {"description": "A page of links and the cursor of the next (or null)."}},
@@ -197,7 +210,7 @@ def list_links(
     host: Annotated[str | None, Query(max_length=253)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> dict[str, Any]:
+) -> LinkPage:
     tenant = principal_of(router.current_event).tenant
     page = LinkStore().list_links(
         tenant,
@@ -208,27 +221,27 @@ def list_links(
         cursor=cursor,
     )
     now = int(time.time())
-    return {"links": [link.to_api(now) for link in page.links], "cursor": page.cursor}
+    return LinkPage(links=[LinkView.of(link, now) for link in page.links], cursor=page.cursor)
 
 
-@router.get(
-    "/links/<link_id>",
+@router.route(
+    *endpoint("/links/<link_id>", "GET"),
     summary="One link with its latest result",
     tags=["links"],
     responses={200: {"description": "The link."}},
 )
-def get_link(link_id: str) -> dict[str, Any]:
+def get_link(link_id: str) -> LinkView:
     tenant = principal_of(router.current_event).tenant
-    return LinkStore().get(tenant, link_id).to_api(int(time.time()))
+    return LinkView.of(LinkStore().get(tenant, link_id), int(time.time()))
 
 
-@router.patch(
-    "/links/<link_id>",
+@router.route(
+    *endpoint("/links/<link_id>", "PATCH"),
     summary="Change tags, interval or notify",
     tags=["links"],
     responses={200: {"description": "The changed link."}},
 )
-def update_link(link_id: str, request: LinkSettings) -> dict[str, Any]:
+def update_link(link_id: str, request: LinkSettings) -> LinkView:
     tenant = principal_of(router.current_event).tenant
     now = int(time.time())
     link = LinkStore().update(
@@ -239,11 +252,11 @@ def update_link(link_id: str, request: LinkSettings) -> dict[str, Any]:
         interval=_interval(request.interval_minutes, request.interval_seconds),
         notify=request.notify,
     )
-    return link.to_api(now)
+    return LinkView.of(link, now)
 
 
-@router.delete(
-    "/links/<link_id>",
+@router.route(
+    *endpoint("/links/<link_id>", "DELETE"),
     summary="Stop checking a link",
     tags=["links"],
     responses={204: {"description": "Deleted; no body."}},
@@ -254,8 +267,8 @@ def delete_link(link_id: str) -> Response[str]:
     return Response(status_code=204, body="")
 
 
-@router.get(
-    "/links/<link_id>/history",
+@router.route(
+    *endpoint("/links/<link_id>/history", "GET"),
     summary="Past results, newest first",
     tags=["links"],
     responses={200: {"description": "A page of results and the cursor of the next (or null)."}},
@@ -264,48 +277,38 @@ def link_history(
     link_id: str,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> dict[str, Any]:
+) -> HistoryPage:
     tenant = principal_of(router.current_event).tenant
     LinkStore().get(tenant, link_id)  # 404 for an unknown or another tenant's link
     page = ResultStore().history(tenant, link_id, limit=limit, cursor=cursor)
-    return {"results": page.results, "cursor": page.cursor}
+    results = [HistoryEntry.model_validate(result) for result in page.results]
+    return HistoryPage(results=results, cursor=page.cursor)
 
 
-@router.post(
-    "/links/<link_id>/check",
+@router.route(
+    *endpoint("/links/<link_id>/check", "POST"),
     summary="Check now and store the result",
     tags=["links"],
     responses={200: {"description": "The link, the result and the event it caused (or null)."}},
 )
-def check_link_now(link_id: str) -> dict[str, Any]:
-    """Same rules as a sweep: a new broken verdict is only pending until it is confirmed.
-
-    A result that judged nothing (``not_checked``) is answered but not stored.
-    """
+def check_link_now(link_id: str) -> CheckedLink:
+    """Same rules as a sweep (sweeps/check_now.py): a new broken verdict is only pending until
+    it is confirmed; a result that judged nothing (``not_checked``) is answered, not stored."""
     tenant = principal_of(router.current_event).tenant
-    store = LinkStore()
-    link = store.get(tenant, link_id)
+    checked = check_now(tenant, link_id, _check_one)
+    return CheckedLink(
+        link=LinkView.of(checked.link, int(time.time())),
+        result=Verdict.of(checked.result),
+        event=checked.event,
+    )
 
+
+def _check_one(url: str) -> CheckResult:
+    """One check with this function's options, on the environment's shared event loop."""
     options = check_options()
 
-    async def check() -> Any:
+    async def check() -> CheckResult:
         async with Checker(options) as checker:
-            return await checker.check(link.url)
+            return await checker.check(url)
 
-    result = runner.run(check(), options.timeout + CHECK_NOW_MARGIN_SECONDS)
-    count_results([result])
-    outcome = None
-    if result.judged:
-        recorder = Recorder(
-            store=store, results=ResultStore(), queue=CheckQueue(), settings=get_settings()
-        )
-        outcome = recorder.record(link, result, is_confirmation=False)
-        recorder.flush()
-        count_transitions(recorder.transitions)
-    now = int(time.time())
-    current = store.get(tenant, link_id) if outcome is not None else link
-    return {
-        "link": current.to_api(now),
-        "result": result.to_dict(),
-        "event": outcome.event.value if outcome and outcome.event else None,
-    }
+    return runner.run(check(), options.timeout + CHECK_NOW_MARGIN_SECONDS)

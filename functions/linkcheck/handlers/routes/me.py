@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from .principal import principal_of
+from .table import endpoint
 
 router = APIGatewayHttpRouter()
 
@@ -17,8 +18,8 @@ class Me(BaseModel):
     key_id: str = Field(description="The id of the API key (never the key itself).")
 
 
-@router.get(
-    "/me",
+@router.route(
+    *endpoint("/me", "GET"),
     summary="Who this API key belongs to",
     tags=["auth"],
     responses={200: {"description": "The tenant and the key id."}},

@@ -1,0 +1,52 @@
+"""Every route the api serves: path pattern -> methods, the one table of them.
+
+Route modules register through :func:`endpoint`, which refuses a (path, method) that is not
+here, so the resolver serves nothing this table does not list; the tests check the converse
+(every entry is served). :func:`allowed_methods` answers ``405`` + ``Allow`` from this table,
+so the gate never reads the resolver's private route lists.
+
+Patterns are Powertools' (``<name>`` is one path segment).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+
+ROUTES: Mapping[str, frozenset[str]] = {
+    "/check": frozenset({"GET", "POST"}),
+    "/links": frozenset({"GET", "POST"}),
+    "/links/batch": frozenset({"POST"}),
+    "/links/<link_id>": frozenset({"GET", "PATCH", "DELETE"}),
+    "/links/<link_id>/history": frozenset({"GET"}),
+    "/links/<link_id>/check": frozenset({"POST"}),
+    "/events": frozenset({"GET"}),
+    "/hooks": frozenset({"GET", "POST"}),
+    "/hooks/<hook_id>": frozenset({"GET", "DELETE"}),
+    "/me": frozenset({"GET"}),
+    "/openapi.json": frozenset({"GET"}),
+    "/docs": frozenset({"GET"}),
+}
+
+_PARAMETER = re.compile(r"<\w+>")
+
+
+def endpoint(path: str, method: str) -> tuple[str, str]:
+    """``(rule, method)`` for ``router.route(...)``; a route missing from the table is a bug."""
+    if method not in ROUTES.get(path, frozenset()):
+        raise LookupError(f"{method} {path} is not in handlers/routes/table.py ROUTES")
+    return path, method
+
+
+@cache
+def _patterns() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
+    return tuple(
+        (re.compile("^" + _PARAMETER.sub("[^/]+", re.escape(path)) + "$"), methods)
+        for path, methods in ROUTES.items()
+    )
+
+
+def allowed_methods(path: str) -> set[str]:
+    """Methods some route accepts on ``path`` (empty: no route has this path)."""
+    return {method for pattern, methods in _patterns() if pattern.match(path) for method in methods}
