@@ -655,3 +655,16 @@ def test_samconfig_deploys_with_iam_capability_and_a_confirmed_changeset(
             parameter = template["Parameters"][key]
             if "AllowedValues" in parameter:
                 assert value in [str(v) for v in parameter["AllowedValues"]], (env, key, value)
+
+
+def test_the_public_routes_are_the_ones_the_api_serves_without_a_key(template: Template) -> None:
+    # One list in the code (handlers/routes/table.py PUBLIC), held equal to the template's.
+    from linkcheck.handlers.routes.table import PUBLIC
+
+    events = template["Resources"]["ApiFunction"]["Properties"]["Events"]
+    unauthorized = {
+        event["Properties"]["Path"]
+        for event in events.values()
+        if event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+    }
+    assert unauthorized == PUBLIC

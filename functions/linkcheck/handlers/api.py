@@ -40,10 +40,8 @@ from ..store.ratelimit import RateLimiter, RateStoreUnavailable
 from .routes import checks, events, hooks, links, me
 from .routes import errors as http_errors
 from .routes.principal import Principal, principal_of
-from .routes.table import allowed_methods, endpoint
+from .routes.table import PUBLIC, allowed_methods, endpoint
 
-# Routes the template serves without the authorizer (``Auth: {Authorizer: NONE}``).
-PUBLIC_PATHS = frozenset({"/docs", "/openapi.json"})
 # API Gateway accepts 10 MB; no route of ours needs more than this.
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -245,7 +243,7 @@ def over_rate_limit(principal: Principal) -> RateLimited | None:
 
 def refusal(event: dict[str, Any]) -> LinkcheckError | None:
     """Why the request must be refused before routing, or None to let it through."""
-    if event.get("rawPath") in PUBLIC_PATHS:
+    if event.get("rawPath") in PUBLIC:
         return None
     try:
         principal = principal_of(event)

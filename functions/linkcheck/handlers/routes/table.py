@@ -29,6 +29,10 @@ ROUTES: Mapping[str, frozenset[str]] = {
     "/docs": frozenset({"GET"}),
 }
 
+# The routes anyone may read, without an API key: the template serves exactly these without
+# the authorizer (``Auth: {Authorizer: NONE}``), and a test holds the two lists equal.
+PUBLIC: frozenset[str] = frozenset({"/docs", "/openapi.json"})
+
 _PARAMETER = re.compile(r"<\w+>")
 
 
