@@ -85,7 +85,7 @@ def test_json_lines_in_input_order(
         "elapsed_ms",
         "checked_at",
     }
-    assert len(server.hits("/gone")) == 2  # checked once: HEAD then the GET fallback
+    assert [hit.method for hit in server.hits("/gone")] == ["GET"]  # checked once, by GET
 
 
 def test_file_with_comments_and_blank_lines(

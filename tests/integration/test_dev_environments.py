@@ -204,9 +204,9 @@ def test_log_lines_carry_their_own_invocations_context(
     assert any(line.get("message") == "sweep done" for line in sweep_lines)
     assert any(line.get("message") == "checked" for line in worker_lines)
     for line in sweep_lines:
-        if "function_name" in line:  # log lines (metrics lines have no context)
+        if "function_name" in line and "_aws" not in line:  # log lines, not metrics (EMF)
             assert line["function_name"] == "SweepFunction"
-            assert line["correlation_id"] == sweep["correlation_id"]
+            assert line.get("correlation_id") == sweep["correlation_id"], line
     checked = [line for line in worker_lines if line.get("message") == "checked"]
     assert checked[0]["function_name"] == "WorkerFunction"
     assert checked[0]["correlation_id"] == "corr-of-the-worker"

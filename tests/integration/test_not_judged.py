@@ -18,11 +18,12 @@ import pytest
 
 from linkcheck.engine import CheckOptions
 from linkcheck.engine.verdict import CheckResult, Reason, Status
+from linkcheck.handlers.routes import links as links_route
 from linkcheck.settings import get_settings
 from linkcheck.store.events import EventStore
 from linkcheck.store.links import Link, LinkStore, NewLink
 from linkcheck.store.results import ResultStore
-from linkcheck.sweeps import check_now, process
+from linkcheck.sweeps import process
 from linkcheck.sweeps.messages import CheckBatch, LinkRef
 from linkcheck.sweeps.process import NOT_JUDGED_RETRIES, BatchReport, Recorder
 from linkcheck.sweeps.queue import CheckQueue
@@ -141,7 +142,7 @@ def test_check_now_answers_a_not_judged_result_without_storing_it(
     link = _register()
     _run(CheckBatch(links=[_ref(link)]), [_ok(URL)])
     before = LinkStore().get("acme", link.id)
-    monkeypatch.setattr(check_now, "Checker", NotChecking)
+    monkeypatch.setattr(links_route, "Checker", NotChecking)
 
     status, body = request("api-links-check", path=f"/links/{link.id}/check")
 
