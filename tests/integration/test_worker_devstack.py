@@ -26,7 +26,7 @@ def sweep_when_due(link: dict[str, Any]) -> None:
     """The sweep as it runs once the link is due (the scheduled handler reads the wall clock)."""
     due = datetime.fromisoformat(link["next_check_at"].replace("Z", "+00:00")).timestamp()
     report = run_sweep(LinkStore(), CheckQueue(), now=int(due) + SETTLE_SECONDS)
-    assert report.acquired and report.links == 1, report
+    assert report.acquired and report.links, report
 
 
 def test_a_page_that_starts_answering_404_becomes_a_broken_link_event(
