@@ -57,6 +57,7 @@ def test_check_answers_every_url_of_a_batch_with_a_hanging_host(
         }
 
 
+@pytest.mark.slow
 def test_one_tenants_hanging_links_never_stop_another_tenants_checks(
     dev_stack_factory: DevStackFactory, silent: SilentServer, healthy: ScriptedServer
 ) -> None:

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 import httpx
+import pytest
 
 from .test_webhooks_delivery import Receiver, independent_signature_ok
 from .test_worker_checks import Target
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from linkcheck.local.stack import DevStack
 
 
+@pytest.mark.slow
 def test_a_new_404_sends_one_sns_message_and_one_signed_webhook(dev_stack: DevStack) -> None:
     site, receiver = Target(), Receiver()
     try:

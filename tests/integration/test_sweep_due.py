@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 
 from linkcheck.handlers import sweep as sweep_handler
 from linkcheck.store.links import LinkStore, NewLink
@@ -42,6 +43,7 @@ def new(i: int, interval: int = DAY) -> NewLink:
     return NewLink(url=f"https://example.com/{i}", host="example.com", interval=interval)
 
 
+@pytest.mark.slow
 def test_only_due_links_are_enqueued(aws_env: dict[str, str]) -> None:
     store, queue, url = LinkStore(), CheckQueue(), aws_env["CHECKS_QUEUE_URL"]
     old, _ = store.register("acme", new(1), now=T0 - 3000)
@@ -74,6 +76,7 @@ def test_a_deleted_or_rescheduled_link_is_not_swept_twice(aws_env: dict[str, str
     assert enqueued_ids(drain(url)) == [moved.id]
 
 
+@pytest.mark.slow
 def test_two_concurrent_sweeps_never_enqueue_a_link_twice(aws_env: dict[str, str]) -> None:
     store, url = LinkStore(), aws_env["CHECKS_QUEUE_URL"]
     run_sweep(store, CheckQueue(), now=T0 - 10)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 
 from linkcheck.store.links import LinkStore
 from linkcheck.sweeps.enqueue import SETTLE_SECONDS, run_sweep
@@ -29,6 +30,7 @@ def sweep_when_due(link: dict[str, Any]) -> None:
     assert report.acquired and report.links, report
 
 
+@pytest.mark.slow
 def test_a_page_that_starts_answering_404_becomes_a_broken_link_event(
     dev_stack: DevStack,
 ) -> None:
