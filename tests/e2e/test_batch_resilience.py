@@ -49,6 +49,7 @@ async def _batch(urls: list[str], **options: object) -> dict[int, list[CheckResu
     return got
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("hanging", "per_host"), [(5, 4), (9, 4), (6, 1)])
 async def test_a_hanging_host_never_ends_the_batch(
     silent: SilentServer,

@@ -27,6 +27,7 @@ def outcome(result: CheckResult) -> tuple[str, str, str | None]:
     return result.status.value, result.reason.value, result.platform
 
 
+@pytest.mark.slow
 async def test_every_corpus_verdict_through_the_engine(corpus_server: CorpusServer) -> None:
     cases = corpus_server.corpus.cases
     # GET everywhere, so the generic soft-404 detector sees every page (CLI: --get).
@@ -40,6 +41,7 @@ async def test_every_corpus_verdict_through_the_engine(corpus_server: CorpusServ
     assert wrong == []
 
 
+@pytest.mark.slow
 async def test_platform_verdicts_need_no_always_get(corpus_server: CorpusServer) -> None:
     cases: list[Case] = [c for c in corpus_server.corpus.cases if c.platform]
     async with Checker(corpus_server.check_options()) as checker:

@@ -54,6 +54,8 @@ from linkcheck.engine.urls import BadUrl, normalize_url
 from linkcheck.local.stack import DevStack
 from tests.integration.devstack import stack_options
 
+pytestmark = pytest.mark.slow  # the whole local stack, many generated requests
+
 JSON = "application/json"
 REQUEST_TIMEOUT_SECONDS = 10.0
 MAX_EXAMPLES = 15  # per operation and generation mode

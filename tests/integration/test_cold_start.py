@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from linkcheck import aws
 from tests.e2e.servers import Reply, ScriptedServer
 
@@ -34,6 +36,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow
 def test_serving_check_imports_no_boto3(aws_env: dict[str, str]) -> None:
     event = json.loads((EVENTS / "api-check-get.json").read_text())
     env = {**os.environ, "LINKCHECK_ALLOW_PRIVATE_NETWORKS": "1", "RATE_LIMIT_PER_MINUTE": "5"}

@@ -76,6 +76,7 @@ def dev() -> Iterator[list[DevProcess]]:
             process.process.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_dev_starts_serves_and_stops_cleanly(dev: list[DevProcess]) -> None:
     key = "lck_cli_test_key_123"
     process = DevProcess(

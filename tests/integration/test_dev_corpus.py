@@ -94,6 +94,7 @@ def test_the_dev_api_check_gives_the_cli_verdicts(
     assert got == cli_verdicts
 
 
+@pytest.mark.slow
 def test_the_dev_worker_gives_the_cli_verdicts(
     corpus_stack: DevStack, cli_verdicts: dict[str, Verdict]
 ) -> None:

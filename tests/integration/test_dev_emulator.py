@@ -337,6 +337,7 @@ def test_a_failing_stream_record_blocks_and_is_retried_until_it_succeeds(
     assert len(stack.notifications) == 1
 
 
+@pytest.mark.slow
 def test_stream_failures_go_to_the_failure_queue_after_the_retries(
     dev_stack_factory: DevStackFactory, recorder: Recorder
 ) -> None:

@@ -7,15 +7,17 @@ import json
 from typing import TYPE_CHECKING
 
 import httpx
+import pytest
 
 from .test_webhooks_delivery import Receiver, independent_signature_ok
 from .test_worker_checks import Target
-from .test_worker_devstack import wait_until_due
+from .test_worker_devstack import sweep_when_due
 
 if TYPE_CHECKING:
     from linkcheck.local.stack import DevStack
 
 
+@pytest.mark.slow
 def test_a_new_404_sends_one_sns_message_and_one_signed_webhook(dev_stack: DevStack) -> None:
     site, receiver = Target(), Receiver()
     try:
@@ -32,16 +34,14 @@ def test_a_new_404_sends_one_sns_message_and_one_signed_webhook(dev_stack: DevSt
         secret = hook.json()["secret"]
         link = api.post("/links", json={"url": f"{site.base}/doc", "interval_seconds": 5}).json()
 
-        wait_until_due(link)
-        dev_stack.tick()
+        dev_stack.tick()  # a first-ever sweep looks back an hour: the new link, at once
         dev_stack.run_pumps_once()
         link = api.get(f"/links/{link['id']}").json()
         assert link["status"] == "ok", link
         assert dev_stack.notifications == []  # a first "ok" is not a transition to report
 
         site.answer("/doc", 404)
-        wait_until_due(link)
-        dev_stack.tick()
+        sweep_when_due(link)
         dev_stack.run_pumps_once()  # check, confirmation, event, notifier, webhook delivery
         dev_stack.run_pumps_once()
 

@@ -151,6 +151,7 @@ def test_a_transition_publishes_one_message_with_filterable_attributes(
     assert json.loads(envelope["Message"])["id"] == item["id"]
 
 
+@pytest.mark.slow
 def test_a_retried_batch_sends_no_duplicate(aws_env: dict[str, str], inbox: str) -> None:
     put_event(aws_env["TABLE_NAME"])
     put_event(

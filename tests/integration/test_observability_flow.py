@@ -96,6 +96,7 @@ def metric_values(lines: list[dict[str, Any]], name: str, dimension: str) -> dic
     return found
 
 
+@pytest.mark.slow
 def test_the_sweeps_correlation_id_reaches_the_event_and_metrics_are_printed(
     env: dict[str, str], site: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 
 from linkcheck.domain.schedule import SHARDS
 from linkcheck.handlers import sweep as sweep_handler
@@ -42,6 +43,7 @@ def new(i: int, interval: int = DAY) -> NewLink:
     return NewLink(url=f"https://example.com/{i}", host="example.com", interval=interval)
 
 
+@pytest.mark.slow
 def test_only_due_links_are_enqueued(aws_env: dict[str, str]) -> None:
     store, state, queue = LinkStore(), SweepState(), CheckQueue()
     url = aws_env["CHECKS_QUEUE_URL"]
@@ -76,6 +78,7 @@ def test_a_deleted_or_rescheduled_link_is_not_swept_twice(aws_env: dict[str, str
     assert enqueued_ids(drain(url)) == [moved.id]
 
 
+@pytest.mark.slow
 def test_two_concurrent_sweeps_never_enqueue_a_link_twice(aws_env: dict[str, str]) -> None:
     store, state, url = LinkStore(), SweepState(), aws_env["CHECKS_QUEUE_URL"]
     run_sweep(state, CheckQueue(), now=T0 - 10)

@@ -220,6 +220,7 @@ def test_a_delivery_is_signed_and_verifiable_independently(
     )
 
 
+@pytest.mark.slow
 def test_500_then_200_retries_and_delivers_once(
     fast_retries: dict[str, str], receiver: Receiver
 ) -> None:
@@ -252,6 +253,7 @@ def test_a_410_removes_the_subscription(fast_retries: dict[str, str], receiver: 
     assert len(receiver.received) == 1
 
 
+@pytest.mark.slow
 def test_a_slow_receiver_times_out_and_is_retried(
     fast_retries: dict[str, str], receiver: Receiver
 ) -> None:

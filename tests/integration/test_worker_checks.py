@@ -101,6 +101,7 @@ def register(site: Target, path: str, status: int) -> Link:
     return link
 
 
+@pytest.mark.slow
 def test_a_new_404_is_confirmed_by_a_delayed_recheck(env: dict[str, str], target: Target) -> None:
     queue_url = env["CHECKS_QUEUE_URL"]
     link = check(register(target, "/page", 200), queue_url)
@@ -142,6 +143,7 @@ def test_a_new_404_is_confirmed_by_a_delayed_recheck(env: dict[str, str], target
     ]
 
 
+@pytest.mark.slow
 def test_a_404_that_goes_away_before_confirmation_changes_nothing(
     env: dict[str, str], target: Target
 ) -> None:

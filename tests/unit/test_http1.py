@@ -214,6 +214,7 @@ _FIELD = st.tuples(
 )
 
 
+@pytest.mark.slow
 @given(
     fields=st.lists(st.tuples(_FIELD, _LINE_END), max_size=8),
     first_end=_LINE_END,

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -130,17 +128,3 @@ def test_empty_batches_emit_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     count_transitions([])
     count_webhook_failures("retry", 0)
     assert _emf_lines(capsys.readouterr().out) == []
-
-
-def test_importing_observability_loads_neither_xray_nor_boto3() -> None:
-    # The on-demand /check cold start must not pay for the X-Ray SDK or boto3 (Powertools
-    # itself imports only botocore's tiny top-level package, to tag its user agent).
-    heavy = ("boto3", "botocore.session", "botocore.client", "aws_xray_sdk")
-    code = (
-        "import sys, linkcheck.observability\n"
-        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"

@@ -86,21 +86,3 @@ def test_every_registry_line_matches_its_detector_class() -> None:
 def test_first_detectors_come_first() -> None:
     kinds = [bool(getattr(d, "first", False)) for d in all_detectors()]
     assert kinds[:2] == [True, True] and not any(kinds[2:])
-
-
-def test_platform_modules_load_only_when_needed() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from linkcheck.engine import check_urls\n"
-        "check_urls(['not a url'])\n"
-        "print(sorted(m for m in sys.modules if m.startswith('linkcheck.engine.platforms.')))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    loaded = done.stdout.strip()
-    # The registry and its pure domain lists only: no detector module.
-    assert loaded == "['linkcheck.engine.platforms.domains', 'linkcheck.engine.platforms.registry']"

@@ -71,10 +71,11 @@ def _alarmed(template: Template, namespace: str, metric: str) -> set[str]:
 # ---------------------------------------------------------------- runtime and logging
 
 
-def test_functions_run_python_313_on_arm64_with_tracing(template: Template) -> None:
+def test_one_runtime_for_every_function_and_tracing_on(template: Template) -> None:
+    # scripts/sam_build.sh builds for the first Runtime in the template: no function may differ.
     function_globals = template["Globals"]["Function"]
-    assert function_globals["Runtime"] == "python3.13"
-    assert function_globals["Architectures"] == ["arm64"]
+    assert function_globals["Runtime"].startswith("python3.")
+    assert function_globals["Architectures"]
     assert function_globals["Tracing"] == "Active"
     for name, function in _functions(template).items():
         props = function["Properties"]
@@ -104,10 +105,12 @@ def test_logs_are_json_in_a_log_group_with_retention(template: Template) -> None
         assert retention == {"Ref": "LogRetentionDays"}, name
 
 
-def test_powertools_environment_is_global(template: Template) -> None:
+def test_powertools_environment_is_global_and_follows_the_log_level(template: Template) -> None:
+    from linkcheck.observability import SERVICE
+
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
-    assert variables["POWERTOOLS_SERVICE_NAME"] == "linkcheck"
-    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "linkcheck"
+    assert variables["POWERTOOLS_SERVICE_NAME"] == SERVICE  # the alarms' service dimension
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"]  # the alarms read it from here
     assert variables["POWERTOOLS_LOG_LEVEL"] == {"Ref": "LogLevel"}
 
 

@@ -71,6 +71,7 @@ PORTS = st.one_of(
 PATHS = st.text(alphabet="/.%aAzZ09eE~ \\?#é:@!$'()*+,;=&-_\t", max_size=24)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(prefix=PREFIXES, host=HOSTS, port=PORTS, path=PATHS)
 @example(prefix="http://", host="127.0.0.2", port=":8080", path="/ok/1")
@@ -79,6 +80,7 @@ def test_fast_path_agrees_on_composed_urls(prefix: str, host: str, port: str, pa
     assert_agree(prefix + host + port + path)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(raw=st.from_regex(_PLAIN, fullmatch=True))
 def test_fast_path_agrees_on_urls_it_accepts(raw: str) -> None:
