@@ -21,6 +21,10 @@ ENDED_WITHIN_SECONDS = 20.0
 STARTED_WITHIN_SECONDS = 20.0
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupted_check(
     silent: SilentServer, *extra: str, connections: int = 1, group: bool = True
 ) -> subprocess.CompletedProcess[str]:
@@ -53,6 +57,9 @@ def interrupted_check(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as in a terminal
+        # As a terminal's foreground job gets it: a shell's background job (CI may run the
+        # suite as one) starts with SIGINT ignored, and Python then never raises Ctrl-C.
+        preexec_fn=_interruptible,
     )
     try:
         deadline = time.monotonic() + STARTED_WITHIN_SECONDS
