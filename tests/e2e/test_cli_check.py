@@ -250,7 +250,7 @@ def test_entry_point_in_a_subprocess(server: ScriptedServer) -> None:
 
 
 def test_json_record_matches_the_result_model() -> None:
-    from linkcheck.commands.check import json_record
+    from linkcheck.commands.check_output import json_record
     from linkcheck.engine import CheckResult, Reason, Status
     from linkcheck.engine.verdict import Hop
 
@@ -300,7 +300,7 @@ def test_shards_keep_each_host_whole() -> None:
 
 
 def test_progress_bar_draws_and_clears() -> None:
-    from linkcheck.commands.check import Progress
+    from linkcheck.commands.check_output import Progress
 
     stream = io.StringIO()
     bar = Progress(4, stream)
