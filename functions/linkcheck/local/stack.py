@@ -21,6 +21,10 @@ Python callables (test doubles) always run in-process.
 
 This process's own ``os.environ`` gets the union of the functions' variables (in-process
 functions, the pumps and tests read it); ``stop()`` restores what was there.
+
+Why one long module: ``DevStack`` is the one place where the local parts meet (moto, the
+resources, the functions' environments, the HTTP API, the pumps), and each part lives in its
+own module; what stays here is their wiring and its start/stop order, read top to bottom.
 """
 
 from __future__ import annotations

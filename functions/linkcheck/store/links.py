@@ -15,6 +15,10 @@ Registering a link (or changing its interval) also records the interval in the s
 (sweep_state.py), so the sweep finds the link in the due index.
 
 boto3 is never imported here: clients come from ``linkcheck.aws`` when first needed.
+
+Why one long module: every write to a link item (register, change, delete, record a check)
+keeps the same invariants (the ``version`` condition, the due-index keys, the compact result),
+so they stay beside each other; the sweep's lease and index reads are ``sweep_state.py``.
 """
 
 from __future__ import annotations

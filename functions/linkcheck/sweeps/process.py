@@ -15,6 +15,9 @@ alone, to be checked again, and its message still counts as processed (its neigh
 checked twice). Only when a re-enqueue itself fails is the message reported failed, for SQS to
 deliver again. Every re-enqueue adds a hop to the message; past ``MAX_HOPS`` the link is left to
 its next scheduled sweep (its due time is never changed by a check).
+
+Why one long module: recording a batch and the failure paths above (what is re-enqueued,
+reported failed or left to the next sweep) are one guarantee, read in one place.
 """
 
 from __future__ import annotations
