@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from linkcheck.store.links import LinkStore
+from linkcheck.store import SweepState
 from linkcheck.sweeps.enqueue import SETTLE_SECONDS, run_sweep
 from linkcheck.sweeps.queue import CheckQueue
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def sweep_when_due(link: dict[str, Any]) -> None:
     """The sweep as it runs once the link is due (the scheduled handler reads the wall clock)."""
     due = datetime.fromisoformat(link["next_check_at"].replace("Z", "+00:00")).timestamp()
-    report = run_sweep(LinkStore(), CheckQueue(), now=int(due) + SETTLE_SECONDS)
+    report = run_sweep(SweepState(), CheckQueue(), now=int(due) + SETTLE_SECONDS)
     assert report.acquired and report.links, report
 
 
