@@ -144,7 +144,10 @@ class _Page(BaseHTTPRequestHandler):
         self.send_header("content-length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except BrokenPipeError:  # the checker read enough and hung up: expected
+                self.close_connection = True
 
     do_HEAD = do_GET
 
