@@ -671,3 +671,17 @@ def test_the_public_routes_are_the_ones_the_api_serves_without_a_key(template: T
         if event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
     }
     assert unauthorized == PUBLIC
+
+
+def test_requeues_cut_at_the_hop_limit_are_alarmed_on_the_metric_the_worker_emits(
+    template: Template,
+) -> None:
+    from linkcheck.observability import MetricName
+
+    namespace = template["Globals"]["Function"]["Environment"]["Variables"][
+        "POWERTOOLS_METRICS_NAMESPACE"
+    ]
+    query = _alarms(template)["RequeuesRefusedAlarm"]["Metrics"][0]["Expression"]
+    # The worker emits it with the dimensions service and kind: the schema must name both.
+    assert f"SUM({MetricName.REQUEUES_REFUSED.value})" in query
+    assert f"SCHEMA({namespace}, kind, service)" in query
