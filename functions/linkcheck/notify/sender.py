@@ -22,8 +22,7 @@ import httpx
 from .. import __version__, runner
 from ..engine import Checker, CheckOptions
 from ..engine.ssrf import TargetError
-from ..registration import refused_address
-from .targets import TargetRejected, normalize_target
+from .targets import TargetRejected, usable_target
 
 USER_AGENT = f"linkcheck-webhooks/{__version__}"
 PER_HOST = 10  # a delivery batch's parallel attempts to one target, at most
@@ -83,13 +82,9 @@ class WebhookSender:
 
     async def _post(self, target_url: str, headers: dict[str, str], body: bytes) -> AttemptResult:
         try:
-            target = normalize_target(target_url)
+            target = usable_target(target_url, allow_private=self._allow_private)
         except TargetRejected as exc:
             return AttemptResult(error=exc.message)
-        # IP literals: the rule every stored URL follows (links too), before any DNS.
-        refused = refused_address(target, allow_private=self._allow_private)
-        if refused is not None:
-            return AttemptResult(error=f"target_url is refused: {refused}")
         client = self._client_on_this_loop()
         request = client.build_request(
             "POST",

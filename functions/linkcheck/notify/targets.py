@@ -7,8 +7,6 @@ vetted (``engine.ssrf``) when a hook is subscribed; every delivery vets again as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .. import runner
 from ..engine.ssrf import TargetError, resolve_vetted
 from ..engine.urls import BadUrl, Target, normalize_url
@@ -27,12 +25,6 @@ class TargetRejected(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class VettedTarget:
-    target: Target
-    addresses: tuple[str, ...]  # vetted IPs to connect to, in resolver order
-
-
 def normalize_target(raw: str) -> Target:
     """The normalised target URL, or ``TargetRejected`` with the engine's explanation."""
     if len(raw) > MAX_TARGET_URL_LENGTH:
@@ -43,18 +35,24 @@ def normalize_target(raw: str) -> Target:
         raise TargetRejected(f"target_url is not usable: {exc.detail}") from exc
 
 
-def vet_target(raw: str, *, allow_private: bool, timeout: float = 5.0) -> VettedTarget:
-    """Normalise, resolve once and vet every address; ``TargetRejected`` when refused."""
+def usable_target(raw: str, *, allow_private: bool) -> Target:
+    """The normalised target, refused (``TargetRejected``) by the rule every stored URL follows
+    for IP literals, before any DNS."""
     target = normalize_target(raw)
-    # IP literals: the rule every stored URL follows (links too), before any DNS.
     refused = refused_address(target, allow_private=allow_private)
     if refused is not None:
         raise TargetRejected(f"target_url is refused: {refused}")
+    return target
+
+
+def vet_target(raw: str, *, allow_private: bool, timeout: float = 5.0) -> Target:
+    """``usable_target``, then its name resolved once and every address vetted."""
+    target = usable_target(raw, allow_private=allow_private)
     try:
-        addresses = runner.run(
+        runner.run(
             resolve_vetted(target.host, target.port, allow_private=allow_private, timeout=timeout),
             timeout + 1.0,
         )
     except TargetError as exc:
         raise TargetRejected(f"target_url is refused: {exc.detail}") from exc
-    return VettedTarget(target=target, addresses=tuple(addresses))
+    return target

@@ -94,7 +94,7 @@ def create_hook(request: HookRequest) -> Response[CreatedHook]:
     except TargetRejected as exc:
         raise InvalidInput(exc.message, field="target_url") from exc
     event_types = list(dict.fromkeys(request.event_types or []))
-    hook = _store().create(tenant, vetted.target.url, event_types, new_secret())
+    hook = _store().create(tenant, vetted.url, event_types, new_secret())
     created = CreatedHook(**hook.public(), secret=hook.secret)
     return Response(
         status_code=201,
