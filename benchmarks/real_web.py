@@ -45,7 +45,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine_throughput import BIN, busy_machine_warning, compile_linkcheck, free_port, run_child
+from engine_throughput import (
+    BIN,
+    busy_machine_warning,
+    compile_linkcheck,
+    free_port,
+    run_child,
+)
+from engine_throughput import linkcheck_command as engine_linkcheck_command
 from schedule_sim import POLICIES
 
 # Goals (docs/engine.md, "Scheduling on a real-shaped list").
@@ -241,23 +248,9 @@ class Run:
 
 
 def linkcheck_command(url_file: Path, args: argparse.Namespace) -> list[str]:
-    return [
-        str(BIN / "linkcheck"),
-        "check",
-        "--file",
-        str(url_file),
-        "--json",
-        "--concurrency",
-        str(args.concurrency),
-        "--per-host",
-        str(args.per_host),
-        "--timeout",
-        f"{args.timeout:g}",
-        "--retries",
-        "0",
-        "--get",  # said explicitly: deep checks, one GET per URL like lychee
-        "--allow-private-networks",
-    ]
+    extra = ["--timeout", f"{args.timeout:g}", "--retries", "0"]
+    extra.append("--get")  # said explicitly: deep checks, one GET per URL like lychee
+    return engine_linkcheck_command(url_file, args.concurrency, args.per_host, extra)
 
 
 def lychee_command(url_file: Path, args: argparse.Namespace) -> list[str]:
