@@ -157,8 +157,7 @@ class ConnectionPool:
                 del self._idle_lru[connection]
                 connection.close()
             slots.idle.clear()
-            if not slots.busy and not slots.waiters:
-                del self._hosts[key]
+            self._forget_if_unused(key, slots)
 
     def _evict_least_recent(self) -> None:
         """Close the idle connection released longest ago, to make room for a fresher one."""
@@ -168,15 +167,19 @@ class ConnectionPool:
         slots = self._hosts[key]
         slots.idle.remove(oldest)
         oldest.close()
-        if not slots.busy and not slots.idle and not slots.waiters:
-            del self._hosts[key]  # bounded memory over a million hosts
+        self._forget_if_unused(key, slots)
 
     def _give_back_slot(self, key: PoolKey, slots: _HostSlots) -> None:
         slots.busy -= 1
         if slots.waiters:
             self._wake_one(slots)
-        elif not slots.busy and not slots.idle:
-            del self._hosts[key]  # bounded memory over a million hosts
+        else:
+            self._forget_if_unused(key, slots)
+
+    def _forget_if_unused(self, key: PoolKey, slots: _HostSlots) -> None:
+        """Drop an origin's entry once nothing uses it: bounded memory over a million hosts."""
+        if not slots.busy and not slots.idle and not slots.waiters:
+            del self._hosts[key]
 
     def _leave_queue(self, key: PoolKey, slots: _HostSlots, waiter: asyncio.Future[None]) -> None:
         """A waiting check was cancelled (its deadline, usually): it leaves the queue once.
