@@ -143,7 +143,9 @@ class CheckFlow:
             trail.wanting.update(wanting)
             get = get or bool(wanting) or target.host in INTERSTITIAL_HOSTS
             reply = await self._fetch(target, deadline, get, trail.jar.header(target))
-            trail.jar.store(reply.headers.get("set-cookie"), target, now=time.time())
+            set_cookie = reply.headers.get("set-cookie")
+            if set_cookie:  # most answers set none: no clock read on the common path
+                trail.jar.store(set_cookie, target, now=time.time())
             trail.http_status = reply.status
             location = reply.headers.get("location")
             if reply.status not in REDIRECT_STATUSES or not location:
