@@ -36,6 +36,8 @@ ALLOWED: dict[str, set[str]] = {
     "awsretry": set(),
     "engine": {"linkcheck"},
     "domain": {"engine"},
+    "extract": set(),  # pure parsing: documents in, links and anchors out
+    "audit": {"engine", "extract"},  # scope, robots, fragments, crawling over the engine
     "aws": {"awsretry"},
     "awsrequest": {"awsretry"},
     "observability": {"engine", "settings"},
@@ -53,7 +55,17 @@ ALLOWED: dict[str, set[str]] = {
         "settings",
         "observability",
     },
-    "sweeps": {"store", "domain", "engine", "aws", "errors", "observability", "settings"},
+    "sweeps": {
+        "store",
+        "domain",
+        "engine",
+        "audit",
+        "extract",
+        "aws",
+        "errors",
+        "observability",
+        "settings",
+    },
     "notify": {
         "linkcheck",
         "store",
