@@ -1,0 +1,104 @@
+"""What an audit does with the links of a page it read: pure rules, no I/O.
+
+- Every URL is keyed by its normalised form (the same rule as registered links), plus its
+  fragment when the fragment is judged (``audit.fragments.fragment_checked``): two fragments
+  of one page are two checks, a JavaScript-driven fragment is not one.
+- In ``site`` mode, a link to the start page's site (same host, ``www.`` aside), within
+  ``max_depth`` clicks and allowed by the site's robots.txt, is a page to read; every other
+  link is checked only. A link with a judged fragment to such a page is both: the page is read
+  once, and the fragment is checked as a link.
+- ``page`` and ``bio`` modes read the start page only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+from ..audit.fragments import fragment_checked, split_fragment
+from ..errors import InvalidInput
+from ..registration import link_target
+from ..store.audits import FoundUrl, Role
+
+ROBOTS_AGENT = "linkcheck"  # the product token of the engine's User-Agent
+
+
+class Mode:
+    PAGE = "page"
+    SITE = "site"
+    BIO = "bio"
+
+
+MODES = (Mode.PAGE, Mode.SITE, Mode.BIO)
+
+
+def normalised(url: str) -> str | None:
+    """The URL as the audit keys it (normalised, fragment kept when judged), or None when it
+    cannot be checked at all (not http(s), unreadable)."""
+    base, fragment = split_fragment(url)
+    try:
+        target = link_target(base, allow_private=True)  # the SSRF rule is the engine's, later
+    except InvalidInput:
+        return None
+    if fragment and fragment_checked(url):
+        return f"{target.url}#{fragment}"
+    return target.url
+
+
+def site_of(url: str) -> str:
+    """The host that makes a URL "the same site": lower case, without a leading ``www.``."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def robots_origin(url: str) -> str:
+    """Where the site's robots.txt is."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/robots.txt"
+
+
+def robots_rules(text: str) -> RobotFileParser:
+    parser = RobotFileParser()
+    parser.parse(text.splitlines())
+    return parser
+
+
+@dataclass(frozen=True, slots=True)
+class Crawl:
+    """The audit's rules for following links."""
+
+    mode: str
+    start: str  # the start URL (normalised)
+    max_depth: int
+    robots: RobotFileParser | None = None  # None: everything allowed
+
+    def is_page(self, url: str, depth: int) -> bool:
+        """Whether a URL found at ``depth`` is read for its links (not only checked)."""
+        if self.mode != Mode.SITE or depth > self.max_depth:
+            return False
+        if site_of(url) != site_of(self.start):
+            return False
+        return self.robots is None or self.robots.can_fetch(ROBOTS_AGENT, url)
+
+
+def plan_links(crawl: Crawl, source: str, depth: int, raw_links: Iterable[str]) -> list[FoundUrl]:
+    """The URLs to claim for the links found on ``source`` (read at ``depth``), each once, in
+    document order: pages to read at ``depth + 1`` and links to check."""
+    planned: dict[tuple[str, str], FoundUrl] = {}
+    for raw in raw_links:
+        url = normalised(raw)
+        if url is None or url == source:
+            continue
+        page_url, fragment = split_fragment(url)
+        if crawl.is_page(page_url, depth + 1):
+            planned.setdefault(
+                (page_url, Role.PAGE), FoundUrl(page_url, Role.PAGE, depth + 1, source)
+            )
+            if fragment is None:
+                continue
+        planned.setdefault((url, Role.LINK), FoundUrl(url, Role.LINK, depth + 1, source))
+    # A URL is one item whatever its role: a page also counts as that link's check.
+    pages = {found.url for found in planned.values() if found.role == Role.PAGE}
+    return [f for f in planned.values() if f.role == Role.PAGE or f.url not in pages]
