@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..domain.transitions import EventType  # the one definition: the rule that emits them
+from ..domain.events import LINK_EVENT_TYPES as _LINK_TYPES
+from ..domain.events import EventType  # the one definition of the event types
 
 EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in EventType)
+LINK_EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in EventType if t in _LINK_TYPES)
 
 # What happened, as the end of "A link you monitor ..." and in subjects.
 _HEADLINES: dict[str, str] = {

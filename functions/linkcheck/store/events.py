@@ -1,7 +1,8 @@
-"""Event items: one per confirmed link transition, read by the notifier and the ``/events`` feed.
+"""Event items, read by the notifier and the ``/events`` feed: one per confirmed link
+transition (``link.*``) and one per completed audit (``audit.completed``).
 
-Item shape (the notifier's contract; the template's stream filter matches INSERTs with
-``kind`` = ``event``)::
+Link event item shape (the notifier's contract; the template's stream filter matches INSERTs
+with ``kind`` = ``event``)::
 
     pk          "T#<tenant>"
     sk          "EVT#<id>"
@@ -24,18 +25,41 @@ Item shape (the notifier's contract; the template's stream filter matches INSERT
 
 The event is written in the same transaction as the link's state change, so a retried or
 duplicated check can never write a second event for the same transition.
+
+Audit event item shape (written in the transaction that marks the audit completed, so an audit
+completes, and is announced, once)::
+
+    pk, sk, kind, id, tenant   as above
+    type        "audit.completed"
+    audit_id    the audit's id
+    url         the audited URL (page, site or folder)
+    host        its host
+    mode        how it was audited (e.g. "page", "site")
+    counts      {status: number of links}, e.g. {"ok": 40, "broken": 2}
+    pages       pages read
+    links       distinct links checked
+    started_at  UTC ISO 8601
+    occurred_at UTC ISO 8601: when the audit completed
+    correlation_id  (when known)
+    expires_at  epoch seconds (TTL, after HISTORY_RETENTION_DAYS)
+
+Audit events have no ``notify`` flag: they always go to the tenant's subscribers.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..awsrequest.dynamodb_codec import Item, from_item, to_item
+from ..domain.events import EventType
 from ..engine.verdict import CheckResult
-from ..observability import CORRELATION_ID_FIELD, correlation_id
+from ..observability import CORRELATION_ID_FIELD
+from ..observability import correlation_id as current_correlation_id
 from ._table import TableRepository
 from .results import epoch_of
 
@@ -96,9 +120,57 @@ def event_item(
         "tags": list(facts.tags),
         "expires_at": epoch_of(result.checked_at) + retention_days * 86400,
     }
-    trace = correlation or correlation_id()
+    trace = correlation or current_correlation_id()
     if trace:
         data[CORRELATION_ID_FIELD] = trace  # follows the check into the notifier's logs
+    return to_item(data)
+
+
+def audit_completed_item(
+    *,
+    tenant: str,
+    audit_id: str,
+    url: str,
+    mode: str,
+    counts: Mapping[str, int],
+    pages: int,
+    links: int,
+    started_at: str,
+    completed_at: str,
+    correlation_id: str | None = None,
+    retention_days: int | None = None,
+) -> Item:
+    """The ``audit.completed`` event item: a plain item to put in the completing transaction.
+
+    ``correlation_id`` defaults to the correlation id of the work in progress;
+    ``retention_days`` to ``HISTORY_RETENTION_DAYS`` (as link events).
+    """
+    if retention_days is None:
+        from ..settings import get_settings
+
+        retention_days = get_settings().history_retention_days
+    event_id = new_event_id()
+    data: dict[str, Any] = {
+        "pk": f"T#{tenant}",
+        "sk": EVENT_PREFIX + event_id,
+        "kind": "event",
+        "id": event_id,
+        "type": EventType.AUDIT_COMPLETED.value,
+        "tenant": tenant,
+        "audit_id": audit_id,
+        "url": url,
+        "host": (urlsplit(url).hostname or "").lower(),
+        "mode": mode,
+        "counts": {str(status): int(n) for status, n in counts.items()},
+        "pages": int(pages),
+        "links": int(links),
+        "started_at": started_at,
+        "occurred_at": completed_at,
+        "expires_at": epoch_of(completed_at) + retention_days * 86400,
+    }
+    trace = correlation_id or current_correlation_id()
+    if trace:
+        data[CORRELATION_ID_FIELD] = trace
     return to_item(data)
 
 
