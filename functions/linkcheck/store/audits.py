@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -287,7 +288,9 @@ class AuditStore(TableRepository):
             kwargs: dict[str, Any] = {
                 "TableName": self.table,
                 "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-                "FilterExpression": "#state = :running AND expires_at > :now AND created_at > :since",
+                "FilterExpression": (
+                    "#state = :running AND expires_at > :now AND created_at > :since"
+                ),
                 "ExpressionAttributeNames": {"#state": "state"},
                 "ExpressionAttributeValues": values(
                     pk=tenant_pk(tenant),
@@ -313,7 +316,7 @@ class AuditStore(TableRepository):
         if audit.state != AuditState.RUNNING:
             return audit
         client = self.client
-        try:
+        with suppress(client.exceptions.ConditionalCheckFailedException):  # it just finished
             client.update_item(
                 TableName=self.table,
                 Key=audit.key,
@@ -326,8 +329,6 @@ class AuditStore(TableRepository):
                     now=iso(time.time()),
                 ),
             )
-        except client.exceptions.ConditionalCheckFailedException:
-            pass  # it finished meanwhile
         return self.get(tenant, audit_id)
 
     def abandon(self, audit: Audit) -> None:
@@ -389,6 +390,7 @@ class AuditStore(TableRepository):
         """
         by = url_key(found.source) if found.source else None
         found_attr = _found_attribute(found.role)
+        limit = _limit_attribute(found.role)
         client = self.client
         try:
             client.transact_write_items(
@@ -405,13 +407,9 @@ class AuditStore(TableRepository):
                             "TableName": self.table,
                             "Key": audit.key,
                             "UpdateExpression": f"ADD pending :one, {found_attr} :one",
-                            "ConditionExpression": (
-                                f"#state = :running AND {found_attr} < {_limit_attribute(found.role)}"
-                            ),
+                            "ConditionExpression": f"#state = :running AND {found_attr} < {limit}",
                             "ExpressionAttributeNames": {"#state": "state"},
-                            "ExpressionAttributeValues": values(
-                                one=1, running=AuditState.RUNNING
-                            ),
+                            "ExpressionAttributeValues": values(one=1, running=AuditState.RUNNING),
                         }
                     },
                 ]
@@ -433,7 +431,7 @@ class AuditStore(TableRepository):
     def add_source(self, audit: Audit, url: str, source: str) -> None:
         """Append where the URL was found again (bounded, each page once)."""
         client = self.client
-        try:
+        with suppress(client.exceptions.ConditionalCheckFailedException):  # listed, or full
             client.update_item(
                 TableName=self.table,
                 Key=item_key(audit_url_pk(audit.tenant, audit.id), url_key(url)),
@@ -444,8 +442,6 @@ class AuditStore(TableRepository):
                 ),
                 ExpressionAttributeValues=values(source=[source], page=source, cap=MAX_FOUND_IN),
             )
-        except client.exceptions.ConditionalCheckFailedException:
-            pass  # already listed, or the list is full
 
     def get_url(self, audit: Audit, url: str) -> AuditUrl | None:
         response = self.client.get_item(
@@ -485,7 +481,8 @@ class AuditStore(TableRepository):
 
     def record(self, audit: Audit, url: str, role: str, result: CheckResult) -> bool:
         """Store a URL's result and count it, once: False when it already had one."""
-        done_attr = "pages_read" if role == Role.PAGE else "links_checked"
+        done = "pages_read" if role == Role.PAGE else "links_checked"
+        count = f"n_{result.status.value}"
         data = trimmed(result)
         client = self.client
         try:
@@ -495,7 +492,9 @@ class AuditStore(TableRepository):
                         "Update": {
                             "TableName": self.table,
                             "Key": item_key(audit_url_pk(audit.tenant, audit.id), url_key(url)),
-                            "UpdateExpression": "SET done = :yes, #status = :status, #result = :result",
+                            "UpdateExpression": (
+                                "SET done = :yes, #status = :status, #result = :result"
+                            ),
                             "ConditionExpression": "attribute_exists(pk) AND done = :no",
                             "ExpressionAttributeNames": {"#status": "status", "#result": "result"},
                             "ExpressionAttributeValues": values(
@@ -507,11 +506,9 @@ class AuditStore(TableRepository):
                         "Update": {
                             "TableName": self.table,
                             "Key": audit.key,
-                            "UpdateExpression": (
-                                f"ADD pending :minus, {done_attr} :one, n_{result.status.value} :one"
-                            ),
+                            "UpdateExpression": f"ADD pending :less, {done} :one, {count} :one",
                             "ConditionExpression": "attribute_exists(pk)",
-                            "ExpressionAttributeValues": values(minus=-1, one=1),
+                            "ExpressionAttributeValues": values(less=-1, one=1),
                         }
                     },
                 ]

@@ -192,7 +192,7 @@ def _units_of(
         wanted = [(url, Role.LINK, 0) for url in message.links]
     known = store.get_urls(audit, [url for url, _, _ in wanted])
     units = []
-    for url, role, depth in wanted:
+    for url, role, _ in wanted:
         item = known.get(url)
         if item is None or item.done:
             continue
@@ -211,7 +211,9 @@ def _keep_robots(store: AuditStore, audit: Audit, fetched: Fetched) -> None:
     store.keep_robots(audit, text)  # no robots.txt (a 404...) is kept as "" (all allowed)
 
 
-def _finish(units: Sequence[_Unit], fetched: Sequence[Fetched], work: AuditWork, report: AuditReport) -> None:
+def _finish(
+    units: Sequence[_Unit], fetched: Sequence[Fetched], work: AuditWork, report: AuditReport
+) -> None:
     deferred: list[_Unit] = []
     for unit in units:
         got = fetched[unit.fetch_index]
@@ -252,7 +254,7 @@ def _document(page: PageLike, *, source: str, mode: str = Mode.PAGE) -> Extracte
         if bio is not None:
             return bio
     kind = detect_kind(content_type=page.content_type or None, body=page.body)
-    if kind is None or kind == DocumentKind.TEXT and mode != Mode.BIO:
+    if kind is None or (kind == DocumentKind.TEXT and mode != Mode.BIO):
         return None  # plain text is not read for links unless it is a bio page's
     return extract(page.body, kind, source=source, base_url=page.url)
 
