@@ -78,7 +78,7 @@ class AuditView(BaseModel):
             url=audit.url,
             mode=audit.mode,
             state=audit.state,
-            register_links=audit.register,
+            register=audit.register,
             tags=audit.tags,
             limits=AuditLimits(
                 max_pages=audit.max_pages, max_depth=audit.max_depth, max_links=audit.max_links
