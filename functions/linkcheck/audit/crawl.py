@@ -350,7 +350,8 @@ class _Audit:
     def _judge(self, target: _Target, report: _Report) -> None:
         assert target.page_result is not None and report.fragment is not None
         result = replace(target.page_result, url=report.url)
-        self._settle(report, judge_fragment(result, report.fragment, target.anchors, target.complete))
+        judged = judge_fragment(result, report.fragment, target.anchors, target.complete)
+        self._settle(report, judged)
 
     def _settle(self, report: _Report, result: CheckResult) -> None:
         if result.url != report.url:

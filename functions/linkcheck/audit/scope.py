@@ -53,7 +53,9 @@ def _compiled(patterns: Iterable[str], what: str) -> tuple[re.Pattern[str], ...]
         try:
             compiled.append(re.compile(pattern))
         except re.error as exc:
-            raise ValueError(f"--{what} {pattern!r} is not a valid regular expression: {exc}")
+            raise ValueError(
+                f"--{what} {pattern!r} is not a valid regular expression: {exc}"
+            ) from None
     return tuple(compiled)
 
 

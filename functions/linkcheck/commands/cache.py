@@ -34,9 +34,7 @@ def parse_duration(text: str) -> float:
     compact = text.strip().lower().replace(" ", "")
     parts = _DURATION.findall(compact)
     if not compact or "".join(n + u for n, u in parts) != compact:
-        raise UsageError(
-            f"--max-cache-age: {text!r} is not a duration like 1d, 6h, 30m or 1h30m"
-        )
+        raise UsageError(f"--max-cache-age: {text!r} is not a duration like 1d, 6h, 30m or 1h30m")
     return float(sum(int(number) * _UNITS[unit] for number, unit in parts))
 
 
