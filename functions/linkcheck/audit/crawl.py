@@ -38,23 +38,12 @@ from ..extract import (
 )
 from .fragments import fragment_checked, judge_fragment, split_fragment
 from .local_files import LocalFiles
+from .report import MAX_SOURCES, LinkReport
 from .robots import Robots, fetch_robots, unrestricted
 from .scope import Filters, Limits, Scope
 
-MAX_SOURCES = 20  # places named per link; the count covers them all
-
 OnReport = Callable[["LinkReport"], None]
 KnownResult = Callable[[str], CheckResult | None]  # a recent result of a link (a cache), or None
-
-
-@dataclass(frozen=True, slots=True)
-class LinkReport:
-    """One distinct link's verdict and where it was found."""
-
-    url: str  # the link, with its fragment when the fragment was judged
-    result: CheckResult
-    found_in: tuple[str, ...] = ()  # "path:line" or a page URL, the first MAX_SOURCES
-    found_count: int = 0  # every place it was found
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ def parse_accept(text: str) -> frozenset[int]:
     for part in (piece.strip() for piece in text.split(",")):
         if not part:
             continue
-        low, _, high = part.partition("..")
+        low, dots, high = part.partition("..")
         try:
-            first, last = int(low), int(high or low)
+            first, last = int(low), int(high if dots else low)
         except ValueError:
             raise UsageError(
                 f"--accept: {part!r} is not a status code or a range like 200..299"

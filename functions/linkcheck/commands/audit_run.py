@@ -8,7 +8,8 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from ..audit.crawl import AuditOptions, AuditOutcome, LinkReport, audit, crawl
+from ..audit.crawl import AuditOptions, AuditOutcome, audit, crawl
+from ..audit.report import LinkReport
 from ..engine import Checker, CheckOptions, event_loop_factory
 from ..extract import FoundLink
 from .inputs import Inputs, read_links

@@ -18,14 +18,13 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..audit.crawl import LinkReport
+from ..audit.report import LinkReport
 from ..engine import CheckOptions, CheckResult, ConnectTo
 from ..engine.http1 import check_header_value
 from ..engine.options import NO_CREDENTIALS
 from ..engine.parallel import check_in_processes
 from ..engine.proxy import Proxy, ProxyConfigError, split_hosts
 from ..settings import SettingsError, read_allow_private_networks, read_local_credentials
-from .audit_run import run_documents
 from .check_output import JsonLinesInOrder, Progress, wants_progress
 from .config_file import add_config_argument
 from .inputs import classify
@@ -198,6 +197,8 @@ def run(args: argparse.Namespace) -> int:
         if args.file is not None:
             inputs.urls.extend(_urls_from_file(args.file))
         if inputs.documents or args.extract:
+            from .audit_run import run_documents  # the extraction code, only when needed
+
             return run_documents(args, options, settings, inputs)
         if not inputs.urls:
             raise UsageError("no URLs given; pass URLs, files or directories, or use --file FILE")

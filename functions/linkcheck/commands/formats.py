@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 from xml.etree import ElementTree
 
-from ..audit.crawl import LinkReport
+from ..audit.report import LinkReport
 from ..engine.verdict import FAILING_STATUSES, Status
 from .check_output import format_table, json_record, shown_detail, summary
 

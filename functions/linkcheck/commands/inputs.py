@@ -13,10 +13,13 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from ..extract import DocumentKind, FoundLink, detect_kind, extract
 from .usage import UsageError
+
+if TYPE_CHECKING:
+    from ..extract import FoundLink
 
 # The documents a directory is searched for (a file named explicitly is read whatever its name).
 DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm", ".xhtml", ".txt"})
@@ -94,6 +97,8 @@ def _hidden(path: Path) -> bool:
 def read_links(document: LocalDocument, *, base: str | None, media: bool) -> list[FoundLink]:
     """The links of one local document; relative ones resolve against ``base`` (joined with
     the document's path under its root) or, without ``base``, on the file system."""
+    from ..extract import DocumentKind, detect_kind, extract
+
     try:
         body = document.path.read_bytes()
     except OSError as exc:

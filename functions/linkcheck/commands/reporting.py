@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TextIO
 
-from ..audit.crawl import LinkReport
+from ..audit.report import LinkReport
 from ..engine.verdict import FAILING_STATUSES
 from .accept import accepted
 from .formats import write_reports
