@@ -3,8 +3,9 @@
 - Every URL is keyed by its normalised form (the same rule as registered links), plus its
   fragment when the fragment is judged (``audit.fragments.fragment_checked``): two fragments
   of one page are two checks, a JavaScript-driven fragment is not one.
-- In ``site`` mode, a link to the start page's site (same host, ``www.`` aside), within
-  ``max_depth`` clicks and allowed by the site's robots.txt, is a page to read; every other
+- In ``site`` mode, a link to the start page's site (``audit.scope.same_site``: same host and
+  port, ``www.`` and the scheme aside), within ``max_depth`` clicks and allowed by the site's
+  robots.txt (``audit.robots``), is a page to read; every other
   link is checked only. A link with a judged fragment to such a page is both: the page is read
   once, and the fragment is checked as a link.
 - ``page`` and ``bio`` modes read the start page only.
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
 
 from ..audit.fragments import fragment_checked, split_fragment
+from ..audit.robots import Robots, from_answer, parse_robots
+from ..audit.scope import same_site
 from ..errors import InvalidInput
 from ..registration import link_target
 from ..store.audits import FoundUrl, Role
@@ -47,22 +48,16 @@ def normalised(url: str) -> str | None:
     return target.url
 
 
-def site_of(url: str) -> str:
-    """The host that makes a URL "the same site": lower case, without a leading ``www.``."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
+DISALLOW_ALL = "User-agent: *\nDisallow: /\n"
 
 
-def robots_origin(url: str) -> str:
-    """Where the site's robots.txt is."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/robots.txt"
-
-
-def robots_rules(text: str) -> RobotFileParser:
-    parser = RobotFileParser()
-    parser.parse(text.splitlines())
-    return parser
+def robots_text(http_status: int | None, body: bytes | None) -> str:
+    """What the audit keeps of its site's robots.txt answer: the rules as text, the same rules
+    ``audit.robots.from_answer`` reads from the answer (missing or 4xx: everything allowed;
+    5xx or no answer: nothing read)."""
+    if body is not None:
+        return body.decode("utf-8", errors="replace")
+    return "" if from_answer(http_status, None, ROBOTS_AGENT).allow_all else DISALLOW_ALL
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +67,15 @@ class Crawl:
     mode: str
     start: str  # the start URL (normalised)
     max_depth: int
-    robots: RobotFileParser | None = None  # None: everything allowed
+    robots: Robots | None = None  # None: everything allowed
 
     def is_page(self, url: str, depth: int) -> bool:
         """Whether a URL found at ``depth`` is read for its links (not only checked)."""
         if self.mode != Mode.SITE or depth > self.max_depth:
             return False
-        if site_of(url) != site_of(self.start):
+        if not same_site(url, self.start):
             return False
-        return self.robots is None or self.robots.can_fetch(ROBOTS_AGENT, url)
+        return self.robots is None or self.robots.allows(url)
 
 
 def plan_links(crawl: Crawl, source: str, depth: int, raw_links: Iterable[str]) -> list[FoundUrl]:
@@ -102,3 +97,8 @@ def plan_links(crawl: Crawl, source: str, depth: int, raw_links: Iterable[str]) 
     # A URL is one item whatever its role: a page also counts as that link's check.
     pages = {found.url for found in planned.values() if found.role == Role.PAGE}
     return [f for f in planned.values() if f.role == Role.PAGE or f.url not in pages]
+
+
+def robots_of(text: str | None) -> Robots | None:
+    """The rules of the audit's kept robots.txt text (None: not read yet, or no rules)."""
+    return parse_robots(text, ROBOTS_AGENT) if text else None

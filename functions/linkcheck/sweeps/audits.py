@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..audit.fragments import judge_fragment, split_fragment
+from ..audit.robots import robots_url
 from ..engine.verdict import CheckResult
 from ..errors import InvalidInput
 from ..extract import DocumentKind, ExtractedDocument, detect_kind, extract, extract_bio
@@ -46,7 +47,7 @@ from ..store.audits import (
     counts_of,
 )
 from ..store.events import audit_completed_item
-from .audit_plan import Crawl, Mode, plan_links, robots_origin, robots_rules
+from .audit_plan import Crawl, Mode, plan_links, robots_of, robots_text
 from .messages import (
     AUDIT_LINKS_PER_MESSAGE,
     MAX_AUDIT_MESSAGE_BYTES,
@@ -152,7 +153,7 @@ async def process_audits(
             touched[key] = audit
             units[message_id] = _units_of(message_id, message, audit, work.store, batch)
             if audit.mode == Mode.SITE and audit.robots is None and key not in robots_index:
-                robots_index[key] = batch.add(robots_origin(audit.url), page=True)
+                robots_index[key] = batch.add(robots_url(audit.url), page=True)
         except Exception as exc:  # throttled reads: the message is delivered again
             _failed(report, message_id, exc)
     fetched = await fetch(batch.urls, batch.wanted) if batch.urls else []
@@ -203,12 +204,11 @@ def _units_of(
 
 
 def _keep_robots(store: AuditStore, audit: Audit, fetched: Fetched) -> None:
-    if fetched.result is None or not fetched.result.judged:
+    result = fetched.result
+    if result is None or not result.judged:
         return  # not read this time: the next page message of the audit asks again
-    text = ""
-    if fetched.page is not None:
-        text = fetched.page.body.decode("utf-8", errors="replace")
-    store.keep_robots(audit, text)  # no robots.txt (a 404...) is kept as "" (all allowed)
+    body = fetched.page.body if fetched.page is not None else None
+    store.keep_robots(audit, robots_text(result.http_status, body))
 
 
 def _finish(
@@ -265,7 +265,7 @@ def _follow(unit: _Unit, page: PageLike, work: AuditWork) -> None:
     document = _document(page, source=unit.url, mode=audit.mode)
     if document is None:
         return
-    robots = robots_rules(audit.robots) if audit.robots else None
+    robots = robots_of(audit.robots)
     crawl = Crawl(mode=audit.mode, start=audit.url, max_depth=audit.max_depth, robots=robots)
     planned = plan_links(crawl, unit.url, unit.depth, (link.url for link in document.links))
     to_send: list[FoundUrl] = []
