@@ -50,16 +50,17 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..awsrequest.dynamodb_codec import Item, from_item, to_item
+from ..awsrequest.dynamodb_codec import Item, from_item, to_item, values
 from ..domain.events import EventType
 from ..engine.verdict import CheckResult
 from ..observability import CORRELATION_ID_FIELD
 from ..observability import correlation_id as current_correlation_id
+from ._cursors import decode_cursor, encode_cursor
 from ._table import TableRepository
 from .results import epoch_of
 
@@ -174,7 +175,7 @@ def audit_completed_item(
     return to_item(data)
 
 
-_FEED_FIELDS = (
+_LINK_FEED_FIELDS = (
     "id",
     "type",
     "link_id",
@@ -187,6 +188,28 @@ _FEED_FIELDS = (
     "tags",
     "result",
 )
+_AUDIT_FEED_FIELDS = (
+    "id",
+    "type",
+    "audit_id",
+    "url",
+    "host",
+    "mode",
+    "counts",
+    "pages",
+    "links",
+    "started_at",
+    "occurred_at",
+)
+TYPED_READ_SIZE = 100  # items read per query when only some types are wanted
+TYPED_MAX_READS = 10  # then the page ends (maybe short) with a cursor to read on
+
+
+def feed_entry(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an event the feed shows (by its kind; plain values)."""
+    audit = data.get("type") == EventType.AUDIT_COMPLETED
+    fields = _AUDIT_FEED_FIELDS if audit else _LINK_FEED_FIELDS
+    return {name: data.get(name) for name in fields}
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,14 +220,61 @@ class EventPage:
 
 class EventStore(TableRepository):
     def feed(
-        self, tenant: str, *, limit: int = 50, cursor: str | None = None, now: int | None = None
+        self,
+        tenant: str,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+        now: int | None = None,
+        types: Collection[str] = (),
     ) -> EventPage:
-        """A tenant's events, newest first (the Zapier polling trigger reads this)."""
-        items, next_cursor = self.newest_first(
-            f"T#{tenant}", EVENT_PREFIX, limit=limit, cursor=cursor, now=now
-        )
-        events = []
-        for item in items:
-            data = from_item(item)
-            events.append({name: data.get(name) for name in _FEED_FIELDS})
-        return EventPage(events=events, cursor=next_cursor)
+        """A tenant's events, newest first (the Zapier polling trigger reads this); only those
+        of ``types`` when given."""
+        if types:
+            items, next_cursor = self._newest_of_types(
+                tenant, sorted(set(types)), limit=limit, cursor=cursor, now=now
+            )
+        else:
+            items, next_cursor = self.newest_first(
+                f"T#{tenant}", EVENT_PREFIX, limit=limit, cursor=cursor, now=now
+            )
+        return EventPage(events=[feed_entry(from_item(i)) for i in items], cursor=next_cursor)
+
+    def _newest_of_types(
+        self, tenant: str, types: list[str], *, limit: int, cursor: str | None, now: int | None
+    ) -> tuple[list[Item], str | None]:
+        """Like ``newest_first``, filtered on ``type``. DynamoDB filters after reading, so this
+        reads in larger steps, and a bounded number of them: a page can come back short (even
+        empty) with a cursor when the wanted types are rare; the next page goes on from there."""
+        pk = f"T#{tenant}"
+        names = {f"t{n}": t for n, t in enumerate(types)}
+        wanted = ", ".join(":" + name for name in names)
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "FilterExpression": f"expires_at > :now AND #type IN ({wanted})",
+            "ExpressionAttributeNames": {"#type": "type"},
+            "ExpressionAttributeValues": values(
+                pk=pk,
+                prefix=EVENT_PREFIX,
+                now=now if now is not None else int(time.time()),
+                **names,
+            ),
+            "ScanIndexForward": False,
+            "Limit": max(limit, TYPED_READ_SIZE),
+        }
+        if cursor:
+            kwargs["ExclusiveStartKey"] = decode_cursor(cursor, pk, prefix=EVENT_PREFIX)
+        found: list[Item] = []
+        for _ in range(TYPED_MAX_READS):
+            response = self.client.query(**kwargs)
+            found += response.get("Items", [])
+            last = response.get("LastEvaluatedKey")
+            if len(found) >= limit:
+                if len(found) > limit or last:  # more may follow the last item shown
+                    return found[:limit], encode_cursor(found[limit - 1])
+                return found, None
+            if not last:
+                return found, None
+            kwargs["ExclusiveStartKey"] = last
+        return found, encode_cursor(kwargs["ExclusiveStartKey"])  # read on from there next time
