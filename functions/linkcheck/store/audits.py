@@ -379,6 +379,30 @@ class AuditStore(TableRepository):
             data["by"] = by
         return to_item(data)
 
+    def claim_all(self, audit: Audit, found: Sequence[FoundUrl]) -> list[str]:
+        """``claim`` for each URL found on one page (outcomes in order). URLs already known
+        are read first (one batch read) rather than refused by a transaction: most links of a
+        site are on every page, and a cancelled transaction costs as much as one that writes."""
+        known = self.get_urls(audit, [f.url for f in found])
+        outcomes: list[str] = []
+        for item in found:
+            existing = known.get(item.url)
+            if existing is not None:
+                outcomes.append(self._found_again(audit, item, existing))
+            elif self._over_limit(audit, item.role):
+                outcomes.append(ClaimOutcome.REFUSED)
+            else:
+                outcomes.append(self.claim(audit, item))
+        return outcomes
+
+    @staticmethod
+    def _over_limit(audit: Audit, role: str) -> bool:
+        """What this worker knows of the audit's counters says the limit is met (the claim's
+        own condition is the guard; this only saves a transaction bound to be refused)."""
+        if role == Role.PAGE:
+            return audit.pages_found >= audit.max_pages
+        return audit.links_found >= audit.max_links
+
     def claim(self, audit: Audit, found: FoundUrl) -> str:
         """Claim a URL for this audit once; returns a ``ClaimOutcome``.
 
@@ -415,16 +439,24 @@ class AuditStore(TableRepository):
                 ]
             )
         except client.exceptions.TransactionCanceledException:
-            return self._after_refused_claim(audit, found, by)
+            return self._after_refused_claim(audit, found)
+        if found.role == Role.PAGE:
+            audit.pages_found += 1
+        else:
+            audit.links_found += 1
         return ClaimOutcome.CLAIMED
 
-    def _after_refused_claim(self, audit: Audit, found: FoundUrl, by: str | None) -> str:
+    def _after_refused_claim(self, audit: Audit, found: FoundUrl) -> str:
         existing = self.get_url(audit, found.url)
         if existing is None:  # the URL is new: the audit refused it (limit, or not running)
             return ClaimOutcome.REFUSED
+        return self._found_again(audit, found, existing)
+
+    def _found_again(self, audit: Audit, found: FoundUrl, existing: AuditUrl) -> str:
+        by = url_key(found.source) if found.source else None
         if not existing.done and by is not None and existing.by == by:
             return ClaimOutcome.REENQUEUE
-        if found.source:
+        if found.source and found.source not in existing.found_in:
             self.add_source(audit, found.url, found.source)
         return ClaimOutcome.KNOWN
 

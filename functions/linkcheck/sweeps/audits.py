@@ -270,22 +270,35 @@ def _follow(unit: _Unit, page: PageLike, work: AuditWork) -> None:
     planned = plan_links(crawl, unit.url, unit.depth, (link.url for link in document.links))
     to_send: list[FoundUrl] = []
     claimed: list[FoundUrl] = []
-    for found in planned:
-        outcome = work.store.claim(audit, found)
+    demoted: list[FoundUrl] = []  # pages over max_pages: still checked, as links
+    for found, outcome in zip(planned, work.store.claim_all(audit, planned), strict=True):
         if outcome == ClaimOutcome.REFUSED and found.role == Role.PAGE:
-            work.store.mark_truncated(audit)  # over max_pages: still checked, as a link
-            found = FoundUrl(found.url, Role.LINK, found.depth, found.source)
-            outcome = work.store.claim(audit, found)
-        if outcome == ClaimOutcome.REFUSED:
-            work.store.mark_truncated(audit)
-        elif outcome == ClaimOutcome.CLAIMED:
-            claimed.append(found)
-            to_send.append(found)
-        elif outcome == ClaimOutcome.REENQUEUE:
-            to_send.append(found)
+            demoted.append(FoundUrl(found.url, Role.LINK, found.depth, found.source))
+        _sort(found, outcome, audit, work.store, to_send, claimed)
+    for found, outcome in zip(demoted, work.store.claim_all(audit, demoted), strict=True):
+        _sort(found, outcome, audit, work.store, to_send, claimed)
     _send_found(work.queue, audit, to_send)
     if audit.register and claimed:
         _register(work, audit, claimed)
+
+
+def _sort(
+    found: FoundUrl,
+    outcome: str,
+    audit: Audit,
+    store: AuditStore,
+    to_send: list[FoundUrl],
+    claimed: list[FoundUrl],
+) -> None:
+    """Where a claimed URL goes: sent (new, or left unsent by an earlier delivery), or
+    nowhere (known; refused, which the audit records as ``truncated``)."""
+    if outcome == ClaimOutcome.REFUSED:
+        store.mark_truncated(audit)
+    elif outcome == ClaimOutcome.CLAIMED:
+        claimed.append(found)
+        to_send.append(found)
+    elif outcome == ClaimOutcome.REENQUEUE:
+        to_send.append(found)
 
 
 def _send_found(queue: CheckQueue, audit: Audit, found: Sequence[FoundUrl]) -> None:
