@@ -325,3 +325,67 @@ def test_two_workers_finishing_at_once_write_one_event(env: dict[str, str]) -> N
     done = store.get("acme", audit.id)
     assert (done.state, done.pending, done.links_checked) == ("completed", 0, 2)
     assert done.counts["ok"] == 3
+
+
+def test_max_pages_reads_that_many_and_checks_the_rest_as_links(
+    env: dict[str, str], site: Site
+) -> None:
+    status, audit, _ = start(site.url("/"), mode="site", max_pages=2)
+    assert status == 202, audit
+    assert pump(env["CHECKS_QUEUE_URL"]) == []
+    status, done, _ = call("api-audits-get", path=f"/audits/{audit['id']}")
+    assert done["state"] == "completed" and done["truncated"] is True
+    assert done["progress"]["pages_read"] == 2 == done["progress"]["pages_found"]
+    urls = {u["url"]: u for u in all_links(audit["id"])}
+    assert all(u["status"] for u in urls.values())  # every URL found was checked
+    assert site.url("/dead") in urls and urls[site.url("/dead")]["reason"] == "http_404"
+
+
+def test_a_url_not_reached_after_max_hops_is_recorded_not_judged(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a page the worker never reaches, on a message already MAX_HOPS deep
+    from linkcheck.sweeps import audits as audit_steps
+    from linkcheck.sweeps.audits import AuditWork, Fetched, process_audits
+    from linkcheck.sweeps.messages import MAX_HOPS, AuditPages, PageToRead
+    from linkcheck.sweeps.queue import CheckQueue
+
+    store = AuditStore()
+    audit = Audit(
+        tenant="acme",
+        id="aud_hops",
+        url="https://example.com/",
+        mode="page",
+        max_pages=1,
+        max_depth=0,
+        max_links=10,
+        register=False,
+        tags=[],
+        created_at="2026-11-27T00:00:00Z",
+        expires_at=4_000_000_000,
+    )
+    store.create(audit, FoundUrl(audit.url, Role.PAGE, 0))
+    work = AuditWork(store=store, queue=CheckQueue(), links=LinkStore(), settings=get_settings())
+    monkeypatch.setattr(audit_steps, "DEFERRED_DELAY_SECONDS", 0)  # visible at once
+
+    async def never(urls: Any, pages: Any) -> list[Fetched]:
+        return [Fetched(None) for _ in urls]
+
+    def run(hops: int) -> Any:
+        message = AuditPages(
+            tenant="acme", audit_id=audit.id, pages=[PageToRead(url=audit.url)], hops=hops
+        )
+        from linkcheck import runner
+
+        return runner.run_apart(process_audits([("m1", message)], work, never))
+
+    # When it is below the bound, it goes back on the queue, one hop more
+    report = run(MAX_HOPS - 1)
+    assert report.deferred == 1 and store.get("acme", audit.id).state == "running"
+    (record,) = receive(env["CHECKS_QUEUE_URL"])
+    assert json.loads(record["body"])["hops"] == MAX_HOPS
+    # At the bound, its not-judged result is recorded and the audit completes
+    report = run(MAX_HOPS)
+    assert report.deferred == 0 and report.completed == [audit.id]
+    (entry,) = store.list_urls(store.get("acme", audit.id)).urls
+    assert entry.result is not None and entry.result["reason"] == "not_checked"
