@@ -114,3 +114,10 @@ def test_the_robots_answer_kept_is_the_rules_it_means() -> None:
     assert robots_text(404, None) == ""  # no robots.txt: everything allowed
     assert robots_text(503, None) == DISALLOW_ALL  # the site may be down: nothing read
     assert robots_text(None, None) == DISALLOW_ALL
+
+
+def test_a_page_that_redirected_off_the_site_is_not_followed() -> None:
+    crawl = Crawl(mode=Mode.SITE, start=START, max_depth=3)
+    assert crawl.follows("https://elsewhere.example.org/", 0)  # the start page: always
+    assert crawl.follows("https://www.docs.example.com/guide", 1)
+    assert not crawl.follows("https://elsewhere.example.org/", 1)

@@ -77,6 +77,11 @@ class Crawl:
             return False
         return self.robots is None or self.robots.allows(url)
 
+    def follows(self, final_url: str, depth: int) -> bool:
+        """Whether the links of a page read are followed: the start page's always (it may
+        redirect anywhere), another page's only when it did not redirect off the site."""
+        return depth == 0 or same_site(final_url, self.start)
+
 
 def plan_links(crawl: Crawl, source: str, depth: int, raw_links: Iterable[str]) -> list[FoundUrl]:
     """The URLs to claim for the links found on ``source`` (read at ``depth``), each once, in

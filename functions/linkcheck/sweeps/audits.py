@@ -267,6 +267,8 @@ def _follow(unit: _Unit, page: PageLike, work: AuditWork) -> None:
         return
     robots = robots_of(audit.robots)
     crawl = Crawl(mode=audit.mode, start=audit.url, max_depth=audit.max_depth, robots=robots)
+    if not crawl.follows(page.url, unit.depth):
+        return  # redirected off the site: checked, not read
     planned = plan_links(crawl, unit.url, unit.depth, (link.url for link in document.links))
     to_send: list[FoundUrl] = []
     claimed: list[FoundUrl] = []
