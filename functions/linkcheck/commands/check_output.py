@@ -141,4 +141,3 @@ class Progress:
     def done(self) -> None:
         self.stream.write("\r" + " " * (self.WIDTH + 24) + "\r")
         self.stream.flush()
-
