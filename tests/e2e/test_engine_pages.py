@@ -231,18 +231,18 @@ async def test_open_batch_crawls_a_small_site_from_on_page() -> None:
 async def test_open_batch_duplicates_and_page_after_no_page(server: ScriptedServer) -> None:
     results: dict[int, CheckResult] = {}
     pages: dict[int, Page] = {}
-    async with (
-        Checker(fast_options(), detectors=()) as checker,
-        checker.open_batch(results.__setitem__, on_page=pages.__setitem__) as batch,
-    ):
-        first = batch.add(server.url("/page"))
-        again = batch.add(server.url("/page#x"))  # same URL once normalised
-        assert (first, again) == (0, 1)
-        async with checker.open_batch(results.__setitem__, on_page=pages.__setitem__) as later:
-            plain = later.add(server.url("/page"))
-            await_one = later.add("not a url")
-        assert (plain, await_one) == (0, 1)
-    assert len(server.hits("/page")) == 2  # once per batch
+    async with Checker(fast_options(), detectors=()) as checker:
+        async with checker.open_batch(results.__setitem__) as batch:
+            first = batch.add(server.url("/page"))
+            again = batch.add(server.url("/page#x"))  # same URL once normalised
+            assert (first, again) == (0, 1)
+        assert len(server.hits("/page")) == 1
+        assert results[1].url == server.url("/page#x") and results[1].status is Status.OK
+        async with checker.open_batch(results.__setitem__) as later:
+            plain = later.add(server.url("/page"))  # a new batch checks again
+            invalid = later.add("not a url")
+            assert (plain, invalid) == (0, 1)
+    assert len(server.hits("/page")) == 2
     assert results[1].status is Status.INVALID
 
     hits_before = len(server.hits("/docs/page"))
