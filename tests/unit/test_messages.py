@@ -15,7 +15,7 @@ from linkcheck.notify.deliveries import (
     sqs_delay,
 )
 from linkcheck.notify.messages import (
-    EVENT_TYPES,
+    LINK_EVENT_TYPES,
     LinkEvent,
     MalformedEvent,
     body_json,
@@ -93,8 +93,8 @@ def test_attributes_are_filterable_strings_never_empty() -> None:
     assert len(attributes) <= 10  # SQS raw delivery carries at most 10 attributes
 
 
-@pytest.mark.parametrize("event_type", EVENT_TYPES)
-def test_every_event_type_has_a_subject_and_a_summary(event_type: str) -> None:
+@pytest.mark.parametrize("event_type", LINK_EVENT_TYPES)
+def test_every_link_event_type_has_a_subject_and_a_summary(event_type: str) -> None:
     event = LinkEvent.from_item(item(type=event_type))
     assert subject(event).startswith("[linkcheck] ")
     assert event_type not in subject(event)  # a word, not the code

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from ..engine.verdict import Status
+from .events import EventType
 
 
 class LinkState(StrEnum):
@@ -29,13 +30,6 @@ class LinkState(StrEnum):
     BROKEN = "broken"
     RESTRICTED = "restricted"
     DOWN = "down"  # N consecutive errors
-
-
-class EventType(StrEnum):
-    BROKEN = "link.broken"
-    RESTRICTED = "link.restricted"
-    DOWN = "link.down"
-    RECOVERED = "link.recovered"
 
 
 DEAD_STATES = frozenset({LinkState.BROKEN, LinkState.RESTRICTED, LinkState.DOWN})

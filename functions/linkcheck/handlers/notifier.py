@@ -23,7 +23,8 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..notify.messages import LinkEvent, MalformedEvent
+from ..notify.events import read_event
+from ..notify.messages import MalformedEvent
 from ..notify.notifier import NotificationPending, Notifier
 from ..notify.queue import DeliveryQueue, QueueSendFailed
 from ..notify.sns import TopicPublisher
@@ -74,18 +75,18 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         trace = item.get(CORRELATION_ID_FIELD)
         set_correlation_id(trace if isinstance(trace, str) else None)
         try:
-            link_event = LinkEvent.from_item(item)
+            event_message = read_event(item)
         except MalformedEvent as exc:
             logger.error(
                 "skipping malformed event", extra={"error": str(exc), "sk": item.get("sk")}
             )
             continue
         try:
-            sent = notifier.notify(link_event)
+            sent = notifier.notify(event_message)
         except RETRYABLE as exc:
             logger.warning(
                 "event not sent yet, the stream will retry it",
-                extra={"event_id": link_event.id, "error": str(exc)},
+                extra={"event_id": event_message.id, "error": str(exc)},
             )
             failed = [_sequence_number(r) for r in records[index:] if event_item(r) is not None]
             return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed if seq]}
@@ -96,9 +97,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.info(
             "event notified",
             extra={
-                "event_id": link_event.id,
-                "event_type": link_event.type,
-                "tenant": link_event.tenant,
+                "event_id": event_message.id,
+                "event_type": event_message.type,
+                "tenant": event_message.tenant,
                 "sns": sent.sns,
                 "webhooks": sent.webhooks,
                 "hooks": sent.hooks,

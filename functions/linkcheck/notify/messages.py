@@ -1,11 +1,14 @@
-"""From a confirmed link event to what subscribers receive. Pure: no I/O.
+"""From an event item to what subscribers receive. Pure: no I/O.
 
-One event (an ``EVT#`` item written by the registry on a confirmed transition) becomes:
+Every kind of event (``EventMessage``: a link's confirmed transition here, ``LinkEvent``; a
+completed audit, ``notify.audit_messages.AuditEvent``) becomes:
 
 - ``event_body``: the JSON document sent to SNS (``default``) and to webhooks, the same shape
-  for both: the event, the link and the result;
+  for both (for a link event: the event, the link and the result);
 - ``subject`` and ``email_text``: for e-mail subscribers (SNS ``email`` variant);
 - ``message_attributes``: what SNS filter policies match on.
+
+``notify.events.read_event`` reads an item as the right kind.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from ..domain.transitions import EventType  # the one definition: the rule that emits them
+from ..domain.events import LINK_EVENT_TYPES as _LINK_TYPES
+from ..domain.events import EventType  # the one definition of the event types
 
 EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in EventType)
+LINK_EVENT_TYPES: tuple[str, ...] = tuple(t.value for t in EventType if t in _LINK_TYPES)
 
 # What happened, as the end of "A link you monitor ..." and in subjects.
 _HEADLINES: dict[str, str] = {
@@ -52,6 +57,23 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return [plain(v) for v in value]
     return value
+
+
+class EventMessage(Protocol):
+    """What the notifier needs of any event: who gets it, and its messages."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def tenant(self) -> str: ...
+    @property
+    def notify(self) -> bool: ...  # False: recorded, sent nowhere
+    def body(self) -> dict[str, Any]: ...
+    def subject(self) -> str: ...
+    def email_text(self) -> str: ...
+    def attributes(self) -> dict[str, str | int]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +112,7 @@ class LinkEvent:
             tenant=str(data["tenant"]),
             link_id=str(data["link_id"]),
             url=str(data["url"]),
-            host=str(data.get("host") or _host_of(str(data["url"]))),
+            host=str(data.get("host") or host_of(str(data["url"]))),
             occurred_at=str(data.get("occurred_at") or result.get("checked_at") or ""),
             result=result,
             previous=str(previous) if previous else None,
@@ -112,37 +134,79 @@ class LinkEvent:
         platform = self.result.get("platform")
         return str(platform) if platform else None
 
+    def body(self) -> dict[str, Any]:
+        """The same fields as an item of ``GET /events`` (so a Zapier trigger's sample and its
+        live deliveries look alike), plus the tenant: the event, the link and the result."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "tenant": self.tenant,
+            "link_id": self.link_id,
+            "url": self.url,
+            "host": self.host,
+            "occurred_at": self.occurred_at,
+            "previous": self.previous,
+            "state": self.state,
+            "tags": list(self.tags),
+            "result": self.result,
+        }
 
-def _host_of(url: str) -> str:
+    def subject(self) -> str:
+        """``[linkcheck] Broken: example.com/page (http_404)``."""
+        return fit_subject(_SUBJECT_WORDS.get(self.type, self.type), self.url, self.reason)
+
+    def email_text(self) -> str:
+        headline = _HEADLINES.get(self.type, f"changed ({self.type})")
+        lines = [
+            f"A link you monitor {headline}.",
+            "",
+            f"URL:        {self.url}",
+            f"Status:     {self.status} ({self.reason})",
+        ]
+        if self.result.get("detail"):
+            lines.append(f"Detail:     {self.result['detail']}")
+        if self.result.get("http_status") is not None:
+            lines.append(f"HTTP:       {self.result['http_status']}")
+        final_url = self.result.get("final_url")
+        if final_url and final_url != self.url:
+            lines.append(f"Ended at:   {final_url}")
+        if self.platform:
+            lines.append(f"Platform:   {self.platform}")
+        if self.previous:
+            lines.append(f"Before:     {self.previous}")
+        lines += [
+            f"When:       {self.occurred_at}",
+            f"Link id:    {self.link_id}",
+            f"Event:      {self.id} ({self.type})",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def attributes(self) -> dict[str, str | int]:
+        return {
+            "event_type": self.type,
+            "status": self.status,
+            "reason": self.reason,
+            "platform": self.platform or NO_PLATFORM,
+            "host": self.host or "unknown",
+            "tenant": self.tenant,
+            "event_id": self.id,
+        }
+
+
+def host_of(url: str) -> str:
     from urllib.parse import urlsplit
 
     return (urlsplit(url).hostname or "").lower()
 
 
-def event_body(event: LinkEvent) -> dict[str, Any]:
-    """The JSON document of a notification (SNS body, webhook payload).
-
-    The same fields as an item of ``GET /events`` (so a Zapier trigger's sample and its live
-    deliveries look alike), plus the tenant: the event, the link and the confirming result.
-    """
-    return {
-        "id": event.id,
-        "type": event.type,
-        "tenant": event.tenant,
-        "link_id": event.link_id,
-        "url": event.url,
-        "host": event.host,
-        "occurred_at": event.occurred_at,
-        "previous": event.previous,
-        "state": event.state,
-        "tags": list(event.tags),
-        "result": event.result,
-    }
+def event_body(event: EventMessage) -> dict[str, Any]:
+    """The JSON document of a notification (SNS body, webhook payload)."""
+    return event.body()
 
 
-def body_json(event: LinkEvent) -> str:
+def body_json(event: EventMessage) -> str:
     """``event_body`` serialized once, compactly: webhooks sign exactly these bytes."""
-    return json.dumps(event_body(event), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    return json.dumps(event.body(), separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
 def _ascii(text: str) -> str:
@@ -155,60 +219,34 @@ def _short_url(url: str) -> str:
     return url.split("://", 1)[-1]
 
 
-def subject(event: LinkEvent) -> str:
-    """``[linkcheck] Broken: example.com/page (http_404)``: ASCII, at most 100 characters."""
-    word = _SUBJECT_WORDS.get(event.type, event.type)
+def fit_subject(word: str, url: str, note: str) -> str:
+    """``[linkcheck] <word>: <url without scheme> (<note>)``: ASCII, at most 100 characters
+    (the URL is the part shortened)."""
     head = f"[linkcheck] {word}: "
-    tail = f" ({event.reason})"
+    tail = f" ({note})"
     room = SUBJECT_MAX - len(head) - len(tail)
-    target = _ascii(_short_url(event.url))
+    target = _ascii(_short_url(url))
     if len(target) > room:
         target = target[: max(room - 3, 0)] + "..."
     text = _ascii(head + target + tail)
     return text[:SUBJECT_MAX]
 
 
-def email_text(event: LinkEvent) -> str:
+def subject(event: EventMessage) -> str:
+    """The e-mail subject, e.g. ``[linkcheck] Broken: example.com/page (http_404)``."""
+    return event.subject()
+
+
+def email_text(event: EventMessage) -> str:
     """A short plain-text summary for e-mail subscribers."""
-    headline = _HEADLINES.get(event.type, f"changed ({event.type})")
-    lines = [
-        f"A link you monitor {headline}.",
-        "",
-        f"URL:        {event.url}",
-        f"Status:     {event.status} ({event.reason})",
-    ]
-    if event.result.get("detail"):
-        lines.append(f"Detail:     {event.result['detail']}")
-    if event.result.get("http_status") is not None:
-        lines.append(f"HTTP:       {event.result['http_status']}")
-    final_url = event.result.get("final_url")
-    if final_url and final_url != event.url:
-        lines.append(f"Ended at:   {final_url}")
-    if event.platform:
-        lines.append(f"Platform:   {event.platform}")
-    if event.previous:
-        lines.append(f"Before:     {event.previous}")
-    lines += [
-        f"When:       {event.occurred_at}",
-        f"Link id:    {event.link_id}",
-        f"Event:      {event.id} ({event.type})",
-    ]
-    return "\n".join(lines) + "\n"
+    return event.email_text()
 
 
-def message_attributes(event: LinkEvent) -> dict[str, str]:
-    """Attributes subscribers filter on (all strings, never empty)."""
-    return {
-        "event_type": event.type,
-        "status": event.status,
-        "reason": event.reason,
-        "platform": event.platform or NO_PLATFORM,
-        "host": event.host or "unknown",
-        "tenant": event.tenant,
-        "event_id": event.id,
-    }
+def message_attributes(event: EventMessage) -> dict[str, str | int]:
+    """Attributes subscribers filter on: strings (never empty) and whole numbers."""
+    return event.attributes()
 
 
-def sns_message(event: LinkEvent) -> str:
+def sns_message(event: EventMessage) -> str:
     """The ``MessageStructure=json`` message: JSON for machines, a summary for e-mail."""
-    return json.dumps({"default": body_json(event), "email": email_text(event)})
+    return json.dumps({"default": body_json(event), "email": event.email_text()})

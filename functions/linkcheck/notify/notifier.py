@@ -1,4 +1,5 @@
-"""Send one confirmed link event everywhere it should go, exactly once per channel.
+"""Send one event (a link's confirmed transition, a completed audit) everywhere it should go,
+exactly once per channel.
 
 Two channels, each guarded by its own published mark (``store.outbox``): ``sns`` (one publish
 to the topic) and ``webhooks`` (one delivery message per matching hook of the event's tenant,
@@ -17,7 +18,7 @@ from ..observability import correlation_id
 from ..store.hooks import HookStore
 from ..store.outbox import ClaimOutcome, Outbox
 from .deliveries import Delivery
-from .messages import LinkEvent, body_json
+from .messages import EventMessage, body_json
 from .queue import DeliveryQueue
 from .sns import TopicPublisher
 
@@ -54,8 +55,8 @@ class Notifier:
         self._hooks = hooks
         self._queue = queue
 
-    def notify(self, event: LinkEvent) -> Sent:
-        if not event.notify:  # the link's owner turned notifications off
+    def notify(self, event: EventMessage) -> Sent:
+        if not event.notify:  # the link's owner turned notifications off (audits: never)
             return Sent(sns="skipped", webhooks="skipped")
         sns = self._once(event, Channel.SNS, lambda: self._publisher.publish(event))
         count: list[int] = [0]
@@ -66,7 +67,7 @@ class Notifier:
         webhooks = self._once(event, Channel.WEBHOOKS, fan_out)
         return Sent(sns=sns, webhooks=webhooks, hooks=count[0])
 
-    def _once(self, event: LinkEvent, channel: Channel, send: Callable[[], object]) -> str:
+    def _once(self, event: EventMessage, channel: Channel, send: Callable[[], object]) -> str:
         claim = self._outbox.claim(event.tenant, event.id, channel)
         if claim.outcome is ClaimOutcome.PUBLISHED:
             return "already_sent"
@@ -82,7 +83,7 @@ class Notifier:
         self._outbox.mark_published(event.tenant, event.id, channel)
         return "sent"
 
-    def _fan_out(self, event: LinkEvent) -> int:
+    def _fan_out(self, event: EventMessage) -> int:
         hooks = [h for h in self._hooks.list_hooks(event.tenant) if h.wants(event.type)]
         if not hooks:
             return 0

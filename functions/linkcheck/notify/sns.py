@@ -1,13 +1,14 @@
-"""Publishing one link event to the SNS topic."""
+"""Publishing one event to the SNS topic."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .messages import LinkEvent, message_attributes, sns_message, subject
+from .messages import EventMessage, message_attributes, sns_message, subject
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sns.type_defs import MessageAttributeValueTypeDef
 
 
 class TopicPublisher:
@@ -23,7 +24,7 @@ class TopicPublisher:
             self._client = aws.sns()
         return self._client
 
-    def publish(self, event: LinkEvent) -> str:
+    def publish(self, event: EventMessage) -> str:
         """Publish; returns SNS's message id. Raises botocore errors when SNS refuses."""
         response = self.client.publish(
             TopicArn=self._topic_arn,
@@ -31,8 +32,14 @@ class TopicPublisher:
             Message=sns_message(event),
             MessageStructure="json",
             MessageAttributes={
-                name: {"DataType": "String", "StringValue": value}
-                for name, value in message_attributes(event).items()
+                name: _attribute(value) for name, value in message_attributes(event).items()
             },
         )
         return response["MessageId"]
+
+
+def _attribute(value: str | int) -> MessageAttributeValueTypeDef:
+    """A number as an SNS ``Number`` (numeric filter policies match it), text as ``String``."""
+    if isinstance(value, int):
+        return {"DataType": "Number", "StringValue": str(value)}
+    return {"DataType": "String", "StringValue": value}

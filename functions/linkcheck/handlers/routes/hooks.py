@@ -22,7 +22,11 @@ from .table import endpoint
 
 router = APIGatewayHttpRouter()
 
-EventTypeName = Literal["link.broken", "link.restricted", "link.down", "link.recovered"]
+# Every EventType (domain/events.py), spelled out for the schema and the 422 message
+# (tests/unit/test_event_types.py keeps the two in step).
+EventTypeName = Literal[
+    "link.broken", "link.restricted", "link.down", "link.recovered", "audit.completed"
+]
 
 
 class HookRequest(BaseModel):
@@ -40,7 +44,7 @@ class HookRequest(BaseModel):
     event_types: list[EventTypeName] | None = Field(
         default=None,
         description="Event types to receive; omitted or empty means every type.",
-        examples=[["link.broken", "link.recovered"]],
+        examples=[["link.broken", "link.recovered"], ["audit.completed"]],
     )
 
 
