@@ -67,9 +67,7 @@ def test_the_certificate_is_checked_against_the_name_not_the_ip(
     sender.close()
 
 
-def test_a_certificate_for_another_name_is_refused(
-    ca: trustme.CA, ca_bundle: str
-) -> None:
+def test_a_certificate_for_another_name_is_refused(ca: trustme.CA, ca_bundle: str) -> None:
     server, seen = serve_tls(ca, "other.example")
     try:
         sender = WebhookSender(timeout=2, allow_private=True, ca_bundle=ca_bundle)

@@ -112,6 +112,7 @@ def test_a_page_of_no_known_service_is_none() -> None:
         ("https://lnk.bio/carla", True),
         ("https://campsite.bio/carla", True),
         ("https://carla.msha.ke/", True),
+        ("https://msha.ke/carla", True),
         ("https://www.tiktok.com/@carla", True),
         ("https://www.tiktok.com/@carla/video/123", True),
         ("https://www.tiktok.com/foryou", False),

@@ -185,3 +185,37 @@ def test_empty_and_garbage_documents() -> None:
         "\ud800".encode("utf-8", "surrogatepass"),
     ):
         assert html(body).links == ()
+
+
+def test_upper_case_markup() -> None:
+    doc = html("<A HREF='/x' NAME='n'>x</A><IMG SRC='/i.png'>", media=True)
+    assert [(link.url, link.element) for link in doc.links] == [
+        ("https://example.com/x", "a"),
+        ("https://example.com/i.png", "img"),
+    ]
+    assert doc.anchors == {"n"}
+
+
+def test_http_equiv_charset() -> None:
+    body = (
+        "<meta http-equiv='Content-Type' content='text/html; charset=windows-1251'>"
+        "<a href='/\u0434'>x</a>"
+    ).encode("cp1251")
+    assert urls(html(body)) == ["https://example.com/%D0%B4"]
+
+
+def test_a_local_file_with_base_href_resolves_against_the_base() -> None:
+    doc = extract(
+        "<base href='https://docs.example/v1/'><a href='a.html'>a</a>",
+        DocumentKind.HTML,
+        source="site/index.html",
+    )
+    assert urls(doc) == ["https://docs.example/v1/a.html"]
+    assert doc.base_url == "https://docs.example/v1/"
+
+
+def test_the_link_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linkcheck.extract import html as html_module
+
+    monkeypatch.setattr(html_module, "MAX_LINKS", 3)
+    assert len(html("<a href='/a'>a</a>" * 10).links) == 3

@@ -162,3 +162,37 @@ def test_anchors_and_kinds(text: str, body: bytes, path: str, content_type: str)
     assert isinstance(html_anchors(text), frozenset)
     kind = detect_kind(path=path, content_type=content_type, body=body)
     assert kind is None or isinstance(kind, DocumentKind)
+
+
+# Inputs that make backtracking patterns or naive scanners blow up: every one must come back
+# (the work is linear), with well-formed links.
+HOSTILE = [
+    "<a" * 10_000,
+    "<a href=" * 8_000,
+    "<!--" * 20_000,
+    "<!--" + "-" * 50_000,
+    "https://" * 20_000,
+    "www." * 20_000,
+    "https://x.example/" + "(" * 20_000 + ")" * 20_000,
+    "[" * 8_000,
+    "![" * 2_000,
+    "[a](" * 2_000,
+    "*a" * 4_000,
+    "> " * 5_000 + "x",
+    "- " * 5_000 + "x",
+    "<div>" * 5_000 + "<a href='https://deep.example/'>x</a>",
+    "\n" * 50_000,
+    "<script>" + "x" * 50_000,
+    '<script id="__NEXT_DATA__" type="application/json">' + "[" * 50_000,
+    "<urlset>" + "<url><loc>" * 3_000,
+]
+
+
+def test_hostile_documents_come_back() -> None:
+    for body in HOSTILE:
+        for kind in DocumentKind:
+            assert_well_formed(extract(body, kind, source=PAGE, media=True), body, local=False)
+        assert isinstance(markdown_anchors(body), frozenset)
+        assert isinstance(html_anchors(body), frozenset)
+        for url in ("https://linktr.ee/x", "https://www.youtube.com/@x", "https://beacons.ai/x"):
+            extract_bio(body, url)

@@ -89,10 +89,12 @@ def _report(command: str, outcome: AuditOutcome, settings: ReportSettings) -> in
         skipped.append(f"{outcome.over_limit} not checked (--max-links)")
     if settings.cache is not None and settings.cache.hits:
         skipped.append(f"{settings.cache.hits} verdicts reused from the cache")
-    pages = f"{outcome.pages_read} {'page' if outcome.pages_read == 1 else 'pages'} read"
+    counted = [f"{len(outcome.reports)} {'link' if len(outcome.reports) == 1 else 'links'}"]
+    if outcome.pages_read:  # files read from disk are not pages
+        plural = "page" if outcome.pages_read == 1 else "pages"
+        counted.insert(0, f"{outcome.pages_read} {plural} read")
     print(
-        f"linkcheck {command}: {pages}, {len(outcome.reports)} links"
-        + "".join(f"; {part}" for part in skipped),
+        f"linkcheck {command}: {', '.join(counted)}" + "".join(f"; {part}" for part in skipped),
         file=sys.stderr,
     )
     return finish(outcome.reports, settings, places=True)

@@ -42,6 +42,7 @@ BY_PATH = frozenset(
         "campsite.bio",
         "bio.link",
         "komi.io",
+        "msha.ke",
     }
 )
 BY_SUBDOMAIN = frozenset({"carrd.co", "komi.io", "bio.link", "msha.ke", "milkshake.app"})

@@ -23,7 +23,9 @@ def extract(
     link and, without ``base_url``, relative links of a local file resolve against its path
     (as file:// URLs). ``base_url`` is the page's URL (after redirects); ``<base href>``
     overrides it for HTML. ``media`` adds images, scripts, stylesheets, frames, audio and
-    video. Never raises: unreadable input gives fewer links, not an error.
+    video. Sitemaps and feeds are told apart by their root element; a sitemap index's entries
+    come as element ``sitemap`` (sitemaps to read next), a ``urlset``'s pages as ``a``.
+    Never raises: unreadable input gives fewer links, not an error.
     """
     try:
         if kind is DocumentKind.HTML:

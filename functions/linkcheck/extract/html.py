@@ -115,8 +115,9 @@ def links_of(
     *,
     source: str,
     media: bool,
-    limit: int = MAX_LINKS,
+    limit: int | None = None,
 ) -> list[FoundLink]:
+    limit = MAX_LINKS if limit is None else limit
     links: list[FoundLink] = []
     for tag, attributes, line in found:
         for raw in _references(tag, attributes, media):

@@ -15,7 +15,7 @@ from .lines import LineIndex
 
 Element = tuple[str, dict[str, str], int | None]  # tag (lower case), attributes, line
 
-_START = re.compile(r"<([a-zA-Z][^\s/>]{0,63})([^>]*)>")
+_TAG_NAME = re.compile(r"<([a-zA-Z][^\s/>]{0,63})")
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "plaintext"})
 
@@ -40,13 +40,16 @@ def scan(text: str, *, first_line: int = 1) -> Iterator[Element]:
                 return
             position = end + 3
             continue
-        match = _START.match(text, position)
+        match = _TAG_NAME.match(text, position)
         if match is None:
             position += 1
             continue
+        end = text.find(">", match.end())
+        if end < 0:
+            return  # no tag can end after this point
         tag = match.group(1).lower()
-        yield tag, attributes(match.group(2)), lines.line_of(position)
-        position = match.end()
+        yield tag, attributes(text[match.end() : end]), lines.line_of(position)
+        position = end + 1
         if tag in _RAW_TEXT:
             if lower is None:
                 lower = text.lower()
