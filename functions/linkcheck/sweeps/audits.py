@@ -121,14 +121,21 @@ class _Unit:
 
 @dataclass(slots=True)
 class _Batch:
+    """The URLs to fetch, each once: units that need the same URL share its result and page
+    (the engine hands a page read once to one index only)."""
+
     urls: list[str] = field(default_factory=list)
     wanted: set[int] = field(default_factory=set)
+    index_of: dict[str, int] = field(default_factory=dict)
 
     def add(self, url: str, *, page: bool) -> int:
-        self.urls.append(url)
+        index = self.index_of.get(url)
+        if index is None:
+            index = self.index_of[url] = len(self.urls)
+            self.urls.append(url)
         if page:
-            self.wanted.add(len(self.urls) - 1)
-        return len(self.urls) - 1
+            self.wanted.add(index)
+        return index
 
 
 async def process_audits(
