@@ -389,3 +389,39 @@ def test_a_url_not_reached_after_max_hops_is_recorded_not_judged(
     assert report.deferred == 0 and report.completed == [audit.id]
     (entry,) = store.list_urls(store.get("acme", audit.id)).urls
     assert entry.result is not None and entry.result["reason"] == "not_checked"
+
+
+def test_a_page_and_a_fragment_into_it_in_one_batch_share_the_page(
+    env: dict[str, str], site: Site
+) -> None:
+    # Given an audit that found /b (a page to read) and /b#missing (a link), both pending
+    _, started, _ = start(site.url("/"), mode="site")
+    receive(env["CHECKS_QUEUE_URL"])  # the start message is not needed here
+    store = AuditStore()
+    audit = store.get("acme", started["id"])
+    page, link = site.url("/b"), site.url("/b#missing")
+    for found in (FoundUrl(page, Role.PAGE, 1, audit.url), FoundUrl(link, Role.LINK, 1, audit.url)):
+        assert store.claim(audit, found) == "claimed"
+    pages = {
+        "kind": "audit_pages",
+        "tenant": "acme",
+        "audit_id": audit.id,
+        "pages": [{"url": page, "depth": 1}],
+    }
+    links = {"kind": "audit_links", "tenant": "acme", "audit_id": audit.id, "links": [link]}
+    records = [
+        {
+            "messageId": f"m{n}",
+            "receiptHandle": "r",
+            "body": json.dumps(body),
+            "eventSource": "aws:sqs",
+        }
+        for n, body in enumerate((pages, links))
+    ]
+    # When one worker batch holds both
+    assert worker.handler({"Records": records}, None)["batchItemFailures"] == []
+    # Then /b was fetched once, read for its links, and the fragment judged against it
+    assert site.hits("/b") == 1
+    found = {entry.url: entry for entry in store.list_urls(audit).urls}
+    assert found[link].result is not None and found[link].result["reason"] == "missing_fragment"
+    assert found[page].done and site.url("/a") in found  # /b's link to /a was claimed
