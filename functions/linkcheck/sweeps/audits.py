@@ -165,7 +165,12 @@ async def process_audits(
             _failed(report, message_id, exc)
     fetched = await fetch(batch.urls, batch.wanted) if batch.urls else []
     for key, index in robots_index.items():
-        _keep_robots(work.store, touched[key], fetched[index])
+        try:
+            _keep_robots(work.store, touched[key], fetched[index])
+        except Exception as exc:  # its pages wait (robots unknown) and go back on the queue
+            logger.warning(
+                "robots.txt could not be kept", extra={"audit_id": key[1], "error": repr(exc)[:300]}
+            )
     for message_id, message_units in units.items():
         try:
             _finish(message_units, fetched, work, report)
@@ -230,6 +235,9 @@ def _finish(
                 deferred.append(unit)
                 continue
             result = result or CheckResult.not_checked(unit.url, NOT_REACHED)
+        if unit.role == Role.PAGE and _robots_unknown(unit.audit) and unit.hops < MAX_HOPS:
+            deferred.append(unit)  # its links cannot be sorted before robots.txt is read
+            continue
         if unit.role == Role.PAGE:
             if result.judged and got.page is not None:
                 _follow(unit, got.page, work)
@@ -242,6 +250,11 @@ def _finish(
     if deferred:
         _send(work.queue, deferred, delay=DEFERRED_DELAY_SECONDS, hops=deferred[0].hops + 1)
         report.deferred += len(deferred)
+
+
+def _robots_unknown(audit: Audit) -> bool:
+    """A site audit whose robots.txt could not be read yet (not reached, or not stored)."""
+    return audit.mode == Mode.SITE and audit.robots is None
 
 
 def _judged_link(url: str, result: CheckResult, page: PageLike | None) -> CheckResult:
@@ -274,8 +287,8 @@ def _follow(unit: _Unit, page: PageLike, work: AuditWork) -> None:
         return
     robots = robots_of(audit.robots)
     crawl = Crawl(mode=audit.mode, start=audit.url, max_depth=audit.max_depth, robots=robots)
-    if not crawl.follows(page.url, unit.depth):
-        return  # redirected off the site: checked, not read
+    if not crawl.follows(page.url, unit.depth) or _robots_unknown(audit):
+        return  # redirected off the site (or robots.txt never read): checked, not read
     planned = plan_links(crawl, unit.url, unit.depth, (link.url for link in document.links))
     to_send: list[FoundUrl] = []
     claimed: list[FoundUrl] = []
