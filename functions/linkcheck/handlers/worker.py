@@ -5,7 +5,8 @@ Messages that cannot be parsed are reported as failures (``ReportBatchItemFailur
 retries them and then moves them to the dead-letter queue (alarmed). Links not reached before
 the invocation's deadline, or whose check judged nothing (``not_checked``), are re-enqueued,
 never half-done; so is, alone, a link whose own write failed. A message is reported failed
-only when its links could not be read or one of them could not be put back on the queue.
+only when its links could not be read or one of them could not be put back on the queue; an
+audit message, when its work could not be stored or sent (``sweeps/audits.py``).
 
 The batch stays one unit (every link of every message goes to one scheduler, so hosts are
 spread and limited across the whole batch); the records are read through Powertools'
