@@ -220,6 +220,9 @@ def build_site(origins: Origins, pages: int, links: int, seed: int) -> Site:
     weights = [weight for _, weight in CONTENT_MIX]
     kinds.append("page")
     weights.append(100 - sum(weights))
+    # Every kind at least once (a small site too), the rest drawn by weight, in random order.
+    drawn = kinds + rng.choices(kinds, weights, k=content - len(kinds))
+    rng.shuffle(drawn)
 
     builder = _Builder(origins, rng)
     files: dict[str, bytes] = {}
@@ -242,7 +245,7 @@ def build_site(origins: Origins, pages: int, links: int, seed: int) -> Site:
             dead = f"/archive/lost-{orphans.index(path)}.html"
             lines.append(builder.link(dead, path, MISSING))
         for _ in range(slots[number]):
-            kind = rng.choices(kinds, weights)[0]
+            kind = drawn.pop()
             lines.append(_content_link(builder, kind, pools, path, directory, site_pages))
         files[path.lstrip("/") + ("index.html" if path.endswith("/") else "")] = _page_html(
             path, lines
