@@ -1,4 +1,5 @@
-"""The ``linkcheck`` command line: ``check``, ``dev``, ``keys``, ``webhooks``, ``--version``."""
+"""The ``linkcheck`` command line: ``check``, ``crawl``, ``dev``, ``keys``, ``webhooks``,
+``--version``."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .commands import check, dev, keys, webhooks
+from .commands import check, crawl, dev, keys, webhooks
+from .commands.config_file import configured
+from .commands.usage import UsageError
 
-COMMANDS = (check, dev, keys, webhooks)
+COMMANDS = (check, crawl, dev, keys, webhooks)
+EXIT_USAGE = 2
 DISTRIBUTION = "linkcheck"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
 
@@ -55,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "reads_config", False):  # linkcheck.toml: parsed again over its values
+        try:
+            args = configured(args, argv)
+        except UsageError as exc:
+            print(f"linkcheck {args.command}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)

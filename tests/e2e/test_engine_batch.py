@@ -99,7 +99,7 @@ def test_planning_the_rest_reports_duplicates_of_finished_checks_at_once() -> No
         lambda index, result: reported.append((index, result.url)),
     )
     assert reported == [(1, "https://example.com/#top")]
-    assert [target.url for _, target in jobs] == ["https://example.org/"]
+    assert [target.url for _, target, _ in jobs] == ["https://example.org/"]
     assert groups["https://example.com/"] == [0, 1]
 
 

@@ -51,3 +51,26 @@ def test_platform_modules_load_only_when_needed() -> None:
     assert loaded_after(code) == (
         "['linkcheck.engine.platforms.domains', 'linkcheck.engine.platforms.registry']"
     )
+
+
+def test_the_api_handler_loads_no_document_parser() -> None:
+    # Link extraction's parsers (libxml2, markdown-it) serve audits, never the /check path.
+    parsers = ("lxml", "markdown_it", "selectolax", "linkcheck.extract.feeds")
+    code = (
+        "import sys, linkcheck.handlers.api\n"
+        f"print(sorted(m for m in {parsers!r} if m in sys.modules))"
+    )
+    assert loaded_after(code) == "[]"
+
+
+def test_importing_extract_loads_no_parser_until_a_document_is_read() -> None:
+    code = (
+        "import sys\n"
+        "from linkcheck.extract import DocumentKind, extract, detect_kind, is_bio_page\n"
+        "detect_kind(path='a.md'); is_bio_page('https://linktr.ee/x')\n"
+        "before = sorted(m for m in ('lxml', 'markdown_it') if m in sys.modules)\n"
+        "extract('<a href=x>', DocumentKind.HTML, source='https://e.com/')\n"
+        "after = sorted(m for m in ('lxml', 'markdown_it') if m in sys.modules)\n"
+        "print(before, after)"
+    )
+    assert loaded_after(code) == "[] ['lxml']"

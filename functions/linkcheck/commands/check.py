@@ -1,5 +1,8 @@
 """``linkcheck check``: the engine from the command line (a table, or ``--json`` lines).
 
+Local files, directories, globs and ``--extract`` are audits (``audit_run``); the options
+shared with ``crawl`` are in ``report_options``, the formats in ``formats``.
+
 Exit codes: 0 when no link is broken, restricted, error or invalid (``blocked`` does not fail
 a run); 1 when one is; 2 for usage errors (bad option values, no URLs, a file that cannot be
 read or has no URL in it);
@@ -15,31 +18,38 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ..audit.report import LinkReport
 from ..engine import CheckOptions, CheckResult, ConnectTo
 from ..engine.http1 import check_header_value
 from ..engine.options import NO_CREDENTIALS
 from ..engine.parallel import check_in_processes
 from ..engine.proxy import Proxy, ProxyConfigError, split_hosts
-from ..engine.verdict import FAILING_STATUSES
 from ..settings import SettingsError, read_allow_private_networks, read_local_credentials
-from .check_output import JsonLinesInOrder, Progress, wants_progress, write_results
+from .check_output import JsonLinesInOrder, Progress, wants_progress
+from .config_file import add_config_argument
+from .inputs import classify
+from .report_options import ReportSettings, add_report_arguments, report_settings
+from .reporting import EXIT_FAILED, EXIT_OK, finish, with_accept
+from .usage import UsageError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A bad option value or input: reported on stderr with exit code 2."""
+EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
-    defaults = CheckOptions()
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "check",
         help="check links now and print their verdicts",
-        description="Check links and print one verdict per URL, in input order. Exit code 0 "
-        "when none is broken, restricted, error or invalid, 1 otherwise, 2 for usage errors.",
+        description="Check links and print one verdict per URL, in input order; or check every "
+        "link of local files, directories, globs (and, with --extract, of web pages). Exit code "
+        "0 when none is broken, restricted, error or invalid, 1 otherwise, 2 for usage errors.",
     )
-    parser.add_argument("urls", nargs="*", metavar="URL", help="URLs to check")
+    parser.add_argument(
+        "urls",
+        nargs="*",
+        metavar="INPUT",
+        help="URLs to check, or files, directories and quoted globs ('docs/**/*.md') whose "
+        "links to check",
+    )
     parser.add_argument(
         "--file",
         "-f",
@@ -47,7 +57,36 @@ def register(subparsers: Any) -> None:
         help="read URLs from FILE, one per line ('-' for stdin; blank lines and # comments "
         "are skipped)",
     )
-    parser.add_argument("--json", action="store_true", help="print JSON Lines, one per URL")
+    parser.add_argument(
+        "--extract",
+        action="store_true",
+        help="read the URLs given as documents (page, sitemap, feed, link-in-bio page) and "
+        "check the links they hold",
+    )
+    parser.add_argument(
+        "--base",
+        metavar="URL",
+        help="resolve relative links of local files against URL instead of the file system",
+    )
+    add_engine_arguments(parser)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes for long lists, hosts sharded between them (default 1; more helps "
+        "when cores are free: measured on 2 busy cores it cost CPU without saving time)",
+    )
+    add_report_arguments(parser)
+    add_config_argument("check", parser)
+    # ``--get``/``--head-first`` share ``head_first``: argparse would take the first one's
+    # implied default (True, from store_false), so the default is set here, once: GET.
+    parser.set_defaults(func=run, head_first=False)
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the engine (how to check), shared by ``check`` and ``crawl``."""
+    defaults = CheckOptions()
     parser.add_argument(
         "--concurrency",
         type=int,
@@ -122,14 +161,6 @@ def register(subparsers: Any) -> None:
         metavar="TEXT",
         help="User-Agent header (one printable line)",
     )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        metavar="N",
-        help="processes for long lists, hosts sharded between them (default 1; more helps "
-        "when cores are free: measured on 2 busy cores it cost CPU without saving time)",
-    )
     method = parser.add_mutually_exclusive_group()
     method.add_argument(
         "--get",
@@ -145,9 +176,6 @@ def register(subparsers: Any) -> None:
         help="ask with HEAD first and GET only when needed: less bandwidth, but soft-404s and "
         "parked domains are missed on pages that answer HEAD with 200",
     )
-    # Both options share ``head_first``: argparse would take the first one's implied default
-    # (True, from store_false), so the default is set here, once: GET.
-    parser.set_defaults(func=run, head_first=False)
 
 
 def user_agent(value: str) -> str:
@@ -164,30 +192,68 @@ def user_agent(value: str) -> str:
 def run(args: argparse.Namespace) -> int:
     try:
         options = options_from_args(args)
-        urls = read_urls(args.urls, args.file)
+        settings = report_settings(args, warn=_warn)
+        inputs = classify(args.urls)
+        if args.file is not None:
+            inputs.urls.extend(_urls_from_file(args.file))
+        if inputs.documents or args.extract:
+            from .audit_run import run_documents  # the extraction code, only when needed
+
+            return run_documents(args, options, settings, inputs)
+        if not inputs.urls:
+            raise UsageError("no URLs given; pass URLs, files or directories, or use --file FILE")
+        return check_list(inputs.urls, options, settings, workers=args.workers)
     except UsageError as exc:
         print(f"linkcheck check: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    progress = Progress(len(urls)) if wants_progress(len(urls)) else None
+
+
+def _warn(text: str) -> None:
+    print(f"linkcheck check: {text}", file=sys.stderr)
+
+
+def check_list(
+    given: Sequence[str], options: CheckOptions, settings: ReportSettings, *, workers: int
+) -> int:
+    """A plain list of URLs: one verdict each, in input order (duplicates checked once)."""
+    urls = [url for url in given if settings.filters.allows(url)]
+    reports: list[LinkReport | None] = [None] * len(urls)
+    cache = settings.cache
+    for index, url in enumerate(urls):
+        cached = cache.get(url) if cache is not None else None
+        if cached is not None:
+            reports[index] = LinkReport(url, cached)
+    todo = [index for index, report in enumerate(reports) if report is None]
+    progress = Progress(len(todo)) if wants_progress(len(todo)) else None
     # JSON Lines stream out in input order while the checks run (no bar to mix them with):
     # results show up early, and encoding overlaps the waits for the network.
-    stream = JsonLinesInOrder(sys.stdout) if args.json and not _shares_terminal(progress) else None
+    streams = settings.form == "json" and settings.output is None
+    stream = JsonLinesInOrder(sys.stdout) if streams and not _shares_terminal(progress) else None
+    if stream is not None:
+        for index, report in enumerate(reports):
+            if report is not None:
+                stream.add(index, with_accept(report, settings).result)
 
     def on_result(index: int, result: CheckResult) -> None:
         if progress is not None:
             progress.step()
         if stream is not None:
-            stream.add(index, result)
+            shown = with_accept(LinkReport(urls[todo[index]], result), settings)
+            stream.add(todo[index], shown.result)
 
     wanted = progress is not None or stream is not None
     results = check_in_processes(
-        urls, options, workers=args.workers, on_result=on_result if wanted else None
+        [urls[index] for index in todo],
+        options,
+        workers=workers,
+        on_result=on_result if wanted else None,
     )
     if progress is not None:
         progress.done()
-    if stream is None:
-        write_results(results, sys.stdout, as_json=args.json)
-    return EXIT_FAILED if any(r.status in FAILING_STATUSES for r in results) else EXIT_OK
+    for index, result in zip(todo, results, strict=True):
+        reports[index] = LinkReport(urls[index], result)
+    done = [report for report in reports if report is not None]
+    return finish(done, settings, places=False, written=stream is not None)
 
 
 def _shares_terminal(progress: Progress | None) -> bool:
@@ -203,7 +269,7 @@ def options_from_args(args: argparse.Namespace) -> CheckOptions:
         raise UsageError("--timeout must be a positive number of seconds")
     if args.retries < 0:
         raise UsageError("--retries cannot be negative")
-    if args.workers < 1:
+    if getattr(args, "workers", 1) < 1:
         raise UsageError("--workers must be at least 1")
     try:
         connect_to = tuple(ConnectTo.parse(spec) for spec in args.connect_to)
@@ -267,15 +333,6 @@ def _check_ca_bundle(path: str) -> None:
         ) from None
 
 
-def read_urls(positional: Sequence[str], file: str | None) -> list[str]:
-    urls = [u for u in positional if u.strip()]
-    if file is not None:
-        urls.extend(_urls_from_file(file))
-    if not urls:
-        raise UsageError("no URLs given; pass URLs as arguments or use --file FILE")
-    return urls
-
-
 def _urls_from_file(file: str) -> list[str]:
     try:
         if file == "-":
@@ -295,7 +352,4 @@ def _urls_from_file(file: str) -> list[str]:
     return urls
 
 
-# -- output ---------------------------------------------------------------------------------
-
-
-__all__ = ["register", "run"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "UsageError", "register", "run"]

@@ -59,7 +59,8 @@ def json_record(result: CheckResult) -> dict[str, Any]:
     }
 
 
-def format_table(results: Sequence[CheckResult]) -> str:
+def format_table(results: Sequence[CheckResult], *, found_in: Sequence[str] | None = None) -> str:
+    """The table; ``found_in``: per result, where it was found (shown under a failing one)."""
     rows = [
         (
             r.status.value,
@@ -72,10 +73,13 @@ def format_table(results: Sequence[CheckResult]) -> str:
     ]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(_HEADER[:3])]
     lines = [_row(_HEADER, widths)]
-    for result, row in zip(results, rows, strict=True):
+    indent = " " * (sum(widths) + 6)
+    for number, (result, row) in enumerate(zip(results, rows, strict=True)):
         lines.append(_row(row, widths))
         if result.status is not Status.OK:
-            lines.append(" " * (sum(widths) + 6) + shown_detail(result))
+            lines.append(indent + shown_detail(result))
+            if found_in is not None and found_in[number]:
+                lines.append(f"{indent}found in: {found_in[number]}")
     lines.append("")
     lines.append(summary(results))
     return "\n".join(lines) + "\n"
@@ -141,4 +145,3 @@ class Progress:
     def done(self) -> None:
         self.stream.write("\r" + " " * (self.WIDTH + 24) + "\r")
         self.stream.flush()
-

@@ -16,16 +16,18 @@ use.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from .batch import run_batch
+from .batch import OpenBatch, Scheduler, run_batch
 from .detectors import Detector, default_detectors
 from .flow import CheckFlow
 from .judging import Judges
 from .options import CheckOptions
+from .page import Page
 from .pool import ConnectionPool
 from .urls import BadUrl, normalize_url
 from .verdict import CheckResult, Status
@@ -107,6 +109,23 @@ class Checker:
             given, target, timeout or self.options.timeout, started
         )
 
+    async def fetch_page(
+        self,
+        url: str,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (the agreed interface: deadline override)
+    ) -> tuple[CheckResult, Page | None]:
+        """Check one URL with GET and read its page: the result (the same verdict ``check``
+        gives), and the final answer's page when it was a 2xx (body up to
+        ``options.max_page_bytes``, ``Page.complete`` False when cut there)."""
+        given = url.strip()
+        started = time.perf_counter()
+        try:
+            target = normalize_url(given)
+        except BadUrl as exc:
+            return CheckResult.invalid(given, exc.reason, exc.detail), None
+        return await self._flow.page_safely(given, target, timeout or self.options.timeout, started)
+
     async def check_many(
         self,
         urls: Sequence[str],
@@ -129,12 +148,17 @@ class Checker:
         *,
         timeout: float | None = None,  # noqa: ASYNC109 (per-check deadline, not the batch's)
         budget: float | None = None,
+        pages: Collection[int] | None = None,
+        on_page: Callable[[int, Page], None] | None = None,
     ) -> None:
         """Call ``on_result(input index, result)`` as each check ends, ``concurrency`` at once.
 
         Every index gets exactly one result (``batch.run_batch``). ``budget``: the seconds the
         whole batch may take; checks still running then end by their own deadline (clipped to
-        the budget) and checks not yet started end as ``not_checked``.
+        the budget) and checks not yet started end as ``not_checked``. ``pages``: the input
+        indexes whose page is wanted (a GET, the body read up to ``max_page_bytes``);
+        ``on_page(index, page)`` is called for those whose final answer was a 2xx, before
+        ``on_result`` for the same index.
         """
         await run_batch(
             urls,
@@ -145,7 +169,47 @@ class Checker:
             per_check=timeout or self.options.timeout,
             budget=budget,
             on_host_done=self._host_done,
+            check_page=self._flow.page_safely,
+            pages=pages,
+            on_page=on_page,
         )
+
+    @contextlib.asynccontextmanager
+    async def open_batch(
+        self,
+        on_result: Callable[[int, CheckResult], None],
+        *,
+        on_page: Callable[[int, Page], None] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 (per-check deadline, not the batch's)
+        budget: float | None = None,
+    ) -> AsyncIterator[OpenBatch]:
+        """A batch that takes URLs while it runs (``OpenBatch.add``, also from inside
+        ``on_page`` and ``on_result``): a crawler adds the links of each page it reads.
+
+        Leaving the block waits until every URL added, including those added meanwhile, has
+        its result; an exception in the block (or a callback) cancels what still runs.
+        ``budget`` counts from the block's start.
+        """
+        urls: list[str] = []
+        scheduler = Scheduler(
+            urls,
+            on_result,
+            self._flow.check_safely,
+            concurrency=self.options.concurrency,
+            per_host=self.options.per_host,
+            per_check=timeout or self.options.timeout,
+            budget=budget,
+            on_host_done=self._host_done,
+            check_page=self._flow.page_safely,
+            on_page=on_page,
+            growing=True,
+        )
+        batch = OpenBatch(urls, scheduler)
+        try:
+            yield batch
+            await batch.close()
+        finally:
+            await batch.stop()
 
     def _host_done(self, host: str) -> None:
         if self._pool is not None:

@@ -33,6 +33,7 @@ class Exchange:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    cut: bool = False  # a body was read but not to its end (it is a prefix)
 
 
 class Exchanger(Protocol):

@@ -1,10 +1,13 @@
 """One check, hop by hop: requests, retries, redirects and the deadline, to one result.
 
-For each hop: HEAD (GET when a detector wants the page, or HEAD is refused or misbehaves),
+For each hop: HEAD (GET when a detector or the caller wants the page, or HEAD is refused or
+misbehaves),
 retry transient failures while the deadline allows, follow redirects by hand (cap, loop
 detection, every hop vetted by the exchanger), carry the check's cookies; then ``judging.py``
 reaches the verdict. Everything runs under one total deadline; every way a check can end is a
-``CheckResult``, a defect included (``check_safely``).
+``CheckResult``, a defect included (``check_safely``). A check whose page the caller wants
+(``page_safely``) is a GET whose final answer's body is read up to ``max_page_bytes``; its
+detectors see the same prefix as any other check's, so its verdict is the same.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from .exchange import BodyWanted, Exchanger
 from .head_trust import HeadTrust
 from .judging import Judges
 from .options import CheckOptions
+from .page import Page, media_type
 from .pool import queued_out
 from .quirks import QUIRKS
 from .retry import backoff_delay, retry_after_seconds
@@ -63,34 +67,47 @@ class CheckFlow:
         verdict, so what lands here is a defect, logged with the URL and the traceback.
         """
         try:
-            return await self._check_target(given, target, budget, started)
+            return (await self._check_target(given, target, budget, started, page=False))[0]
         except Exception as exc:
-            log.exception("the check of %s failed unexpectedly", given)
-            return CheckResult.not_checked(
-                given,
-                f"The check failed inside linkcheck ({type(exc).__name__}); this says nothing "
-                "about the link.",
-            )
+            return _defect(given, exc)
+
+    async def page_safely(
+        self, given: str, target: Target, budget: float, started: float
+    ) -> tuple[CheckResult, Page | None]:
+        """``check_safely`` for a check whose page is wanted: the result, and the final answer's
+        page when it was a 2xx (``page.Page``)."""
+        try:
+            return await self._check_target(given, target, budget, started, page=True)
+        except Exception as exc:
+            return _defect(given, exc), None
 
     async def _check_target(
-        self, given: str, target: Target, budget: float, started: float
-    ) -> CheckResult:
+        self, given: str, target: Target, budget: float, started: float, *, page: bool
+    ) -> tuple[CheckResult, Page | None]:
         trail = Trail(target=target, current=target, hops=[])
         loop = asyncio.get_running_loop()
         deadline = loop.time() + budget
         platform: str | None = None
+        read: Page | None = None
         try:
             with _Deadline(loop, deadline):
-                reply = await self._follow(trail, deadline, force_get=False)
+                reply = await self._follow(trail, deadline, force_get=False, page=page)
                 judged, platform = await self._judge(trail, reply, deadline)
                 while isinstance(judged, Follow):  # an interstitial: on to the page it names
                     hop = Hop(url=trail.current.url, status=reply.status)
                     following = normalize_url(judged.url)
                     trail.advance(hop, following, self.options.max_redirects, restart=True)
                     trail.wanting.clear()  # the stop's platform has no say on the target
-                    reply = await self._follow(trail, deadline, force_get=False)
+                    reply = await self._follow(trail, deadline, force_get=False, page=page)
                     judged, platform = await self._judge(trail, reply, deadline)
                 verdict = judged
+                if reply.page is not None:  # only when wanted, and only for a 2xx answer
+                    read = Page(
+                        url=trail.current.url,
+                        content_type=media_type(reply.headers),
+                        body=reply.page,
+                        complete=not reply.cut,
+                    )
         except TimeoutError:
             waited = queued_out.get()  # cancelled while it queued for a connection
             queued_out.set(False)
@@ -108,7 +125,7 @@ class CheckFlow:
             verdict = Verdict(
                 Status.INVALID, exc.reason, f"A redirect points to an unusable URL: {exc.detail}"
             )
-        return CheckResult(
+        result = CheckResult(
             url=given,
             status=verdict.status,
             reason=verdict.reason,
@@ -120,8 +137,11 @@ class CheckFlow:
             elapsed_ms=_ms_since(started),
             checked_at=_clock.now_iso(),
         )
+        return result, read
 
-    async def _follow(self, trail: Trail, deadline: float, *, force_get: bool) -> Reply:
+    async def _follow(
+        self, trail: Trail, deadline: float, *, force_get: bool, page: bool = False
+    ) -> Reply:
         """Request hop after hop until a response that is not a redirect.
 
         Once a platform detector wants a hop, every later hop is fetched with GET too, so the
@@ -142,7 +162,7 @@ class CheckFlow:
             wanting = self._judges.wanting(target)
             trail.wanting.update(wanting)
             get = get or bool(wanting) or target.host in INTERSTITIAL_HOSTS
-            reply = await self._fetch(target, deadline, get, trail.jar.header(target))
+            reply = await self._fetch(target, deadline, get, trail.jar.header(target), page)
             set_cookie = reply.headers.get("set-cookie")
             if set_cookie:  # most answers set none: no clock read on the common path
                 trail.jar.store(set_cookie, target, now=time.time())
@@ -154,11 +174,13 @@ class CheckFlow:
             trail.advance(hop, resolve_relative(target, location), limit)
 
     async def _fetch(
-        self, target: Target, deadline: float, want_body: bool, cookie: str | None
+        self, target: Target, deadline: float, want_body: bool, cookie: str | None, page: bool
     ) -> Reply:
-        """HEAD first (no body), GET when the body is wanted or HEAD was refused."""
-        if want_body or self._head_trust.get_first(target.host):
-            return await self._attempts(target, "GET", deadline, cookie, want_body=want_body)
+        """HEAD first (no body), GET when the body or the page is wanted, or HEAD was refused."""
+        if want_body or page or self._head_trust.get_first(target.host):
+            return await self._attempts(
+                target, "GET", deadline, cookie, want_body=want_body, page=page
+            )
         reply = await self._attempts(target, "HEAD", deadline, cookie, want_body=False)
         if reply.status in HEAD_ONLY_RETRY or self._head_trust.believes(target.host, reply.status):
             return reply
@@ -168,7 +190,14 @@ class CheckFlow:
         return again
 
     async def _attempts(
-        self, target: Target, method: str, deadline: float, cookie: str | None, *, want_body: bool
+        self,
+        target: Target,
+        method: str,
+        deadline: float,
+        cookie: str | None,
+        *,
+        want_body: bool,
+        page: bool = False,
     ) -> Reply:
         """One request, retried on transient failures while the deadline allows."""
         loop = asyncio.get_running_loop()
@@ -176,7 +205,7 @@ class CheckFlow:
         attempt = 0
         while True:
             try:
-                reply = await self._send(target, method, cookie, want_body=want_body)
+                reply = await self._send(target, method, cookie, want_body=want_body, page=page)
             except RETRYABLE as exc:
                 if _is_tls(exc) or attempt >= self.options.retries:
                     raise
@@ -199,12 +228,14 @@ class CheckFlow:
             await asyncio.sleep(wait)
 
     async def _send(
-        self, target: Target, method: str, cookie: str | None, *, want_body: bool
+        self, target: Target, method: str, cookie: str | None, *, want_body: bool, page: bool
     ) -> Reply:
         wants: BodyWanted | None = None
         if method == "GET":
             wants = _always if want_body else self._judges.body_wanted
         limit = self.options.max_body_bytes
+        if page:
+            return await self._send_for_page(target, cookie, wants)
         quirk = QUIRKS.get(target.host)  # a site's request tweak (quirks.py); most have none
         if quirk is None:
             extra = {"Cookie": cookie} if cookie else None
@@ -214,6 +245,33 @@ class CheckFlow:
             headers = _with_cookie(quirk.headers, cookie)
             answer = await self._exchanger.exchange(method, sent, wants, limit, headers)
         return Reply(answer.status, answer.headers, answer.body, method)
+
+    async def _send_for_page(
+        self, target: Target, cookie: str | None, judged: BodyWanted | None
+    ) -> Reply:
+        """A GET whose 2xx body is read up to ``max_page_bytes``, for the caller's ``Page``.
+
+        The judges get what an ordinary GET would have given them: the first
+        ``max_body_bytes`` of a body they (``judged``) want, nothing of one they do not, so
+        wanting the page never changes a verdict.
+        """
+
+        def wanted(status: int, content_type: str) -> bool:
+            return 200 <= status < 300 or (judged is not None and judged(status, content_type))
+
+        limit = max(self.options.max_page_bytes, self.options.max_body_bytes)
+        quirk = QUIRKS.get(target.host)
+        sent = target if quirk is None else replace(target, url=quirk.url(target.url))
+        headers = _with_cookie(quirk.headers, cookie) if quirk is not None else None
+        if quirk is None and cookie:
+            headers = {"Cookie": cookie}
+        answer = await self._exchanger.exchange("GET", sent, wanted, limit, headers)
+        status, content_type = answer.status, answer.headers.get("content-type", "")
+        prefix = b""
+        if judged is not None and judged(status, content_type):
+            prefix = answer.body[: self.options.max_body_bytes]
+        page = answer.body if 200 <= status < 300 else None
+        return Reply(status, answer.headers, prefix, "GET", page=page, cut=answer.cut)
 
     async def _probe(self, url: str, deadline: float, jar: CookieJar) -> ProbeResponse | None:
         """A GET on a detector's behalf: same vetting, politeness, deadline and cookies as the
@@ -300,6 +358,15 @@ _clock = _Clock()
 
 def _ms_since(started: float) -> int:
     return int((time.perf_counter() - started) * 1000)
+
+
+def _defect(given: str, exc: Exception) -> CheckResult:
+    log.exception("the check of %s failed unexpectedly", given, exc_info=exc)
+    return CheckResult.not_checked(
+        given,
+        f"The check failed inside linkcheck ({type(exc).__name__}); this says nothing "
+        "about the link.",
+    )
 
 
 def _always(status: int, content_type: str) -> bool:

@@ -77,6 +77,8 @@ class CheckOptions:
     per_host: int = 4  # polite cap of concurrent requests to one host
     max_redirects: int = 10
     max_body_bytes: int = 256 * 1024  # bounded prefix read for detectors
+    # A page a caller asked for (``Checker.fetch_page``, ``pages=``): its body is read up to this.
+    max_page_bytes: int = 4 * 1024 * 1024
     retries: int = 2  # extra attempts on transient failures
     backoff: float = 0.25  # first pause before a retry, seconds (doubles, with jitter)
     always_get: bool = False  # GET every URL (no HEAD): lets generic detectors see every page

@@ -32,6 +32,8 @@ class Reply:
     body: bytes
     method: str
     refused_wait: float | None = None  # a Retry-After longer than the deadline allowed
+    page: bytes | None = None  # a 2xx body read for the caller (``flow.CheckFlow.page_safely``)
+    cut: bool = False  # ``page`` stops at ``max_page_bytes``: the body went on
 
 
 @dataclass(slots=True)

@@ -32,6 +32,9 @@ class Reason(StrEnum):
     PLATFORM_DELETED = "platform_deleted"
     REDIRECT_TO_HOME = "redirect_to_home"
     DNS_NXDOMAIN = "dns_nxdomain"
+    # The page is there but the #fragment the link names is not (audits and the CLI only:
+    # sweeps and notifications never judge fragments; docs/fragments.md).
+    MISSING_FRAGMENT = "missing_fragment"
     # restricted
     PLATFORM_PRIVATE = "platform_private"
     LOGIN_REQUIRED = "login_required"

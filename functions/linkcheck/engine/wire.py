@@ -62,6 +62,7 @@ class WireExchanger:
         connection, head = await open_exchange(pool, target, method, request, read_timeout)
         answered = head.headers
         body = b""
+        cut = False
         complete = head.framing is Framing.NONE
         try:
             if (
@@ -75,13 +76,14 @@ class WireExchanger:
                 finally:
                     await chunks.aclose()
                 complete = chunks.exhausted
+                cut = not complete
             elif not complete and method != "HEAD":
                 complete = await _skip_body(connection, head, read_timeout)
         except BaseException as exc:
             pool.release(connection, reusable=False)
             reraise_as_failure(exc)
         pool.release(connection, reusable=complete and head.keep_alive)
-        return Exchange(head.status, answered, body)
+        return Exchange(head.status, answered, body, cut)
 
 
 async def open_exchange(

@@ -1,0 +1,378 @@
+"""The in-process audit over ``Checker.open_batch``: documents read, every link checked once.
+
+Two entry points share one engine of bookkeeping (``_Audit``):
+
+- ``crawl``: from a start URL (and optionally its sitemap), the same-site pages are read for
+  links (each page once: its check is its fetch), down to ``Limits.max_depth`` and up to
+  ``Limits.max_pages``, robots.txt honoured for the pages read;
+- ``audit``: the given documents (URLs, any site) are read and the given links (found in
+  local files) are checked; nothing else is read.
+
+Every distinct link (its URL without fragment) is checked once, however many times it is found.
+A link with a fragment is reported on its own and judged against the anchors of the target
+page (``fragments.judge_fragment``): its target is fetched as a page. A link to a page that
+robots.txt disallows is still checked (one request, as a visitor following it would make) but
+not read for more links. ``file://`` links are judged on the file system (``local_files``).
+Each report says where its link was found (every place counted, the first ``MAX_SOURCES``
+named).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from ..engine import Checker, CheckResult, Page, Reason, Status
+from ..extract import (
+    DocumentKind,
+    ExtractedDocument,
+    FoundLink,
+    detect_kind,
+    extract,
+    extract_bio,
+    html_anchors,
+    is_bio_page,
+    markdown_anchors,
+)
+from .fragments import fragment_checked, judge_fragment, split_fragment
+from .local_files import LocalFiles
+from .report import MAX_SOURCES, LinkReport
+from .robots import Robots, fetch_robots, unrestricted
+from .scope import Filters, Limits, Scope
+
+OnReport = Callable[["LinkReport"], None]
+KnownResult = Callable[[str], CheckResult | None]  # a recent result of a link (a cache), or None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOptions:
+    filters: Filters = field(default_factory=Filters)
+    limits: Limits = field(default_factory=Limits)
+    fragments: bool = True  # judge fragments against the target's anchors
+    media: bool = False  # also the links of img, script, source, ... elements
+    robots: bool = True  # honour robots.txt for the pages a crawl reads
+    known: KnownResult | None = None  # reuse recent results (never for pages read for links)
+
+
+@dataclass(slots=True)
+class AuditOutcome:
+    reports: list[LinkReport]
+    pages_read: int = 0
+    excluded: int = 0  # distinct links the include/exclude filters left out
+    over_limit: int = 0  # distinct links not checked: max_links was reached
+    notes: list[str] = field(default_factory=list)  # what the user should know (robots.txt)
+
+
+async def crawl(
+    checker: Checker,
+    start: str,
+    options: AuditOptions,
+    *,
+    sitemap: bool = False,
+    on_report: OnReport | None = None,
+) -> AuditOutcome:
+    """Read the site of ``start`` and check every link found (see the module docstring)."""
+    robots = unrestricted(checker.options.user_agent)
+    if options.robots:
+        robots = await fetch_robots(checker, start)
+    run = _Audit(checker, options, Scope((start,), options.filters), robots, on_report)
+    if robots.note:
+        run.notes.append(robots.note)
+    seeds: list[FoundLink] = []
+    if sitemap:
+        seeds = await _sitemap_links(checker, start, run.notes)
+    async with checker.open_batch(run.on_result, on_page=run.on_page) as batch:
+        run.batch = batch
+        run.found(FoundLink(url=start, source="", line=None, element="a"), depth=0)
+        for link in seeds:
+            run.found(link, depth=1)
+    return run.outcome()
+
+
+async def audit(
+    checker: Checker,
+    options: AuditOptions,
+    *,
+    documents: Sequence[str] = (),
+    links: Sequence[FoundLink] = (),
+    on_report: OnReport | None = None,
+) -> AuditOutcome:
+    """Read ``documents`` (page, sitemap, feed, bio page URLs) and check their links and
+    ``links``; robots.txt does not apply to documents the user names."""
+    run = _Audit(checker, options, None, unrestricted(checker.options.user_agent), on_report)
+    async with checker.open_batch(run.on_result, on_page=run.on_page) as batch:
+        run.batch = batch
+        for url in documents:
+            run.found(FoundLink(url=url, source="", line=None, element="a"), depth=0, read=True)
+        for link in links:
+            run.found(link, depth=1)
+    return run.outcome()
+
+
+def where(link: FoundLink) -> str:
+    """How a place is shown: ``path:line`` for a local file, the page URL for a page."""
+    if link.line is not None and not _is_web(link.source):
+        return f"{link.source}:{link.line}"
+    return link.source
+
+
+def document_links(page: Page, *, media: bool) -> ExtractedDocument | None:
+    """The links of a fetched document (bio page, HTML, sitemap, feed, Markdown, text)."""
+    if is_bio_page(page.url):
+        bio = extract_bio(page.body, page.url)
+        if bio is not None:
+            return bio
+    kind = detect_kind(path=urlsplit(page.url).path, content_type=page.content_type, body=page.body)
+    if kind is None:
+        return None
+    return extract(page.body, kind, source=page.url, base_url=page.url, media=media)
+
+
+def page_anchors(page: Page) -> frozenset[str] | None:
+    """The anchors of an HTML or Markdown page; None for other kinds (nothing to judge by)."""
+    kind = detect_kind(path=urlsplit(page.url).path, content_type=page.content_type, body=page.body)
+    if kind is DocumentKind.HTML:
+        return html_anchors(page.body)
+    if kind is DocumentKind.MARKDOWN:
+        return markdown_anchors(page.body.decode("utf-8", errors="replace"))
+    return None
+
+
+def _is_web(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+async def _sitemap_links(checker: Checker, start: str, notes: list[str]) -> list[FoundLink]:
+    parts = urlsplit(start)
+    url = f"{parts.scheme}://{parts.netloc}/sitemap.xml"
+    result, page = await checker.fetch_page(url)
+    document = document_links(page, media=False) if page is not None else None
+    if document is None:
+        notes.append(f"no sitemap read at {url}: {result.status.value}/{result.reason.value}")
+        return []
+    return list(document.links)
+
+
+@dataclass(slots=True)
+class _Report:
+    url: str
+    fragment: str | None
+    places: list[str] = field(default_factory=list)
+    count: int = 0
+    result: CheckResult | None = None
+
+
+@dataclass(slots=True)
+class _Target:
+    """One distinct URL (fragment removed) and what is known of it."""
+
+    url: str
+    depth: int
+    read: bool = False  # its page is read for links
+    plain_asked: bool = False
+    page_asked: bool = False
+    plain_result: CheckResult | None = None
+    page_result: CheckResult | None = None
+    anchors: frozenset[str] | None = None
+    complete: bool = True
+    reports: list[_Report] = field(default_factory=list)
+
+
+class _Audit:
+    """The bookkeeping of one audit: what was found where, what to check, what to read."""
+
+    def __init__(
+        self,
+        checker: Checker,
+        options: AuditOptions,
+        scope: Scope | None,  # None: read only the seeds
+        robots: Robots,
+        on_report: OnReport | None,
+    ) -> None:
+        self.options = options
+        self.scope = scope
+        self.robots = robots
+        self.on_report = on_report
+        self.batch: OpenBatchLike | None = None
+        self.targets: dict[str, _Target] = {}
+        self.reports: dict[str, _Report] = {}
+        self.asked: dict[int, tuple[_Target, bool]] = {}
+        self.pages: dict[int, Page] = {}
+        self.read_pages: set[str] = set()
+        self.reads_asked = 0
+        self.pages_read = 0
+        self.excluded: set[str] = set()
+        self.over_limit: set[str] = set()
+        self.notes: list[str] = []
+        self.local = LocalFiles()
+
+    # -- links found -----------------------------------------------------------------------
+
+    def found(self, link: FoundLink, *, depth: int, read: bool = False) -> None:
+        base, fragment = split_fragment(link.url)
+        if not (fragment and self.options.fragments and fragment_checked(link.url)):
+            fragment = None
+        shown = f"{base}#{fragment}" if fragment else base
+        if not self.options.filters.allows(shown):
+            self.excluded.add(base)
+            return
+        report = self.reports.get(shown)
+        if report is None:
+            if base.startswith("file:"):
+                report = self._new_report(shown, fragment)
+                self._place(report, link)
+                self._settle(report, self.local.check(shown))
+                return
+            target = self.targets.get(base)
+            if target is None:
+                if len(self.targets) >= self.options.limits.max_links:
+                    self.over_limit.add(base)
+                    return
+                target = self.targets[base] = _Target(base, depth)
+            report = self._new_report(shown, fragment)
+            target.reports.append(report)
+            self._place(report, link)
+            self._want(target, report, read or self._may_read(base, depth))
+            return
+        self._place(report, link)
+
+    def _new_report(self, url: str, fragment: str | None) -> _Report:
+        report = self.reports[url] = _Report(url, fragment)
+        return report
+
+    def _place(self, report: _Report, link: FoundLink) -> None:
+        report.count += 1
+        place = where(link)
+        if place and len(report.places) < MAX_SOURCES and place not in report.places:
+            report.places.append(place)
+
+    def _may_read(self, url: str, depth: int) -> bool:
+        scope = self.scope
+        return (
+            scope is not None
+            and depth <= self.options.limits.max_depth
+            and self.reads_asked < self.options.limits.max_pages
+            and scope.on_site(url)
+            and self.robots.allows(url)
+        )
+
+    def _want(self, target: _Target, report: _Report, read: bool) -> None:
+        """Ask the engine for what this report needs, unless it was asked already."""
+        if read and not target.read and not target.page_asked:
+            target.read = True
+            self.reads_asked += 1
+            self._ask(target, page=True)
+            return
+        if report.fragment is None:
+            known = target.page_result or target.plain_result
+            if known is not None:
+                self._settle(report, known)
+            elif not (target.plain_asked or target.page_asked):
+                cached = self._known(report.url)
+                if cached is not None:
+                    self._settle(report, cached)
+                else:
+                    self._ask(target, page=False)
+            return
+        if target.page_result is not None:
+            self._judge(target, report)
+        elif not target.page_asked:
+            cached = self._known(report.url)
+            if cached is not None:
+                self._settle(report, cached)
+            else:
+                self._ask(target, page=True)
+
+    def _known(self, url: str) -> CheckResult | None:
+        known = self.options.known
+        return known(url) if known is not None else None
+
+    def _ask(self, target: _Target, *, page: bool) -> None:
+        assert self.batch is not None
+        if page:
+            target.page_asked = True
+        else:
+            target.plain_asked = True
+        self.asked[self.batch.add(target.url, page=page)] = (target, page)
+
+    # -- results ---------------------------------------------------------------------------
+
+    def on_page(self, index: int, page: Page) -> None:
+        self.pages[index] = page
+
+    def on_result(self, index: int, result: CheckResult) -> None:
+        target, with_page = self.asked.pop(index)
+        page = self.pages.pop(index, None)
+        if not with_page:
+            target.plain_result = result
+        else:
+            target.page_result = result
+            if page is not None:
+                target.complete = page.complete
+                document = self._read(target, page) if target.read else None
+                target.anchors = document.anchors if document is not None else page_anchors(page)
+        for report in target.reports:
+            if report.result is not None:
+                continue
+            if report.fragment is None:
+                self._settle(report, result)
+            elif target.page_result is not None:
+                self._judge(target, report)
+
+    def _read(self, target: _Target, page: Page) -> ExtractedDocument | None:
+        final = split_fragment(page.url)[0]
+        if self.scope is not None and not self.scope.on_site(final):
+            return None  # redirected off the site: not ours to crawl
+        if final in self.read_pages:
+            return None  # another URL of a page already read (a redirect)
+        self.read_pages.add(final)
+        document = document_links(page, media=self.options.media)
+        if document is None:
+            return None
+        self.pages_read += 1
+        for link in document.links:
+            self.found(link, depth=target.depth + 1)
+        return document
+
+    def _judge(self, target: _Target, report: _Report) -> None:
+        assert target.page_result is not None and report.fragment is not None
+        result = replace(target.page_result, url=report.url)
+        judged = judge_fragment(result, report.fragment, target.anchors, target.complete)
+        self._settle(report, judged)
+
+    def _settle(self, report: _Report, result: CheckResult) -> None:
+        if result.url != report.url:
+            result = replace(result, url=report.url)
+        report.result = result
+        if self.on_report is not None:
+            self.on_report(_finished(report, result))
+
+    def outcome(self) -> AuditOutcome:
+        reports = []
+        for report in self.reports.values():
+            result = report.result or CheckResult(
+                url=report.url,
+                status=Status.ERROR,
+                reason=Reason.NOT_CHECKED,
+                detail="The audit ended before this link was checked.",
+            )
+            reports.append(_finished(report, result))
+        return AuditOutcome(
+            reports=reports,
+            pages_read=self.pages_read,
+            excluded=len(self.excluded),
+            over_limit=len(self.over_limit),
+            notes=self.notes,
+        )
+
+
+def _finished(report: _Report, result: CheckResult) -> LinkReport:
+    return LinkReport(report.url, result, tuple(report.places), report.count)
+
+
+class OpenBatchLike(Protocol):
+    """The part of the engine's open batch an audit uses."""
+
+    def add(self, url: str, *, page: bool = False) -> int: ...

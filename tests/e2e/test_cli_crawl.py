@@ -1,0 +1,166 @@
+"""`linkcheck crawl` and `linkcheck check --extract` over a local site (tests/e2e/site_server)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from linkcheck.cli import main
+
+from .servers import ScriptedServer
+from .site_server import site
+
+FAST = ["--allow-private-networks", "--timeout", "3", "--retries", "0"]
+
+
+@pytest.fixture()
+def servers() -> Iterator[tuple[ScriptedServer, ScriptedServer]]:
+    with site() as running:
+        yield running
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
+    code = main([*argv, *FAST, "--format", "json"])
+    out, err = capsys.readouterr()
+    records = [json.loads(line) for line in out.splitlines()]
+    return code, {r["url"]: r for r in records}, err
+
+
+def test_crawl_reads_the_site_and_checks_every_link_once(
+    servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, other = servers
+    code, found, err = run(["crawl", server.url("/")], capsys)
+    assert code == 1
+    url = server.url
+    assert found[url("/missing")]["status"] == "broken"
+    assert found[url("/missing")]["found_in"] == [url("/")]
+    assert found[url("/missing")]["found_count"] == 2  # two links, one check
+    assert len(server.hits("/missing")) == 1
+    # Fragments: the present one is ok, the missing one broken, both from one fetch of a.html.
+    assert found[url("/a.html#intro")]["status"] == "ok"
+    assert sorted(found[url("/a.html#intro")]["found_in"]) == [url("/"), url("/about/")]
+    missing = found[url("/a.html#nope")]
+    assert (missing["status"], missing["reason"]) == ("broken", "missing_fragment")
+    # Relative links, <base href>, nested pages down to the bottom.
+    assert found[url("/sub/page.html")]["found_in"] == [url("/a.html")]
+    assert found[url("/sub/deep.html")]["status"] == "ok"
+    # robots.txt: the disallowed page is checked but not read for links.
+    assert found[url("/private/secret.html")]["status"] == "ok"
+    assert url("/only-in-private") not in found and server.hits("/only-in-private") == []
+    assert len(server.hits("/robots.txt")) == 1
+    # The redirect is followed; the slow page ends ok; another site is checked, not read.
+    assert found[url("/redirect")]["final_url"] == url("/a.html")
+    assert found[url("/slow")]["status"] == "ok"
+    assert found[other.url("/elsewhere")]["status"] == "ok"
+    assert other.hits("/never-read") == []
+    for path in ("/", "/sub/page.html", "/about/", "/slow", "/private/secret.html"):
+        assert len(server.hits(path)) == 1, path
+    assert all(hit.method == "GET" for hit in server.hits("/a.html"))
+    assert not any(u.startswith("mailto:") for u in found)
+    assert "pages read" in err
+
+
+def test_max_depth_and_max_pages(
+    servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, _ = servers
+    _, found, _ = run(["crawl", server.url("/"), "--max-depth", "1"], capsys)
+    assert server.url("/sub/page.html") in found  # a link of a depth-1 page is checked,
+    assert server.url("/sub/deep.html") not in found  # the page it leads to is not read
+    _, found, err = run(["crawl", server.url("/"), "--max-pages", "1"], capsys)
+    assert server.url("/a.html") in found and server.url("/sub/page.html") not in found
+    assert "1 page read" in err
+
+
+def test_sitemap_seeds_the_crawl(
+    servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, _ = servers
+    _, found, _ = run(["crawl", server.url("/")], capsys)
+    assert server.url("/from-sitemap.html") not in found
+    _, found, _ = run(["crawl", server.url("/"), "--sitemap"], capsys)
+    assert found[server.url("/from-sitemap.html")]["found_in"] == [server.url("/sitemap.xml")]
+
+
+def test_no_robots_reads_the_disallowed_section(
+    servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, _ = servers
+    _, found, _ = run(["crawl", server.url("/"), "--no-robots"], capsys)
+    assert server.url("/only-in-private") in found
+    assert server.hits("/robots.txt") == []
+
+
+def test_a_failing_robots_txt_stops_reading(capsys: pytest.CaptureFixture[str]) -> None:
+    from .servers import Reply
+
+    with ScriptedServer() as server:
+        server.route("/robots.txt", Reply(503))
+        server.route("/", Reply(200, body=b"<a href='/next'>next</a>"))
+        code, found, err = run(["crawl", server.url("/")], capsys)
+    assert code == 0
+    assert list(found) == [server.url("/")]  # checked, not read
+    assert "robots.txt answered 503" in err and "--no-robots" in err
+
+
+def test_filters_leave_links_unchecked(
+    servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, other = servers
+    argv = ["crawl", server.url("/"), "--exclude", "/missing$", "--exclude", "#nope"]
+    code, found, err = run([*argv, "--include", "127\\.0\\.0\\.1"], capsys)
+    assert code == 0
+    assert server.hits("/missing") == []
+    assert server.url("/a.html#nope") not in found
+    assert server.url("/a.html#intro") in found
+    assert "left out by --include/--exclude" in err
+    assert other.hits("/elsewhere") != [] or other.url("/elsewhere") in found
+
+
+def test_accept_turns_a_status_into_ok(
+    servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, _ = servers
+    code, found, _ = run(
+        ["crawl", server.url("/"), "--accept", "200..299,404", "--exclude", "#nope"], capsys
+    )
+    assert code == 0
+    assert found[server.url("/missing")]["status"] == "ok"
+    assert "--accept" in found[server.url("/missing")]["detail"]
+
+
+def test_check_extract_reads_only_the_pages_named(
+    servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, _ = servers
+    code, found, _ = run(["check", "--extract", server.url("/")], capsys)
+    assert code == 1
+    assert found[server.url("/a.html#nope")]["reason"] == "missing_fragment"
+    assert server.url("/sub/page.html") not in found  # a.html is checked, not read
+    assert found[server.url("/missing")]["found_in"] == [server.url("/")]
+    code, found, _ = run(["check", "--extract", "--no-fragments", server.url("/")], capsys)
+    assert server.url("/a.html#nope") not in found and server.url("/a.html") in found
+
+
+def test_check_extract_reads_a_sitemap(
+    servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, _ = servers
+    code, found, _ = run(["check", "--extract", server.url("/sitemap.xml")], capsys)
+    assert code == 0
+    assert found[server.url("/from-sitemap.html")]["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["crawl"], ["crawl", "example.com"], ["crawl", "--max-pages", "0", "https://example.com/"]],
+)
+def test_crawl_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.startswith("linkcheck crawl: ")
