@@ -50,6 +50,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from engine_throughput import BIN, busy_machine_warning, compile_linkcheck, free_port, run_child
@@ -255,7 +256,8 @@ def linkcheck_command(site: Site, args: argparse.Namespace, help_text: str) -> l
     for flag in ("--media", "--sitemap"):
         if flag in help_text:
             command.append(flag)
-    return command + args.linkcheck_arg
+    extra: list[str] = args.linkcheck_arg
+    return command + extra
 
 
 def linkinator_command(site: Site, args: argparse.Namespace, program: Path) -> list[str]:
@@ -543,7 +545,7 @@ def tools(
                         name,
                         lychee_command(inputs, output, args),
                         output,
-                        lambda path, count=count: read_lychee(path, site, root, count),
+                        partial(read_lychee, site=site, root=root, pages=count),
                         stdout_is_report=False,
                     )
                 )
@@ -584,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipped {reason}")
         if not chosen:
             return 1
-        extra = ("--site", str(root), "--slow", f"{SLOW_HOST}={SLOW_S}")
+        extra: tuple[str, ...] = ("--site", str(root), "--slow", f"{SLOW_HOST}={SLOW_S}")
         extra += ("--slow", f"{SLOWER_HOST}={SLOWER_S}")
         rounds: list[list[Run]] = []
         with web_server([SITE_HOST], port, work, "site_server.py", extra) as server:

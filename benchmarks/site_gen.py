@@ -242,8 +242,8 @@ def build_site(origins: Origins, pages: int, links: int, seed: int) -> Site:
         if path == "/private/page-0.html":
             lines.append(builder.link("page-1.html", path, None))
         if path in orphans:
-            dead = f"/archive/lost-{orphans.index(path)}.html"
-            lines.append(builder.link(dead, path, MISSING))
+            lost = f"/archive/lost-{orphans.index(path)}.html"
+            lines.append(builder.link(lost, path, MISSING))
         for _ in range(slots[number]):
             kind = drawn.pop()
             lines.append(_content_link(builder, kind, pools, path, directory, site_pages))
