@@ -93,51 +93,30 @@ def _said(status: object, reason: object) -> str:
     return f"{status}/{reason}" if reason else str(status)
 
 
-def read_linkcheck(output: Path, site: Site) -> Findings:
-    """JSON Lines (one object per link report) or one JSON document holding them.
-
-    A report carries ``url`` and the verdict's ``status``/``reason`` (at its top or under
-    ``result``) and ``found_count``; an object with ``pages_read`` is a summary. The pages
-    read are also on stderr: ``linkcheck crawl: N pages read, M links``.
-    """
-    text = output.read_text()
+def read_linkcheck(output: Path) -> Findings:
+    """JSON Lines, one report per distinct link (``url`` with its fragment when judged, the
+    verdict's ``status`` and ``reason``, ``found_count``); the pages read are on stderr
+    (``linkcheck crawl: N pages read, M links``)."""
     found = Findings()
     errors = output.with_suffix(".stderr")
     said = re.search(r"(\d+) pages? read", errors.read_text()) if errors.exists() else None
     if said:
         found.pages_read = int(said.group(1))
-    objects: list[dict[str, object]] = []
-    stripped = text.strip()
-    if stripped.startswith("{") and "\n{" not in stripped:
-        document = json.loads(stripped)
-        objects = [document]
-        for key in ("links", "reports", "results"):
-            if isinstance(document.get(key), list):
-                objects += document[key]
-    else:
-        objects = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     urls: set[str] = set()
     links = 0
-    for item in objects:
-        if "pages_read" in item:
-            found.pages_read = int(str(item["pages_read"]))
-            if item.get("links_found") is not None:
-                found.links_found = int(str(item["links_found"]))
-        if "url" not in item:
+    for line in output.read_text().splitlines():
+        if not line.startswith("{"):
             continue
-        result = item.get("result") if isinstance(item.get("result"), dict) else item
-        assert isinstance(result, dict)
-        status, reason = result.get("status"), result.get("reason")
-        url = str(item["url"])
+        report = json.loads(line)
+        url, status, reason = str(report["url"]), report.get("status"), report.get("reason")
         urls.add(url)
-        links += int(str(item.get("found_count") or 0))
+        links += int(report.get("found_count") or 0)
         if reason == "missing_fragment":
             found.fragments.add(normalise(url, keep_fragment=True))
         elif status in ("broken", "error", "invalid"):
             found.dead[normalise(url)] = _said(status, reason)
     found.urls_checked = len(urls)
-    if found.links_found is None and links:
-        found.links_found = links
+    found.links_found = links or None
     return found
 
 
@@ -505,7 +484,7 @@ def tools(
                     "linkcheck",
                     linkcheck_command(site, args, help_text),
                     work / "linkcheck.json",
-                    lambda path: read_linkcheck(path, site),
+                    read_linkcheck,
                 )
             )
     if not args.skip_linkinator:
