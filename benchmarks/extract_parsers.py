@@ -188,6 +188,23 @@ def main() -> int:
             f"| {name:<22} | {import_ms(module):9.1f} | {parse_ms(fn, args.repeat):8.2f} "
             f"| {count:5d} | {lines} |"
         )
+    print("\nlinkcheck.extract end to end (decode, parse, resolve; what an audit pays per page):\n")
+    print(f"| {'document':<22} | ms | links |")
+    print(f"|{'-' * 24}|----|-------|")
+    from linkcheck.extract import DocumentKind, extract
+
+    for name, body, kind in (
+        ("HTML 200 KB", page.encode(), DocumentKind.HTML),
+        ("HTML 200 KB, media", page.encode(), DocumentKind.HTML),
+        ("Markdown 50 KB", md.encode(), DocumentKind.MARKDOWN),
+    ):
+        media = name.endswith("media")
+
+        def run(body: bytes = body, kind: DocumentKind = kind, media: bool = media) -> int:
+            doc = extract(body, kind, source="https://example.com/a/", media=media)
+            return len(doc.links)
+
+        print(f"| {name:<22} | {parse_ms(run, args.repeat):.1f} | {run():5d} |")
     return 0
 
 

@@ -118,7 +118,7 @@ def test_filters_leave_links_unchecked(
     assert server.url("/a.html#nope") not in found
     assert server.url("/a.html#intro") in found
     assert "left out by --include/--exclude" in err
-    assert other.hits("/elsewhere") != [] or other.url("/elsewhere") in found
+    assert other.url("/elsewhere") in found  # the include pattern matches both servers
 
 
 def test_accept_turns_a_status_into_ok(

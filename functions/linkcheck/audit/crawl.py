@@ -102,6 +102,10 @@ async def audit(
     """Read ``documents`` (page, sitemap, feed, bio page URLs) and check their links and
     ``links``; robots.txt does not apply to documents the user names."""
     run = _Audit(checker, options, None, unrestricted(checker.options.user_agent), on_report)
+    # Targets that some link points into: fetched once, as pages, even for their plain links.
+    run.pages_wanted = {
+        split_fragment(link.url)[0] for link in links if run.judges_fragment(link.url)
+    }
     async with checker.open_batch(run.on_result, on_page=run.on_page) as batch:
         run.batch = batch
         for url in documents:
@@ -203,6 +207,7 @@ class _Audit:
         self.read_pages: set[str] = set()
         self.reads_asked = 0
         self.pages_read = 0
+        self.pages_wanted: set[str] = set()
         self.excluded: set[str] = set()
         self.over_limit: set[str] = set()
         self.notes: list[str] = []
@@ -212,7 +217,7 @@ class _Audit:
 
     def found(self, link: FoundLink, *, depth: int, read: bool = False) -> None:
         base, fragment = split_fragment(link.url)
-        if not (fragment and self.options.fragments and fragment_checked(link.url)):
+        if not self.judges_fragment(link.url):
             fragment = None
         shown = f"{base}#{fragment}" if fragment else base
         if not self.options.filters.allows(shown):
@@ -237,6 +242,10 @@ class _Audit:
             self._want(target, report, read or self._may_read(base, depth))
             return
         self._place(report, link)
+
+    def judges_fragment(self, url: str) -> bool:
+        fragment = split_fragment(url)[1]
+        return bool(fragment) and self.options.fragments and fragment_checked(url)
 
     def _new_report(self, url: str, fragment: str | None) -> _Report:
         report = self.reports[url] = _Report(url, fragment)
@@ -274,7 +283,7 @@ class _Audit:
                 if cached is not None:
                     self._settle(report, cached)
                 else:
-                    self._ask(target, page=False)
+                    self._ask(target, page=target.url in self.pages_wanted)
             return
         if target.page_result is not None:
             self._judge(target, report)

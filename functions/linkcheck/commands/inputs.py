@@ -29,7 +29,9 @@ SKIPPED_DIRECTORIES = frozenset({"node_modules"})  # and every directory whose n
 @dataclass(frozen=True, slots=True)
 class LocalDocument:
     path: Path  # as found (relative when given relative): shown to the user
-    root: Path  # the directory its path is relative to, for --base
+    # What --base stands for: the directory given, a glob's leading directories, a file's
+    # own directory. The document's URL is --base joined with its path under ``root``.
+    root: Path
 
 
 @dataclass(slots=True)
@@ -60,21 +62,32 @@ def _documents(argument: str) -> Iterator[LocalDocument]:
     if path.is_dir():
         yield from (LocalDocument(found, path) for found in walk(path))
     elif path.exists():
-        yield LocalDocument(path, Path("."))
+        yield LocalDocument(path, path.parent)
     elif glob.has_magic(argument):
         matches = sorted(glob.glob(argument, recursive=True))
         if not matches:
             raise UsageError(f"{argument}: no file matches this pattern")
+        root = _fixed_part(argument)
         for match in matches:
             found = Path(match)
             if found.is_dir():
-                yield from (LocalDocument(inner, found) for inner in walk(found))
+                yield from (LocalDocument(inner, root) for inner in walk(found))
             elif not _hidden(found):
-                yield LocalDocument(found, Path("."))
+                yield LocalDocument(found, root)
     else:
         raise UsageError(
             f"{argument}: no such file or directory (a URL needs its scheme: https://{argument})"
         )
+
+
+def _fixed_part(pattern: str) -> Path:
+    """The directory a glob starts from: its leading parts without wildcards."""
+    fixed: list[str] = []
+    for part in Path(pattern).parts[:-1]:
+        if glob.has_magic(part):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")
 
 
 def walk(directory: Path) -> Iterator[Path]:

@@ -98,10 +98,13 @@ def report_settings(args: argparse.Namespace, warn: Any) -> ReportSettings:
         raise UsageError(_option_message(str(exc))) from None
     accept = parse_accept(args.accept) if args.accept is not None else frozenset()
     max_age = parse_duration(args.max_cache_age)
+    output = Path(args.output) if args.output else None
+    if output is not None and not output.parent.is_dir():
+        raise UsageError(f"--output {output}: no such directory: {output.parent}")
     cache = ResultCache(Path(args.cache), max_age, warn=warn) if args.cache else None
     return ReportSettings(
         form=args.format or ("json" if args.json else "text"),
-        output=Path(args.output) if args.output else None,
+        output=output,
         accept=accept,
         filters=filters,
         limits=limits,

@@ -114,7 +114,6 @@ _YOUTUBE_LINK_KEYS = frozenset(
         "primaryLinks",
         "secondaryLinks",
         "attributionViewModel",
-        "aboutChannelViewModel",
     }
 )
 _BARE_HOST = re.compile(r"^[\w-]+(?:\.[\w-]+)+(?:[/?#:]|$)")

@@ -45,6 +45,10 @@ _LINK_RELS_SKIPPED = frozenset(
 )
 
 
+# The attributes extraction reads (libxml2 gives HTML attribute names in lower case).
+_ATTRIBUTES = ("href", "src", "srcset", "poster", "rel", "id", "name")
+
+
 def _lxml_elements(text: str) -> list[Element] | None:
     """Every element in document order, or None when libxml2 stopped before the end."""
     import lxml.etree
@@ -66,12 +70,14 @@ def _lxml_elements(text: str) -> list[Element] | None:
         tag = element.tag
         if not isinstance(tag, str):  # comments and processing instructions
             continue
+        attrib = element.attrib
+        if not attrib:
+            continue  # holds neither a link nor an anchor
         line = element.sourceline
         if line is not None and line >= _LINE_CEILING:
             line = None
-        found.append(
-            (tag.lower(), {str(k).lower(): str(v) for k, v in element.attrib.items()}, line)
-        )
+        wanted = {name: str(attrib[name]) for name in _ATTRIBUTES if name in attrib}
+        found.append((tag.lower(), wanted, line))
     return found
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 
 from .model import MAX_REFERENCE_CHARS
 
@@ -24,10 +24,13 @@ _SAFE = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE + "?"
 
 
-def _valid(url: str) -> str:
-    """``url`` with its path, query and fragment percent-encoded where they must be (the host
-    is left alone: internationalised names are the engine's to normalise)."""
-    parts = urlsplit(url)
+# Characters a valid URL cannot hold as they are (RFC 3986): they are percent-encoded.
+_NEEDS_ESCAPE = re.compile(r"[^\x21-\x7e]|[\"<>\\^`{|}]")
+
+
+def _valid(parts: SplitResult) -> str:
+    """The URL of ``parts`` with its path, query and fragment percent-encoded where they must
+    be (the host is left alone: internationalised names are the engine's to normalise)."""
     return urlunsplit(
         (
             parts.scheme,
@@ -59,6 +62,8 @@ class Resolver:
 
     def __init__(self, source: str, base_url: str | None) -> None:
         self.local = False
+        # Pages repeat their references (navigation, footers): each is resolved once.
+        self._seen: dict[str, str | None] = {}
         if base_url:
             self.base: str | None = base_url
             self.local = base_url.lower().startswith("file:")
@@ -74,10 +79,19 @@ class Resolver:
         if resolved is not None:
             self.base = resolved
             self.local = resolved.startswith("file:")
+            self._seen.clear()
 
     def resolve(self, raw: str | None) -> str | None:
         if not raw or len(raw) > MAX_REFERENCE_CHARS:
             return None
+        if raw in self._seen:
+            return self._seen[raw]
+        if len(self._seen) < 100_000:
+            self._seen[raw] = resolved = self._resolve(raw)
+            return resolved
+        return self._resolve(raw)
+
+    def _resolve(self, raw: str) -> str | None:
         ref = _INNER_WHITESPACE.sub("", raw.strip(_STRIP))
         if not ref:
             return None
@@ -85,7 +99,8 @@ class Resolver:
         if scheme and scheme.group(1).lower() not in _WEB and scheme.group(1).lower() != "file":
             return None
         try:
-            joined = urljoin(self.base, ref) if self.base else ref
+            absolute = scheme is not None and ref.startswith("//", scheme.end())
+            joined = urljoin(self.base, ref) if self.base and not absolute else ref
             parts = urlsplit(joined)
             scheme_name = parts.scheme.lower()
             if scheme_name in _WEB:
@@ -93,7 +108,7 @@ class Resolver:
                     return None
             elif scheme_name != "file" or not self.local:
                 return None
-            return _valid(joined)
+            return _valid(parts) if _NEEDS_ESCAPE.search(joined) else joined
         except ValueError:  # e.g. an unbalanced "[" in the host
             return None
 

@@ -12,7 +12,9 @@ from .resolve import Resolver
 
 # A run of characters that may be part of a URL written in prose. One pass, no backtracking
 # between alternatives: linear in the text. Quotes and angle brackets end a URL.
-_TAIL = r"""[^\s<>"`{}|\\^\x00-\x1f\x7f]{1,8192}"""
+_URL_CHAR = r"""[^\s<>"`{}|\\^\x00-\x1f\x7f]"""
+_TAIL = _URL_CHAR + "{1,8192}"
+_MORE = re.compile(_URL_CHAR)  # one more URL character: the run was longer than the cap
 _URL = re.compile(r"\bhttps?://" + _TAIL, re.IGNORECASE)
 _URL_OR_WWW = re.compile(r"\bhttps?://" + _TAIL + r"|(?<![\w.@/-])www\." + _TAIL, re.IGNORECASE)
 _TRAILING = ".,:;!?'\"*_~"
@@ -39,6 +41,8 @@ def find_urls(text: str, *, www: bool = False) -> Iterator[tuple[int, str]]:
     """(offset, url) of every http(s) URL in ``text``; with ``www``, also ``www.`` names
     (given ``http://``, as GitHub renders them)."""
     for match in (_URL_OR_WWW if www else _URL).finditer(text):
+        if _MORE.match(text, match.end()):
+            continue  # longer than any URL worth checking: a cut one would be wrong
         url = trim(match.group())
         if url[:4].lower() == "www.":
             if "." in url[4:]:
