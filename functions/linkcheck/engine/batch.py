@@ -59,7 +59,8 @@ async def run_batch(
     seconds the whole batch may take; checks still running then end by their own deadline
     (clipped to the budget) and checks not yet started end as ``not_checked``. ``pages``:
     the indexes whose page is wanted (checked by ``check_page``); ``on_page(index, page)``
-    is called before that index's ``on_result`` when its final answer was a 2xx.
+    is called before that index's ``on_result`` when its final answer was a 2xx, once per
+    page read (duplicates get their result, not the page again).
 
     Work-conserving: a free slot goes to a URL whose host has room (``HostQueues``), so a
     busy host never holds slots that other hosts could use, and a check starts (and its
@@ -135,7 +136,7 @@ class Scheduler:
         self._groups: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
         # Results (and pages) of finished checks, for duplicates planned later.
         self._finished: dict[str, CheckResult] = {}
-        self._finished_pages: dict[str, tuple[CheckResult, Page | None]] = {}
+        self._finished_pages: dict[str, CheckResult] = {}
         self._parked: collections.deque[asyncio.Future[None]] = collections.deque()
         self._workers: list[asyncio.Task[None]] = []
         self._live = 0  # workers not yet returned
@@ -151,13 +152,13 @@ class Scheduler:
         if pages is None:
             jobs = plan_jobs(self._urls, indexes, self._groups[0], self._finished, self._on_result)
         else:
-            jobs = self._plan_with_pages(indexes, pages, self._announce)
+            jobs = self._plan_with_pages(indexes, pages, self._on_result)
         self._start(self._hosts.extend(jobs))
 
     def plan_later(self, index: int, page: bool) -> None:
         """Queue one URL; a result known at once (invalid, a finished duplicate) is reported
         on the next turn of the event loop, never before the caller has the index."""
-        known: list[tuple[int, CheckResult, Page | None]] = []
+        known: list[tuple[int, CheckResult]] = []
         jobs = self._plan_with_pages(
             (index,), (index,) if page else (), lambda *found: known.append(found)
         )
@@ -170,9 +171,10 @@ class Scheduler:
         self,
         indexes: Iterable[int],
         pages: Collection[int],
-        announce: Callable[[int, CheckResult, Page | None], None],
+        report: OnResult,
     ) -> list[Job]:
-        """``plan_jobs`` for a batch where some indexes want their page (``pages``)."""
+        """``plan_jobs`` for a batch where some indexes want their page (``pages``). A
+        duplicate of a finished check gets its result at once, never the page again."""
         jobs: list[Job] = []
         for index in indexes:
             page = index in pages
@@ -180,7 +182,7 @@ class Scheduler:
             try:
                 target = normalize_url(given)
             except BadUrl as exc:
-                announce(index, CheckResult.invalid(given, exc.reason, exc.detail), None)
+                report(index, CheckResult.invalid(given, exc.reason, exc.detail))
                 continue
             same = self._groups[page].get(target.url)
             if same is None:
@@ -188,23 +190,15 @@ class Scheduler:
                 jobs.append((given, target, page))
                 continue
             same.append(index)
-            if page:
-                done = self._finished_pages.get(target.url)
-                if done is not None:
-                    announce(index, replace(done[0], url=given), done[1])
-            elif (result := self._finished.get(target.url)) is not None:
-                announce(index, replace(result, url=given), None)
+            done = (self._finished_pages if page else self._finished).get(target.url)
+            if done is not None:
+                report(index, replace(done, url=given))
         return jobs
 
-    def _announce(self, index: int, result: CheckResult, read: Page | None) -> None:
-        if read is not None and self._on_page is not None:
-            self._on_page(index, read)
-        self._on_result(index, result)
-
-    def _announce_later(self, known: list[tuple[int, CheckResult, Page | None]]) -> None:
+    def _announce_later(self, known: list[tuple[int, CheckResult]]) -> None:
         try:
-            for index, result, read in known:
-                self._announce(index, result, read)
+            for index, result in known:
+                self._on_result(index, result)
         finally:
             self._busy -= 1
             self._maybe_done()
@@ -282,19 +276,13 @@ class Scheduler:
         if self._parked and hosts.ready:
             self._wake(1)  # the host that freed a slot has more than this worker will take
         if self.accepting or self._growing:  # for duplicates planned later
-            if page:
-                self._finished_pages[target.url] = (result, read)
-            else:
-                self._finished[target.url] = result
+            (self._finished_pages if page else self._finished)[target.url] = result
         first, *others = self._groups[page][target.url]
-        if read is None or self._on_page is None:
-            self._on_result(first, result)
-            for index in others:
-                self._on_result(index, replace(result, url=self._urls[index].strip()))
-        else:
-            self._announce(first, result, read)
-            for index in others:
-                self._announce(index, replace(result, url=self._urls[index].strip()), read)
+        if read is not None and self._on_page is not None:
+            self._on_page(first, read)  # once per page read, to the first index that wanted it
+        self._on_result(first, result)
+        for index in others:
+            self._on_result(index, replace(result, url=self._urls[index].strip()))
         # Nothing of the host left, even after the callbacks added work: its idle
         # connections can go.
         if (

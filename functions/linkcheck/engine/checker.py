@@ -158,7 +158,8 @@ class Checker:
         the budget) and checks not yet started end as ``not_checked``. ``pages``: the input
         indexes whose page is wanted (a GET, the body read up to ``max_page_bytes``);
         ``on_page(index, page)`` is called for those whose final answer was a 2xx, before
-        ``on_result`` for the same index.
+        ``on_result`` for the same index, once per page read: a duplicate gets its result,
+        not the page again.
         """
         await run_batch(
             urls,
@@ -186,8 +187,10 @@ class Checker:
         """A batch that takes URLs while it runs (``OpenBatch.add``, also from inside
         ``on_page`` and ``on_result``): a crawler adds the links of each page it reads.
 
-        Leaving the block waits until every URL added, including those added meanwhile, has
-        its result; an exception in the block (or a callback) cancels what still runs.
+        ``on_page`` is called once per page read (for the first index that wanted it; a
+        duplicate gets its result only), before that index's ``on_result``. Leaving the block
+        waits until every URL added, including those added meanwhile, has its result; an
+        exception in the block (or a callback) cancels what still runs.
         ``budget`` counts from the block's start.
         """
         urls: list[str] = []
