@@ -269,9 +269,14 @@ class Run:
     note: str = ""
 
 
-def run_child(command: list[str], output: Path) -> tuple[float, float, int]:
-    """Run a command to completion: (wall seconds, CPU seconds user+sys, exit code)."""
-    with output.open("wb") as sink, open(os.devnull, "wb") as devnull:
+def run_child(
+    command: list[str], output: Path, errors: Path | None = None
+) -> tuple[float, float, int]:
+    """Run a command to completion: (wall seconds, CPU seconds user+sys, exit code).
+
+    Its stdout goes to ``output``, its stderr to ``errors`` (dropped when None).
+    """
+    with output.open("wb") as sink, open(errors or os.devnull, "wb") as devnull:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=sink, stderr=devnull, cwd=output.parent)
         _, status, usage = os.wait4(process.pid, 0)  # the child's own rusage, threads included

@@ -197,27 +197,35 @@ class Server:
 
 
 @contextmanager
-def web_server(hosts: list[str], port: int, workdir: Path) -> Iterator[Server]:
+def web_server(
+    hosts: list[str],
+    port: int,
+    workdir: Path,
+    script: str = "real_web_server.py",
+    extra: tuple[str, ...] = (),
+) -> Iterator[Server]:
+    """Run a server script of this folder (``extra``: its own arguments) until the block ends."""
     host_file = workdir / "hosts.txt"
     host_file.write_text("\n".join(hosts) + "\n")
     control_port = free_port(["127.0.0.1"])
     process = subprocess.Popen(
         [
             sys.executable,
-            str(Path(__file__).with_name("real_web_server.py")),
+            str(Path(__file__).with_name(script)),
             "--hosts-file",
             str(host_file),
             "--port",
             str(port),
             "--control-port",
             str(control_port),
+            *extra,
         ],
         stdout=subprocess.PIPE,
     )
     try:
         assert process.stdout is not None
         if process.stdout.readline().strip() != b"ready":
-            raise RuntimeError("the real-web server did not start")
+            raise RuntimeError(f"{script} did not start")
         yield Server(process, control_port)
     finally:
         process.terminate()  # only the process this script started

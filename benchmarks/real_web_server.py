@@ -30,9 +30,16 @@ import asyncio
 import json
 import resource
 import sys
+from collections.abc import Callable
 from typing import TextIO, cast
 
-_REASONS = {200: b"OK", 301: b"Moved Permanently", 404: b"Not Found", 400: b"Bad Request"}
+_REASONS = {
+    200: b"OK",
+    301: b"Moved Permanently",
+    400: b"Bad Request",
+    404: b"Not Found",
+    410: b"Gone",
+}
 _MAX_HEAD = 16 * 1024  # a request head larger than this is refused
 _PAGE = (
     b"<!doctype html><html><head><title>Article %s</title></head><body><h1>Article %s</h1>"
@@ -92,10 +99,13 @@ def plan(method: bytes, path: bytes) -> tuple[int, bytes, bytes, float] | None:
     return 404, _MISSING, b"", 0.0
 
 
-def build(status: int, body: bytes, extra: bytes, method: bytes) -> bytes:
-    head = b"HTTP/1.1 %d %s\r\nContent-Type: text/html\r\nContent-Length: %d\r\n%s\r\n" % (
+def build(
+    status: int, body: bytes, extra: bytes, method: bytes, content_type: bytes = b"text/html"
+) -> bytes:
+    head = b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n" % (
         status,
         _REASONS[status],
+        content_type,
         len(body),
         extra,
     )
@@ -145,15 +155,22 @@ class HostProtocol(asyncio.Protocol):
             self._stats.requests += 1
             if self._stats.trace is not None:
                 self._stats.trace.write(f"{self._address} {method.decode()} {path.decode()}\n")
-            answer = plan(method, path)
+            answer = self.respond(method, path)
             if answer is None:
                 self._hung = True
                 return
-            status, body, extra, delay = answer
-            payload = build(status, body, extra, method)
+            payload, delay = answer
             when = max(self._loop.time() + delay, self._busy_until)
             self._busy_until = when
             self._loop.call_at(when, self._send, payload)
+
+    def respond(self, method: bytes, path: bytes) -> tuple[bytes, float] | None:
+        """(the answer's bytes, delay in seconds) for a request; None: never answer."""
+        answer = plan(method, path)
+        if answer is None:
+            return None
+        status, body, extra, delay = answer
+        return build(status, body, extra, method), delay
 
     def _send(self, payload: bytes) -> None:
         if self._transport is not None and not self._transport.is_closing():
@@ -184,13 +201,18 @@ class ControlProtocol(asyncio.Protocol):
 
 
 async def serve(
-    hosts: list[str], port: int, control_port: int, trace: TextIO | None = None
+    hosts: list[str],
+    port: int,
+    control_port: int,
+    trace: TextIO | None = None,
+    protocol: Callable[[Stats], HostProtocol] = HostProtocol,
 ) -> None:
+    """Listen on every host address (``protocol`` answers them) and the control address."""
     loop = asyncio.get_running_loop()
     stats = Stats(trace)
     servers = [
         await loop.create_server(
-            lambda: HostProtocol(stats), host, port, backlog=1024, reuse_address=True
+            lambda: protocol(stats), host, port, backlog=1024, reuse_address=True
         )
         for host in hosts
     ]

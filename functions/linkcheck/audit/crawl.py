@@ -196,6 +196,7 @@ class _Audit:
         on_report: OnReport | None,
     ) -> None:
         self.options = options
+        self.page_bytes = checker.options.max_page_bytes  # named when a fragment is unconfirmed
         self.scope = scope
         self.robots = robots
         self.on_report = on_report
@@ -348,7 +349,9 @@ class _Audit:
     def _judge(self, target: _Target, report: _Report) -> None:
         assert target.page_result is not None and report.fragment is not None
         result = replace(target.page_result, url=report.url)
-        judged = judge_fragment(result, report.fragment, target.anchors, target.complete)
+        judged = judge_fragment(
+            result, report.fragment, target.anchors, target.complete, read_bytes=self.page_bytes
+        )
         self._settle(report, judged)
 
     def _settle(self, report: _Report, result: CheckResult) -> None:

@@ -46,7 +46,7 @@ class LocalFiles:
         if not fragment or path.is_dir():
             return result
         anchors, complete = self._anchors_of(path)
-        return judge_fragment(result, fragment, anchors, complete)
+        return judge_fragment(result, fragment, anchors, complete, read_bytes=MAX_ANCHOR_FILE_BYTES)
 
     def _anchors_of(self, path: Path) -> tuple[frozenset[str] | None, bool]:
         known = self._anchors.get(path)
