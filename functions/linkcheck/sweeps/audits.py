@@ -384,14 +384,17 @@ def _register(work: AuditWork, audit: Audit, found: Sequence[FoundUrl]) -> None:
 
 
 def _completed_event(audit: Audit, completed_at: str) -> Item:
+    counts = counts_of(audit)
     return audit_completed_item(
         tenant=audit.tenant,
         audit_id=audit.id,
         url=audit.url,
         mode=audit.mode,
-        counts=counts_of(audit),
+        counts=counts,
         pages=audit.pages_read,
-        links=audit.links_checked,
+        # Every URL checked, the pages read included, so the counts add up to it (as the
+        # CLI counts a crawl's links).
+        links=sum(counts.values()),
         started_at=audit.created_at,
         completed_at=completed_at,
         correlation_id=audit.correlation_id,
