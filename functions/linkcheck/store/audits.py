@@ -36,7 +36,7 @@ from ..engine.verdict import CheckResult, Status
 from ..errors import NotFound
 from ._cursors import decode_cursor, encode_cursor
 from ._layout import item_key, tenant_pk
-from ._table import BATCH_ATTEMPTS, BatchIncomplete, TableRepository
+from ._table import TableRepository
 from .events import new_event_id
 from .links import iso, trimmed
 
@@ -45,7 +45,6 @@ URL_PREFIX = "URL#"
 MAX_FOUND_IN = 10  # pages kept per URL as "where it was found"
 MAX_ROBOTS_CHARS = 64 * 1024  # robots.txt kept on the audit item (the item stays under 400 KB)
 STALE_RUNNING_SECONDS = 24 * 3600  # a running audit older than this no longer takes a slot
-BATCH_GET_SIZE = 100
 STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
 
 
@@ -487,29 +486,9 @@ class AuditStore(TableRepository):
     def get_urls(self, audit: Audit, urls: Sequence[str]) -> dict[str, AuditUrl]:
         """The URL items by URL (consistent reads, 100 per request); missing ones left out."""
         pk = audit_url_pk(audit.tenant, audit.id)
-        found: dict[str, AuditUrl] = {}
-        unique = list(dict.fromkeys(urls))
-        for start in range(0, len(unique), BATCH_GET_SIZE):
-            chunk = unique[start : start + BATCH_GET_SIZE]
-            request: dict[str, Any] = {
-                self.table: {
-                    "Keys": [item_key(pk, url_key(url)) for url in chunk],
-                    "ConsistentRead": True,
-                }
-            }
-            for attempt in range(BATCH_ATTEMPTS):
-                if attempt:
-                    self.pause_before_retry(attempt - 1)
-                response = self.client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self.table, []):
-                    entry = AuditUrl.from_item(item)
-                    found[entry.url] = entry
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-            else:
-                raise BatchIncomplete("BatchGetItem", list(request[self.table]["Keys"]))
-        return found
+        keys = [item_key(pk, url_key(url)) for url in dict.fromkeys(urls)]
+        entries = (AuditUrl.from_item(item) for item in self.batch_get(keys))
+        return {entry.url: entry for entry in entries}
 
     def record(self, audit: Audit, url: str, role: str, result: CheckResult) -> bool:
         """Store a URL's result and count it, once: False when it already had one."""
