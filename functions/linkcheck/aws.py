@@ -8,6 +8,7 @@ connection errors, exponential backoff with full jitter), whatever the environme
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -37,9 +38,28 @@ def client_config() -> Any:
     return Config(retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS})
 
 
+# Called with each new client: the local stack's fault injector registers botocore event
+# hooks here (``linkcheck.local.faults``). Empty in AWS: nothing ever adds one there.
+_client_hooks: list[Callable[[str, Any], None]] = []
+
+
+def add_client_hook(hook: Callable[[str, Any], None]) -> None:
+    """Run ``hook(service, client)`` on every client made from now on (local stack only)."""
+    _client_hooks.append(hook)
+    _client.cache_clear()
+
+
+def clear_client_hooks() -> None:
+    _client_hooks.clear()
+    _client.cache_clear()
+
+
 @cache
 def _client(service: str) -> Any:
-    return _session().client(service, config=client_config())
+    made = _session().client(service, config=client_config())
+    for hook in _client_hooks:
+        hook(service, made)
+    return made
 
 
 def dynamodb() -> DynamoDBClient:

@@ -118,6 +118,9 @@ class Settings:
     allow_private_networks: bool  # the SSRF switch: tests and ``linkcheck dev`` only
     stage: str
     local_dev: bool = False  # the local stack (``linkcheck dev``), never a deployment
+    # LINKCHECK_DEV_REQUEUE_DELAY_SECONDS: the worker's re-enqueue delay under
+    # ``linkcheck dev --faults`` (honoured only where ``devmode`` is on); None: the default.
+    dev_requeue_delay_seconds: int | None = None
     checks: CheckSettings = field(default_factory=CheckSettings)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     audits: AuditSettings = field(default_factory=AuditSettings)
@@ -154,6 +157,13 @@ def _int(name: str, environ: Mapping[str, str], default: int, *, low: int) -> in
     if value < low:
         raise SettingsError(f"{name} must be at least {low}, not {value}")
     return value
+
+
+def _optional_int(name: str, environ: Mapping[str, str], *, low: int) -> int | None:
+    """A whole number, or None when unset."""
+    if not _text(name, environ):
+        return None
+    return _int(name, environ, 0, low=low)
 
 
 def _seconds(name: str, environ: Mapping[str, str]) -> float | None:
@@ -290,6 +300,9 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         allow_private_networks=read_allow_private_networks(environ),
         stage=_text("STAGE", environ, "dev"),
         local_dev=_flag("LINKCHECK_DEV", environ),
+        dev_requeue_delay_seconds=_optional_int(
+            "LINKCHECK_DEV_REQUEUE_DELAY_SECONDS", environ, low=0
+        ),
         checks=_check_settings(environ),
         notify=_notify_config(environ),
         audits=_audit_settings(environ),

@@ -55,6 +55,7 @@ LOCAL_ONLY = {
     "LINKCHECK_DEV_CONNECT_TO",
     "LINKCHECK_DEV_CA_BUNDLE",
     "LINKCHECK_DEV_ONLY_CONNECT_TO",
+    "LINKCHECK_DEV_REQUEUE_DELAY_SECONDS",  # `linkcheck dev --faults`: quick re-enqueues
     # Platform credentials for the CLI and `linkcheck dev`; AWS reads them from the secret
     # named by CHECK_SECRETS_PARAMETER / CHECK_SECRETS_ARN.
     "LINKCHECK_META_APP_TOKEN",

@@ -102,6 +102,14 @@ def register(subparsers: Any) -> None:
         help="run every function inside the linkcheck dev process instead (one invocation per "
         "function at a time; lets a debugger stop in a handler)",
     )
+    parser.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="dev only: inject faults, e.g. 'seed=7,dynamodb=0.05,sqs=0.05,sns=0.05,kill=0.02,"
+        "skew=2' (AWS calls failing, environments killed mid-batch, skewed clocks; shorter "
+        "leases, retries and visibility timeouts so redeliveries happen within the run); "
+        "see docs/chaos.md",
+    )
     parser.set_defaults(func=_command)
 
 
@@ -147,7 +155,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
             f"error: port {args.port} is already in use; pick another with --port", file=sys.stderr
         )
         return 1
-    problem = _corpus_problem(args)
+    problem = _corpus_problem(args) or _faults_problem(args)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
@@ -174,6 +182,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         only_connect_to=args.only_connect_to,
         environments="in-process" if args.in_process else "process",
         max_environments=args.max_environments,
+        faults=args.faults,
     )
     try:
         print("linkcheck dev: starting moto and the local stack...", file=out, flush=True)
@@ -214,6 +223,19 @@ def _corpus_problem(args: argparse.Namespace) -> str | None:
         return "--only-connect-to needs at least one --connect-to rule"
     if args.ca_bundle and not os.path.isfile(args.ca_bundle):
         return f"--ca-bundle: no such file: {args.ca_bundle}"
+    return None
+
+
+def _faults_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with --faults, if anything."""
+    if not getattr(args, "faults", None):
+        return None
+    from ..local.faults import FaultSpec, FaultSpecError
+
+    try:
+        FaultSpec.parse(args.faults)
+    except FaultSpecError as exc:
+        return str(exc)
     return None
 
 
@@ -268,6 +290,12 @@ def banner(stack: DevStack, *, sweep_every: float | None) -> str:
             "",
             f"  Dev only: checks dial {len(stack.connect_to)} --connect-to rule(s)"
             + (", every other host refused" if stack.only_connect_to else ""),
+        ]
+    if stack.fault_spec is not None:
+        lines += [
+            "",
+            f"  Dev only: injecting faults ({stack.fault_spec.render()}); a dead-letter queue",
+            "  that fills prints [ops] ALARM. Replay the seed to replay a run (docs/chaos.md).",
         ]
     if stack.allow_private_networks:
         lines += [

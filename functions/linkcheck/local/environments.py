@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import ipc
-from .functions import FunctionFailed, FunctionNotReady, FunctionTimedOut
+from . import faults, ipc
+from .functions import FunctionCrashed, FunctionFailed, FunctionNotReady, FunctionTimedOut
 from .wiring import FunctionSpec
 
 log = logging.getLogger("linkcheck.dev")
@@ -238,6 +238,7 @@ class ProcessFunction:
         self._busy = 0
         self._peak_busy = 0
         self._started: list[int] = []
+        self._spawns = 0  # environments asked for (numbers each one's stream of faults)
         self._stopped = False
         self._cond = threading.Condition()
 
@@ -300,7 +301,7 @@ class ProcessFunction:
                 environment.pid,
                 request_id,
             )
-            raise FunctionFailed(f"{self.name}: Runtime exited ({exc})") from exc
+            raise FunctionCrashed(f"{self.name}: Runtime exited ({exc})") from exc
         finally:
             self._release(environment, healthy)
         if "not_ready" in reply:
@@ -326,9 +327,15 @@ class ProcessFunction:
                     self._mark_busy()
                     break
                 self._cond.wait()
+        env = self.env
+        if env.get(faults.FAULTS_ENV):  # each environment draws its own stream of faults
+            with self._cond:
+                self._spawns += 1
+                number = self._spawns
+            env = {**env, faults.STREAM_ENV: f"{self.name}#{number}"}
         try:
             environment = self._zygote.spawn(
-                self.spec, self.handler, self.env, region=self.region, on_log=self._on_log
+                self.spec, self.handler, env, region=self.region, on_log=self._on_log
             )
         except BaseException as exc:
             with self._cond:

@@ -42,6 +42,10 @@ class FunctionTimedOut(FunctionFailed):
     """The handler ran past the function's timeout: its environment was stopped."""
 
 
+class FunctionCrashed(FunctionFailed):
+    """The environment's process died during the invocation (killed, out of memory)."""
+
+
 class Function(Protocol):
     """A function of the template as the HTTP API and the pumps see it."""
 

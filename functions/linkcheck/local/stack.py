@@ -34,12 +34,15 @@ import functools
 import logging
 import os
 import sys
+import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from .. import devmode
+from . import faults as fault_injection
 from .api_gateway import AuthorizerGate, HttpApi, RouteTable
 from .environments import LogSink, PoolStats, ProcessFunction, Zygote, print_log
 from .functions import Function, Handler, LocalFunction
@@ -47,11 +50,13 @@ from .http_front import HttpFront
 from .pumps import (
     NotificationPump,
     Pump,
+    QueueAlarmPump,
     QueuePump,
     Runner,
     SchedulePump,
     StreamPump,
 )
+from .pumps.alarms import queue_alarms
 from .wiring import Wiring, read_wiring
 
 if TYPE_CHECKING:
@@ -69,6 +74,16 @@ FAKE_CREDENTIALS = {
 _MANAGED_PREFIXES = ("AWS_", "POWERTOOLS_", "LAMBDA_", "_HANDLER")
 Isolation = Literal["process", "in-process"]
 PRELOADED_MODULES = ("boto3",)
+# Under --faults, what makes redeliveries and retries happen within minutes, not hours: the
+# notification lease, the webhook retry schedule and timeout, the worker's re-enqueue delay and
+# the queues' visibility timeout (what brings back the messages of a killed environment).
+FAULT_SETTINGS = {
+    "NOTIFY_LEASE_SECONDS": "5",
+    "WEBHOOK_RETRY_DELAYS": "1,2,4,8",
+    "WEBHOOK_TIMEOUT_SECONDS": "3",
+    "LINKCHECK_DEV_REQUEUE_DELAY_SECONDS": "3",
+}
+FAULT_VISIBILITY_TIMEOUT = 10
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,8 @@ class DevStack:
         environments: Isolation = "process",
         max_environments: int = 20,
         on_log: LogSink | None = None,
+        faults: str | None = None,
+        visibility_timeout: int | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -137,6 +154,14 @@ class DevStack:
         self.isolation: Isolation = environments
         self.max_environments = max_environments
         self.on_log: LogSink = on_log or print_log
+        # Fault injection (``local/faults.py``): parsed now, so a bad spec fails before start.
+        self.fault_spec = fault_injection.FaultSpec.parse(faults) if faults else None
+        self.fault_counts: Counter[str] = Counter()  # injected faults, by kind
+        self._fault_lock = threading.Lock()
+        self.visibility_timeout = visibility_timeout or (
+            FAULT_VISIBILITY_TIMEOUT if self.fault_spec else None
+        )
+        self.alarms: QueueAlarmPump | None = None
 
         self.notifications: list[dict[str, Any]] = []  # SNS envelopes, in arrival order
         self.first_key: FirstKey | None = None
@@ -194,16 +219,28 @@ class DevStack:
             # This process is the local stack: honour the dev-only settings (devmode).
             devmode.enable()
             self._template_data = template
+            if self.fault_spec is not None:
+                self.on_log = self._counting_faults(self.on_log)
             self._shell_env = self._environment_from_shell()
             self._start_zygote()  # imports the handlers while the resources are created
             self._set_env({"AWS_ENDPOINT_URL": self.moto_endpoint, **self._aws_env()})
             created = local_resources.create_resources(template, prefix=self.prefix)
             self._resources = created
+            if self.visibility_timeout is not None:
+                self._shorten_visibility(created, self.visibility_timeout)
             self._set_env(self._union_env())
             self._build_functions()
             self._build_pumps(created)
             self._front = HttpFront(self._http_api(), host=self.host, port=self.port)
             self.first_key = self._create_first_key()
+            if self.fault_spec is not None and self.isolation == "in-process":
+                # Functions share this process: its clients fail (no kills, no clock skew).
+                from .. import aws
+
+                injector = fault_injection.Injector(
+                    self.fault_spec, "in-process", emit=self._count_fault
+                )
+                aws.add_client_hook(injector.install)
             self._front.start()
             self._runner = Runner(self.pumps)
             if self.background_pumps:
@@ -241,6 +278,10 @@ class DevStack:
             else:
                 os.environ[name] = value
         self._saved_env.clear()
+        if self.fault_spec is not None:
+            from .. import aws
+
+            aws.clear_client_hooks()
         self._reset_cached_clients()
         devmode.disable()
         self._started = False
@@ -291,6 +332,10 @@ class DevStack:
             env["CONFIRM_DELAY_SECONDS"] = str(self.confirm_delay)
         for name in devmode.DEV_ONLY_VARIABLES:
             env[name] = ""  # never inherited from the shell: only the options below set them
+        env[fault_injection.FAULTS_ENV] = ""
+        if self.fault_spec is not None:
+            env[fault_injection.FAULTS_ENV] = self.fault_spec.render()
+            env.update(FAULT_SETTINGS)
         env.update(
             devmode.environment(
                 self.connect_to, self.ca_bundle, only_connect_to=self.only_connect_to
@@ -446,10 +491,17 @@ class DevStack:
 
         assert self.wiring is not None
         sqs = boto3.client("sqs")
+        # What Lambda's event source mapping does (receive, delete) fails like any SQS call.
+        source_sqs = boto3.client("sqs")
+        if self.fault_spec is not None:
+            injector = fault_injection.Injector(
+                self.fault_spec, "event-sources", emit=self._count_fault
+            )
+            injector.install("sqs", source_sqs)
         for source in self.wiring.queue_sources:
             self.pumps.append(
                 QueuePump(
-                    sqs=sqs,
+                    sqs=source_sqs,
                     queue_url=created.queue_urls[source.queue],
                     queue_arn=created.arns[source.queue],
                     function=self.functions[source.function],
@@ -508,6 +560,44 @@ class DevStack:
                 NotificationPump(
                     sqs=sqs, queue_url=url, topic_arn=topic_arn, on_notification=self._notified
                 )
+            )
+
+        alarms = queue_alarms(self._template_data)
+        if alarms:
+            self.alarms = QueueAlarmPump(
+                sqs=sqs, alarms=alarms, queue_urls=created.queue_urls, on_change=self._paged
+            )
+            self.pumps.append(self.alarms)
+
+    def _paged(self, line: str) -> None:
+        log.warning("%s", line)
+        if self.on_notification is not None:
+            self.on_notification(line)
+
+    # -------------------------------------------------------------- faults
+
+    def _counting_faults(self, sink: LogSink) -> LogSink:
+        def counting(function: str, pid: int, line: str) -> None:
+            fault = fault_injection.parse_line(line)
+            if fault is not None:
+                self._count_fault(fault)
+            sink(function, pid, line)
+
+        return counting
+
+    def _count_fault(self, fault: dict[str, Any]) -> None:
+        with self._fault_lock:
+            self.fault_counts[fault_injection.counter_key(fault)] += 1
+
+    @staticmethod
+    def _shorten_visibility(created: LocalResources, seconds: int) -> None:
+        """Queues whose messages a function consumes give them back after ``seconds``."""
+        import boto3
+
+        sqs = boto3.client("sqs")
+        for url in created.queue_urls.values():
+            sqs.set_queue_attributes(
+                QueueUrl=url, Attributes={"VisibilityTimeout": str(int(seconds))}
             )
 
     def _notified(self, envelope: dict[str, Any], line: str) -> None:

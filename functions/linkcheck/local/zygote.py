@@ -188,10 +188,14 @@ def _become(request: dict[str, Any]) -> None:
     check_secrets.reset()
     aws.reset_clients()
     devmode.enable()  # a local-stack process: the dev-only variables it was given apply
+    from . import faults
+
+    faults.install_in_environment(os.environ, str(request["function"]))  # when asked for
 
 
 def serve(channel: socket.socket, request: dict[str, Any]) -> int:
     """Serve invocations one at a time until the channel closes; the exit status."""
+    from . import faults
     from .functions import invoke_handler
 
     name = str(request["function"])
@@ -204,6 +208,7 @@ def serve(channel: socket.socket, request: dict[str, Any]) -> int:
             invocation = ipc.recv_message(channel)
         except ipc.ChannelClosed:
             return 0  # the stack stopped or let this environment go
+        faults.begin_invocation()
         reply = invoke_handler(
             handler_path,
             invocation["event"],

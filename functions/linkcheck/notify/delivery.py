@@ -39,13 +39,13 @@ class Deliverer:
         queue: DeliveryQueue,
         sender: WebhookSender,
         retry_delays: tuple[int, ...],
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self._hooks = hooks
         self._queue = queue
         self._sender = sender
         self._delays = retry_delays
-        self._clock = clock
+        self._clock = clock or time.time  # looked up now: a skewed local clock applies
 
     def deliver(self, delivery: Delivery) -> DeliveryOutcome:
         now = self._clock()

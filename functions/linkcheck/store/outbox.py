@@ -61,11 +61,11 @@ class Outbox(TableRepository):
         *,
         client: DynamoDBClient | None = None,
         lease_seconds: int = DEFAULT_LEASE_SECONDS,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         super().__init__(client, table_name)
         self._lease = lease_seconds
-        self._clock = clock
+        self._clock = clock or time.time  # looked up now: a skewed local clock applies
 
     @staticmethod
     def _key(tenant: str, event_id: str, channel: str) -> Item:

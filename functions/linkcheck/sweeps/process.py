@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from .. import devmode
 from ..domain.transitions import Outcome, apply_result, history_worthy
 from ..engine.verdict import CheckResult
 from ..errors import NotFound
@@ -57,6 +58,13 @@ SAVE_ATTEMPTS = 3  # re-read and retry when the link changed between read and wr
 WRITE_RETRY_DELAY_SECONDS = 30  # a link whose write failed is checked again after this
 
 Key = tuple[str, str]  # (tenant, link id)
+
+
+def requeue_delay(settings: Settings, default: int) -> int:
+    """Seconds before a link put back on the queue is checked again (shorter only under
+    ``linkcheck dev --faults``, so retries happen within a local run)."""
+    dev = settings.dev_requeue_delay_seconds
+    return dev if dev is not None and devmode.enabled() else default
 
 
 @dataclass(slots=True)
@@ -326,7 +334,7 @@ async def process_batches(
             "deferred",
             confirm=key in confirm_keys,
             retries=retries,
-            delay=LEFTOVER_DELAY_SECONDS,
+            delay=requeue_delay(recorder.settings, LEFTOVER_DELAY_SECONDS),
         )
 
     write_failed = _record_all(recorder, done, confirm_keys, correlation_of)
@@ -336,7 +344,7 @@ async def process_batches(
             "write_failed",
             confirm=(tenant, link_id) in confirm_keys,
             retries=retries_of.get((tenant, link_id), 0),
-            delay=WRITE_RETRY_DELAY_SECONDS,
+            delay=requeue_delay(recorder.settings, WRITE_RETRY_DELAY_SECONDS),
             alone=True,
         )
     for ref in recorder.confirmations:

@@ -12,10 +12,13 @@ tests (``Runner.drain``). A lock per pump keeps the two from interleaving.
   and the on-failure SQS destination.
 - ``SchedulePump``: invokes a scheduled function every ``every`` seconds (and on ``tick()``).
 - ``NotificationPump``: an internal SQS queue subscribed to an SNS topic; prints each message.
+- ``QueueAlarmPump``: the template's dead-letter alarms; prints ``[ops] ALARM ...`` when a
+  dead-letter queue fills, as the CloudWatch alarm would page.
 """
 
 from __future__ import annotations
 
+from .alarms import QueueAlarmPump
 from .base import Pump
 from .notifications import NotificationPump, describe_notification
 from .queue import QueuePump, sqs_record
@@ -26,6 +29,7 @@ from .stream import StreamPump
 __all__ = [
     "NotificationPump",
     "Pump",
+    "QueueAlarmPump",
     "QueuePump",
     "Runner",
     "SchedulePump",

@@ -10,7 +10,13 @@ import logging
 import threading
 from typing import Any
 
-from ..functions import Function, FunctionFailed, FunctionNotReady
+from ..functions import (
+    Function,
+    FunctionCrashed,
+    FunctionFailed,
+    FunctionNotReady,
+    FunctionTimedOut,
+)
 from .base import failed_ids
 
 log = logging.getLogger("linkcheck.dev")
@@ -93,11 +99,16 @@ class QueuePump:
             if not messages:
                 return 0
             event = {"Records": [sqs_record(m, self.queue_arn, self.region) for m in messages]}
+            died = False
             try:
                 failed = failed_ids(self.function.invoke(event))
             except FunctionNotReady:
                 self._release(messages)  # not built yet: leave them for when it is
                 return 0
+            except (FunctionCrashed, FunctionTimedOut):
+                # As in AWS: nobody answers for the batch, so its messages come back only
+                # when the queue's visibility timeout ends.
+                failed, died = None, True
             except FunctionFailed:
                 failed = None
             if not self.report_item_failures and failed:
@@ -106,7 +117,11 @@ class QueuePump:
             if failed is None or not failed <= all_ids:
                 failed = all_ids
             done = [m for m in messages if m["MessageId"] not in failed]
-            if failed:
+            if died:
+                log.info(
+                    "%s: %d message(s) back after the visibility timeout", self.name, len(failed)
+                )
+            elif failed:
                 log.info("%s: %d message(s) failed, left for redelivery", self.name, len(failed))
             for start in range(0, len(done), 10):
                 self.sqs.delete_message_batch(
@@ -116,7 +131,7 @@ class QueuePump:
                         for i, m in enumerate(done[start : start + 10])
                     ],
                 )
-            if self.retry_after_seconds is not None:
+            if self.retry_after_seconds is not None and not died:
                 self._release(
                     [m for m in messages if m["MessageId"] in failed], self.retry_after_seconds
                 )
