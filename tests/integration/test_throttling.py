@@ -393,3 +393,22 @@ def test_every_lambda_client_retries_in_standard_mode(aws_env: dict[str, str]) -
             "mode": "standard",
             "total_max_attempts": MAX_ATTEMPTS,
         }
+
+
+def test_a_sweep_that_fails_part_way_gives_its_lease_back(env: dict[str, str]) -> None:
+    """Regression: a sweep whose index read failed kept the lease for its whole 330 s, so every
+    due link waited that long; now the next sweep covers the same window at once."""
+    dynamodb = throttle.client("dynamodb")
+    throttled = throttle.Throttle(dynamodb)
+    state, queue = SweepState(client=dynamodb), CheckQueue()
+    run_sweep(state, queue, now=T0 - 10)
+    link = register(1, now=T0, interval=DAY)[0]
+    throttled.refuse("Query", "ProvisionedThroughputExceededException", calls=1)
+
+    with pytest.raises(Exception, match="ProvisionedThroughputExceeded"):
+        run_sweep(state, queue, now=T0 + 400)
+
+    report = run_sweep(state, queue, now=T0 + 401)  # a second later, not 330 s later
+    assert report.acquired
+    swept = [ref["link_id"] for m in queued() for ref in m["links"]]
+    assert swept == [link.id]

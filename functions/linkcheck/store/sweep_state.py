@@ -96,6 +96,22 @@ class SweepState(TableRepository):
         swept = from_item(response["Attributes"]).get("swept_until")
         return int(swept) if swept is not None else now - FIRST_SWEEP_LOOKBACK
 
+    def release_sweep(self, owner: str) -> bool:
+        """Give the lease back without moving ``swept_until`` (a sweep that failed part way):
+        the next sweep covers the same window at once instead of after the lease."""
+        client = self.client
+        try:
+            client.update_item(
+                TableName=self.table,
+                Key=item_key(SWEEP_PK, "STATE"),
+                UpdateExpression="REMOVE lease_owner, lease_until",
+                ConditionExpression="lease_owner = :owner",
+                ExpressionAttributeValues=values(owner=owner),
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def finish_sweep(self, owner: str, *, end: int) -> bool:
         """Record the covered window and release the lease (False: the lease was lost)."""
         client = self.client

@@ -40,21 +40,39 @@ def run_sweep(
         return SweepReport(acquired=False)
     links = messages = queries = 0
     buffer: list[LinkRef] = []
-    for interval in state.intervals() if end > start else []:
-        for phases in due_phases(interval, start, end):
-            low, high = phases.keys
-            for shard in range(SHARDS):
-                queries += 1
-                for tenant, link_id in state.due_links(interval, shard, low, high):
-                    buffer.append(LinkRef(tenant=tenant, link_id=link_id))
-                    if len(buffer) >= FLUSH_AT:
-                        messages += queue.send_links(buffer, swept_at=end)
-                        links += len(buffer)
-                        buffer = []
-    if buffer:
-        messages += queue.send_links(buffer, swept_at=end)
-        links += len(buffer)
-    state.finish_sweep(owner, end=max(start, end))
+    try:
+        for interval in state.intervals() if end > start else []:
+            for phases in due_phases(interval, start, end):
+                low, high = phases.keys
+                for shard in range(SHARDS):
+                    queries += 1
+                    for tenant, link_id in state.due_links(interval, shard, low, high):
+                        buffer.append(LinkRef(tenant=tenant, link_id=link_id))
+                        if len(buffer) >= FLUSH_AT:
+                            messages += queue.send_links(buffer, swept_at=end)
+                            links += len(buffer)
+                            buffer = []
+        if buffer:
+            messages += queue.send_links(buffer, swept_at=end)
+            links += len(buffer)
+        state.finish_sweep(owner, end=max(start, end))
+    except Exception:
+        # A read or send failed (after the clients' retries): give the lease back so the next
+        # sweep covers this window again at once, instead of after the whole lease. Links
+        # already sent may be sent twice (at-least-once; the worker's version check keeps
+        # their state consistent).
+        _release(state, owner)
+        raise
     return SweepReport(
         acquired=True, start=start, end=end, links=links, messages=messages, queries=queries
     )
+
+
+def _release(state: SweepState, owner: str, attempts: int = 3) -> None:
+    """Best effort, a few times: a lease that stays costs its whole length in delay."""
+    for _ in range(attempts):
+        try:
+            state.release_sweep(owner)
+            return
+        except Exception:  # noqa: S112 - the original error is what the caller must see
+            continue
