@@ -84,6 +84,7 @@ FAULT_SETTINGS = {
     "LINKCHECK_DEV_REQUEUE_DELAY_SECONDS": "3",
 }
 FAULT_VISIBILITY_TIMEOUT = 10
+FAULT_STREAM_BACKOFF = 4.0  # the longest wait before a failed stream batch is retried
 
 
 @dataclass(frozen=True)
@@ -532,6 +533,7 @@ class DevStack:
                     if failure_queue
                     else None,
                     region=REGION,
+                    max_backoff_seconds=FAULT_STREAM_BACKOFF if self.fault_spec else 60.0,
                 )
             )
         for schedule in self.wiring.schedules:

@@ -25,7 +25,8 @@ log = logging.getLogger("linkcheck.dev")
 
 class StreamPump:
     """A DynamoDB stream mapping. A failing batch blocks the stream, as in AWS: it is retried
-    (backing off from ``retry_after_seconds``, doubling up to a minute) until it succeeds, its
+    (backing off from ``retry_after_seconds``, doubling up to ``max_backoff_seconds``, a
+    minute by default) until it succeeds, its
     retries run out or its records grow older than the maximum age; then it is recorded in the
     on-failure queue and the stream moves on. Each ``pump_once`` makes at most one attempt."""
 
@@ -46,6 +47,7 @@ class StreamPump:
         on_failure_queue_url: str | None,
         retry_after_seconds: int | None,
         region: str,
+        max_backoff_seconds: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.name = f"stream {stream_arn.split('/')[1]} -> {function.name}"
@@ -62,6 +64,7 @@ class StreamPump:
         self.on_failure_queue_url = on_failure_queue_url
         self.retry_base = 1.0 if retry_after_seconds is None else float(retry_after_seconds)
         self.region = region
+        self.max_backoff = max_backoff_seconds
         self.clock = clock
         self.lock = threading.Lock()
         self.skipped = 0  # records that did not pass the filter
@@ -152,7 +155,9 @@ class StreamPump:
             retries + 1,
         )
         self._batches.appendleft((records, retries + 1))
-        self._next_attempt = self.clock() + min(60.0, self.retry_base * 2 ** min(retries, 16))
+        self._next_attempt = self.clock() + min(
+            self.max_backoff, self.retry_base * 2 ** min(retries, 16)
+        )
 
     def _too_old(self, records: list[dict[str, Any]]) -> bool:
         if self.maximum_record_age_seconds is None:
