@@ -412,3 +412,21 @@ def test_a_sweep_that_fails_part_way_gives_its_lease_back(env: dict[str, str]) -
     assert report.acquired
     swept = [ref["link_id"] for m in queued() for ref in m["links"]]
     assert swept == [link.id]
+
+
+def test_a_sweep_whose_lease_answer_was_lost_gives_the_lease_back(env: dict[str, str]) -> None:
+    """The lease write happened but its answer was lost: the lease is released all the same."""
+
+    class LostAnswer(SweepState):
+        def acquire_sweep(self, owner: str, *, now: int, lease_seconds: int) -> int | None:
+            super().acquire_sweep(owner, now=now, lease_seconds=lease_seconds)
+            raise RuntimeError("the answer was lost")
+
+    queue = CheckQueue()
+    run_sweep(SweepState(), queue, now=T0 - 10)
+    link = register(1, now=T0, interval=DAY)[0]
+    with pytest.raises(RuntimeError):
+        run_sweep(LostAnswer(), queue, now=T0 + 400)
+
+    assert run_sweep(SweepState(), queue, now=T0 + 401).acquired
+    assert [ref["link_id"] for m in queued() for ref in m["links"]] == [link.id]

@@ -35,12 +35,13 @@ def run_sweep(
 ) -> SweepReport:
     owner = owner or uuid.uuid4().hex
     end = now - SETTLE_SECONDS
-    start = state.acquire_sweep(owner, now=now, lease_seconds=LEASE_SECONDS)
-    if start is None:
-        return SweepReport(acquired=False)
     links = messages = queries = 0
     buffer: list[LinkRef] = []
     try:
+        # Inside: an acquire whose answer was lost may have taken the lease all the same.
+        start = state.acquire_sweep(owner, now=now, lease_seconds=LEASE_SECONDS)
+        if start is None:
+            return SweepReport(acquired=False)
         for interval in state.intervals() if end > start else []:
             for phases in due_phases(interval, start, end):
                 low, high = phases.keys
