@@ -65,9 +65,11 @@ REGISTER_CHUNK = 10  # links per POST /links/batch: the API's calls fail too
 @dataclass
 class Config:
     links: int = 1000
-    interval: int = 60  # seconds between checks of a link
-    duration: float = 300.0  # seconds of flips
-    settle: float = 120.0  # then pages hold still while the system catches up
+    interval: int = 180  # seconds between checks of a page that flips
+    stable_interval: int = 180  # ... and of one that never does (another interval costs the
+    # sweep 16 more queries, each of which may fail)
+    duration: float = 480.0  # seconds of flips
+    settle: float = 60.0  # then pages hold still while the system catches up
     sweep_every: float = 3.0
     confirm_delay: int = 2
     fault_rate: float = 0.05  # of DynamoDB, SQS and SNS calls
@@ -81,12 +83,13 @@ class Config:
     outage: float = 30.0  # one receiver is down this long (longer than the retry schedule)
     hosts: int = 4
     max_environments: int = 6
-    slack: float = 40.0  # a due check may be this late (docs/chaos.md)
+    slack: float = 60.0  # a due check may be this late (docs/chaos.md)
+    drain: float = 300.0  # at most this long for the system to settle after the run
 
     @property
     def min_hold(self) -> float:
         """Shortest time a page stays in one state: long enough to be seen and confirmed."""
-        return 2 * self.interval + self.slack + self.confirm_delay
+        return self.interval + self.slack + self.confirm_delay + 5
 
     @property
     def fault_spec(self) -> str:
@@ -100,11 +103,14 @@ class Config:
 QUICK = {
     "links": 150,
     "interval": 20,
-    "duration": 30.0,
-    "settle": 35.0,
-    "sweep_every": 2.0,
+    "stable_interval": 20,
+    "duration": 40.0,
+    "settle": 10.0,
+    "sweep_every": 1.0,
+    "flipping": 0.3,
     "outage": 20.0,
-    "slack": 20.0,
+    "slack": 30.0,
+    "drain": 180.0,
     "max_environments": 4,
 }
 
@@ -116,20 +122,22 @@ class Truth:
 
     start: float
     flips: list[list[float]]  # per page, absolute times of its flips
+    flipping: list[bool]  # per page: does it flip at all (checked more often)
 
     @classmethod
     def seeded(cls, config: Config, start: float) -> Truth:
         rng = random.Random(f"truth/{config.seed}")
         flips: list[list[float]] = []
-        for _ in range(config.links):
+        flipping = [i < round(config.links * config.flipping) for i in range(config.links)]
+        for page in range(config.links):
             times: list[float] = []
-            if rng.random() < config.flipping:
-                at = start + config.interval + rng.uniform(0, config.min_hold)
+            if flipping[page]:
+                at = start + config.interval + rng.uniform(0, config.min_hold / 2)
                 while at < start + config.duration:
                     times.append(at)
                     at += rng.uniform(config.min_hold, 2 * config.min_hold)
             flips.append(times)
-        return cls(start=start, flips=flips)
+        return cls(start=start, flips=flips, flipping=flipping)
 
     def state_at(self, page: int, when: float) -> str:
         flipped = bisect.bisect_right(self.flips[page], when)
@@ -341,6 +349,7 @@ class Observed:
     faults: dict[str, int] = field(default_factory=dict)
     alarms: list[str] = field(default_factory=list)
     replayed: int = 0
+    drain_seconds: float = 0.0
 
 
 def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Observed:
@@ -396,7 +405,9 @@ def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Obs
             receiver.secret = answer.json()["secret"]
         port = int(port_line)
         urls = [f"http://{hosts[i % len(hosts)]}:{port}/p/{i}" for i in range(config.links)]
-        pages = _register(api, urls, config.interval)
+        flipping = Truth.seeded(config, 0).flipping
+        intervals = [config.interval if f else config.stable_interval for f in flipping]
+        pages = _register(api, urls, intervals)
         assert stack.fault_spec is not None
         log(f"chaos: {config.links} links registered; faults {stack.fault_spec.render()}")
         registered = start = time.time()
@@ -413,19 +424,31 @@ def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Obs
                 receivers[-1].down_until = now + config.outage
                 log(f"chaos: receiver {receivers[-1].name} down for {config.outage:g} s")
             time.sleep(1)
-        # The outage parked deliveries in the dead-letter queue: replay them, let them drain.
-        replayed = _replay(stack)
-        log(f"chaos: replayed {replayed} parked deliveries; draining")
-        time.sleep(min(20.0, config.settle / 2))
+        # Until every event has reached every channel (bounded): the outage parked deliveries
+        # in the dead-letter queue, so they are replayed as an operator would.
+        sns_seen: list[dict[str, Any]] = []
+        replayed = 0
+        waited = time.time()
+        while True:
+            replayed += _replay(stack)
+            sns_seen += _drain_queue(sns_queue)
+            missing = _unsettled(stack, truth, pages, sns_seen, receivers)
+            if not missing or time.time() - waited > config.drain:
+                break
+            time.sleep(3)
+        log(
+            f"chaos: replayed {replayed} parked deliveries; drained in {time.time() - waited:.0f} s"
+        )
         observed = _observe(
             stack,
             truth,
             pages,
-            sns_queue,
+            sns_seen,
             receivers,
             window=(registered + config.interval, end_flips + config.settle - config.slack),
         )
         observed.replayed = replayed
+        observed.drain_seconds = round(time.time() - waited, 1)
         observed.alarms = ops
         observed.faults = dict(stack.fault_counts)
         return observed
@@ -451,7 +474,7 @@ def _retrying(call: Any, attempts: int = 20) -> httpx.Response:
     raise RuntimeError(f"the API kept failing: {answer.status_code} {answer.text[:200]}")
 
 
-def _register(api: httpx.Client, urls: list[str], interval: int) -> dict[str, int]:
+def _register(api: httpx.Client, urls: list[str], intervals: list[int]) -> dict[str, int]:
     pages: dict[str, int] = {}
     pending = list(range(len(urls)))
     for _ in range(30):
@@ -463,7 +486,7 @@ def _register(api: httpx.Client, urls: list[str], interval: int) -> dict[str, in
             answer = _retrying(
                 lambda c=chunk: api.post(
                     "/links/batch",
-                    json={"links": [{"url": urls[i], "interval_seconds": interval} for i in c]},
+                    json={"links": [{"url": urls[i], "interval_seconds": intervals[i]} for i in c]},
                 )
             )
             if answer.status_code >= 300:
@@ -503,39 +526,78 @@ def _replay(stack: DevStack) -> int:
     return len(report.replayed)
 
 
+def _drain_queue(url: str) -> list[dict[str, Any]]:
+    """Every message now in the SNS recorder queue (removed from it)."""
+    sqs = boto3.client("sqs")
+    bodies: list[dict[str, Any]] = []
+    while True:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not got:
+            return bodies
+        for message in got:
+            bodies.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def _scan(stack: DevStack, kind: str | None = None) -> list[dict[str, Any]]:
+    dynamodb = boto3.client("dynamodb")
+    extra: dict[str, Any] = {}
+    if kind is not None:
+        extra = {
+            "FilterExpression": "kind = :kind",
+            "ExpressionAttributeValues": {":kind": {"S": kind}},
+        }
+    items: list[dict[str, Any]] = []
+    for page in dynamodb.get_paginator("scan").paginate(
+        TableName=stack.resources.table_names["Table"], **extra
+    ):
+        items += [from_item(raw) for raw in page["Items"]]
+    return items
+
+
+def _unsettled(
+    stack: DevStack,
+    truth: Truth,
+    pages: dict[str, int],
+    sns: list[dict[str, Any]],
+    receivers: list[Receiver],
+) -> set[str]:
+    """What has not settled yet: links not in their page's final state, events not yet seen
+    on every channel."""
+    items = _scan(stack)
+    final = truth.start + 10**9  # pages no longer flip
+    waiting = {
+        str(i["sk"])
+        for i in items
+        if str(i.get("sk", "")).startswith("LINK#")
+        and i.get("state") != truth.state_at(pages[str(i["sk"]).removeprefix("LINK#")], final)
+    }
+    expected = {str(e["id"]) for e in items if e.get("kind") == "event" and e.get("notify", True)}
+    waiting |= expected - {str(m.get("id")) for m in sns}
+    for receiver in receivers:
+        waiting |= expected - {r.webhook_id for r in receiver.accepted()}
+    return waiting
+
+
 def _observe(
     stack: DevStack,
     truth: Truth,
     pages: dict[str, int],
-    sns_queue: str,
+    sns: list[dict[str, Any]],
     receivers: list[Receiver],
     *,
     window: tuple[float, float],
 ) -> Observed:
-    dynamodb = boto3.client("dynamodb")
     links: dict[str, dict[str, Any]] = {}
     history: dict[str, list[dict[str, Any]]] = defaultdict(list)
     events: list[dict[str, Any]] = []
-    for page in dynamodb.get_paginator("scan").paginate(
-        TableName=stack.resources.table_names["Table"]
-    ):
-        for raw in page["Items"]:
-            item = from_item(raw)
-            if str(item.get("sk", "")).startswith("LINK#"):
-                links[str(item["sk"]).removeprefix("LINK#")] = item
-            elif item.get("kind") == "result":
-                history[str(item["link_id"])].append(item)
-            elif item.get("kind") == "event":
-                events.append(item)
-    sqs = boto3.client("sqs")
-    sns: list[dict[str, Any]] = []
-    while True:
-        got = sqs.receive_message(QueueUrl=sns_queue, MaxNumberOfMessages=10).get("Messages", [])
-        if not got:
-            break
-        for message in got:
-            sns.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=sns_queue, ReceiptHandle=message["ReceiptHandle"])
+    for item in _scan(stack):
+        if str(item.get("sk", "")).startswith("LINK#"):
+            links[str(item["sk"]).removeprefix("LINK#")] = item
+        elif item.get("kind") == "result":
+            history[str(item["link_id"])].append(item)
+        elif item.get("kind") == "event":
+            events.append(item)
     return Observed(
         truth=truth,
         links=links,
@@ -561,8 +623,8 @@ class Findings:
 
     def problem(self, counter: str, text: str) -> None:
         self.numbers[counter] = self.numbers.get(counter, 0) + 1
-        if len(self.problems) < 20:
-            self.problems.append(text)
+        if self.numbers[counter] <= 5:  # a few examples of each kind, for the report
+            self.problems.append(f"{counter}: {text}")
 
 
 def evaluate(observed: Observed, config: Config) -> Findings:
@@ -617,12 +679,13 @@ def _check_events(observed: Observed, config: Config, found: Findings) -> None:
     found.numbers["events"] = len(observed.events)
     for link_id, page in observed.pages.items():
         events = sorted(by_link.get(link_id, []), key=lambda e: (e["occurred_at"], e["id"]))
-        state = "unchecked"
+        state = ""  # the first event may follow a first "ok" (not an event) or nothing
         for event in events:
             checked = _epoch(event["result"]["checked_at"])
             if event["state"] not in observed.truth.seen_at(page, checked):
                 found.problem("invented", f"{event['id']}: {event['type']} but page {page} was not")
-            if event["previous"] != state or event["state"] == state:  # not a change of state
+            allowed = (state,) if state else ("unchecked", "ok")
+            if event["previous"] not in allowed or event["state"] == event["previous"]:
                 found.problem(
                     "duplicates_with_different_ids",
                     f"{event['id']}: {event['previous']}->{event['state']} after state {state}",
@@ -643,7 +706,7 @@ def _check_events(observed: Observed, config: Config, found: Findings) -> None:
             ):
                 found.problem("missed_transitions", f"{link_id}: {held} from {begin:.0f}, no event")
         if link is not None:
-            final = observed.truth.state_at(page, end)
+            final = observed.truth.state_at(page, end + 10**9)
             if link.get("state") != final:
                 found.problem("wrong_final_state", f"{link_id}: {link.get('state')} != {final}")
 
@@ -707,8 +770,12 @@ def report(config: Config, observed: Observed, found: Findings, command: str) ->
     rows: list[list[Any]] = [
         ["Links", config.links],
         [
-            "Interval, sweep period, run (flips + settle)",
-            f"{config.interval} s, {config.sweep_every:g} s, {config.duration:g} + {config.settle:g} s",
+            "Interval (flipping / stable pages), sweep period",
+            f"{config.interval} / {config.stable_interval} s, {config.sweep_every:g} s",
+        ],
+        [
+            "Pages flipping; run (flips + settle)",
+            f"{config.flipping:.0%}; {config.duration:g} + {config.settle:g} s",
         ],
         ["Fault spec", config.fault_spec],
         ["Due checks measured", numbers["due_checks"]],
@@ -726,6 +793,7 @@ def report(config: Config, observed: Observed, found: Findings, command: str) ->
     ):
         rows.append([key[0].upper() + key[1:], numbers[key]])
     rows.append(["Deliveries parked, then replayed", observed.replayed])
+    rows.append(["Seconds until settled after the run", observed.drain_seconds])
     rows.append(["Ops alarms printed", len([a for a in observed.alarms if "ALARM" in a])])
     rows += [
         ["Transitions lost", numbers["lost"]],
