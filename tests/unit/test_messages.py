@@ -177,3 +177,11 @@ def test_retry_delays_from_the_environment() -> None:
         parse_delays("1,soon")
     with pytest.raises(ValueError, match="negative"):
         parse_delays("-1")
+
+
+def test_a_parked_delivery_moved_back_as_is_is_still_its_delivery() -> None:
+    """Regression: a delivery parked in the dead-letter queue (``{"delivery", "error"}``) and
+    moved back by an SQS redrive (the documented remedy) was dropped as malformed."""
+    delivery = Delivery("acme", "hook_1", "evt_1", "link.broken", '{"a":1}', attempt=7)
+    parked = json.dumps({"delivery": json.loads(delivery.to_json()), "error": "HTTP 503"})
+    assert Delivery.from_json(parked) == delivery

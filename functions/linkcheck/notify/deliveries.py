@@ -38,6 +38,10 @@ class Delivery:
     def from_json(cls, raw: str) -> Delivery:
         try:
             data: dict[str, Any] = json.loads(raw)
+            if isinstance(data.get("delivery"), dict):
+                # Parked in the dead-letter queue (``{"delivery": ..., "error": ...}``) and moved
+                # back as is, e.g. by an SQS redrive: the delivery it holds.
+                data = data["delivery"]
             return cls(
                 tenant=str(data["tenant"]),
                 hook_id=str(data["hook_id"]),

@@ -12,7 +12,6 @@ never loses one.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,13 +25,7 @@ HOLD_SECONDS = 300
 
 def delivery_from_dead_letter(body: str) -> Delivery:
     """The delivery a dead-letter message holds, ready to send again: attempt 1, no wait."""
-    try:
-        data: Any = json.loads(body)
-    except ValueError as exc:
-        raise MalformedDelivery(f"not JSON: {exc}") from exc
-    inner = data.get("delivery") if isinstance(data, dict) else None
-    raw = json.dumps(inner) if isinstance(inner, dict) else body
-    return replace(Delivery.from_json(raw), attempt=1, not_before=0)
+    return replace(Delivery.from_json(body), attempt=1, not_before=0)  # either shape
 
 
 @dataclass
