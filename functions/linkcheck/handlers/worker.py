@@ -17,6 +17,7 @@ its results blocks between awaits, which must not stall the environment's shared
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Collection, Sequence
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSEvent, SQSRecord
 from pydantic import ValidationError
 
-from .. import runner
+from .. import devmode, runner
 from ..engine import Checker, CheckResult, Page
 from ..observability import (
     correlation_id_from_sqs_record,
@@ -130,6 +131,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     batches, audits, failures = _parse(records)
     if batches or audits:
         settings = get_settings()
+        if settings.dev_requeue_delay_seconds is not None and not devmode.enabled():
+            settings = dataclasses.replace(settings, dev_requeue_delay_seconds=None)  # AWS
         queue = CheckQueue()
         recorder = None
         if batches:

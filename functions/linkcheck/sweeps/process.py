@@ -27,7 +27,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .. import devmode
 from ..domain.transitions import Outcome, apply_result, history_worthy
 from ..engine.verdict import CheckResult
 from ..errors import NotFound
@@ -62,9 +61,10 @@ Key = tuple[str, str]  # (tenant, link id)
 
 def requeue_delay(settings: Settings, default: int) -> int:
     """Seconds before a link put back on the queue is checked again (shorter only under
-    ``linkcheck dev --faults``, so retries happen within a local run)."""
+    ``linkcheck dev --faults``, so retries happen within a local run; the worker handler
+    keeps that setting only where ``devmode`` is on)."""
     dev = settings.dev_requeue_delay_seconds
-    return dev if dev is not None and devmode.enabled() else default
+    return dev if dev is not None else default
 
 
 @dataclass(slots=True)
