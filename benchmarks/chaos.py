@@ -65,10 +65,10 @@ REGISTER_CHUNK = 10  # links per POST /links/batch: the API's calls fail too
 @dataclass
 class Config:
     links: int = 1000
-    interval: int = 150  # seconds between checks of a page that flips
-    stable_interval: int = 150  # ... and of one that never does (another interval costs the
+    interval: int = 120  # seconds between checks of a page that flips
+    stable_interval: int = 120  # ... and of one that never does (another interval costs the
     # sweep 16 more queries, each of which may fail)
-    duration: float = 300.0  # seconds of flips
+    duration: float = 240.0  # seconds of flips
     settle: float = 30.0  # then pages hold still while the system catches up
     sweep_every: float = 3.0
     confirm_delay: int = 2
@@ -84,7 +84,7 @@ class Config:
     hosts: int = 4
     max_environments: int = 6
     slack: float = 60.0  # a due check may be this late (docs/chaos.md)
-    drain: float = 240.0  # at most this long for the system to settle after the run
+    drain: float = 200.0  # at most this long for the system to settle after the run
 
     @property
     def min_hold(self) -> float:
@@ -181,8 +181,8 @@ def serve_moto() -> int:
     # back on failure): with thousands of results and stream records that grows to seconds
     # and gigabytes per transition. The stream is append-only, so its backup need only be a
     # copy of the list of records.
-    def copy_shard(shard: StreamShard, memo: dict[int, Any]) -> StreamShard:
-        copied = StreamShard.__new__(StreamShard)
+    def copy_shard(shard: StreamShard, memo: dict[int, Any]) -> Any:
+        copied: Any = StreamShard.__new__(StreamShard)
         copied.__dict__.update(shard.__dict__)
         copied.items = list(shard.items)
         return copied
@@ -428,7 +428,7 @@ def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Obs
         assert targets.stdin is not None
         targets.stdin.write(f"{start!r}\n")
         targets.stdin.flush()
-        outage_at = start + config.duration / 2
+        outage_at = start + config.interval + 15  # while the first flips are being confirmed
         end_flips = start + config.duration
         end = end_flips + config.settle
         while time.time() < end:

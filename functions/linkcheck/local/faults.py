@@ -10,8 +10,9 @@ DynamoDB, SQS and SNS do when they fail. A spec is comma-separated ``name=value`
 
 - ``dynamodb``, ``sqs``, ``sns``: the share of calls to that service that fail, as the code
   sees them once the client's own retries are spent. A DynamoDB failure is a throttle
-  (``ProvisionedThroughputExceededException``), a 5xx, a lost race where the call has a
-  condition (``ConditionalCheckFailedException``, ``TransactionCanceledException``), or for
+  (``ProvisionedThroughputExceededException``), a 5xx, a lost race where another writer could
+  make the call's condition fail (``ConditionalCheckFailedException``,
+  ``TransactionCanceledException``; not a release of the caller's own lease), or for
   batches part of the batch left unprocessed; an SQS ``SendMessageBatch`` may have part of its
   entries refused. ``lost`` (default 0.25) of the failures happen *after* the call took effect
   (the answer was lost on the way back: the caller cannot tell whether it happened).
@@ -237,7 +238,7 @@ class Injector:
             return "lost"
         options = ["throttled", "failed"]
         if service == "dynamodb" and (
-            operation in RACES or (operation in CONDITIONAL and "ConditionExpression" in params)
+            operation in RACES or (operation in CONDITIONAL and _contended(params))
         ):
             options.append("race")
         if operation in PARTIAL:
@@ -266,6 +267,15 @@ class Injector:
                 self._maybe_die(str(context.get("fault_operation")), "after", int(call))
 
         return after
+
+
+def _contended(params: dict[str, Any]) -> bool:
+    """A condition another writer can make fail (create-if-absent, a version, an expired
+    lease). Not one guarded by the writer's own lease owner or token: that fails only once the
+    lease was lost, and a fake failure there would fake a lost lease."""
+    condition = str(params.get("ConditionExpression", ""))
+    values = params.get("ExpressionAttributeValues") or {}
+    return bool(condition) and not ({":owner", ":token"} & set(values))
 
 
 def _code(service: str, kind: str, operation: str) -> str:
