@@ -68,7 +68,7 @@ class Config:
     interval: int = 120  # seconds between checks of a page that flips
     stable_interval: int = 120  # ... and of one that never does (another interval costs the
     # sweep 16 more queries, each of which may fail)
-    duration: float = 200.0  # seconds of flips
+    duration: float = 180.0  # seconds of flips
     settle: float = 20.0  # then pages hold still while the system catches up
     sweep_every: float = 3.0
     confirm_delay: int = 2
@@ -84,7 +84,7 @@ class Config:
     hosts: int = 4
     max_environments: int = 6
     slack: float = 60.0  # a due check may be this late (docs/chaos.md)
-    drain: float = 180.0  # at most this long for the system to settle after the run
+    drain: float = 300.0  # at most this long for the system to settle after the run
 
     @property
     def min_hold(self) -> float:

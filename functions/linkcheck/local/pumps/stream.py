@@ -143,8 +143,11 @@ class StreamPump:
         if failed is not None and not failed:
             return  # delivered
         sequences = [r["dynamodb"]["SequenceNumber"] for r in records]
+        progressed = False
         if failed is not None and failed <= set(sequences):
-            records = records[min(sequences.index(s) for s in failed) :]
+            first = min(sequences.index(s) for s in failed)
+            progressed = first > 0
+            records = records[first:]
         if retries >= self.maximum_retry_attempts or self._too_old(records):
             self._give_up(records, retries + 1)
             return
@@ -155,9 +158,10 @@ class StreamPump:
             retries + 1,
         )
         self._batches.appendleft((records, retries + 1))
-        self._next_attempt = self.clock() + min(
-            self.max_backoff, self.retry_base * 2 ** min(retries, 16)
-        )
+        # A batch that got further (its first records went through) is retried from the failed
+        # one at once; only a batch stuck on its first record backs off.
+        wait = 0.0 if progressed else min(self.max_backoff, self.retry_base * 2 ** min(retries, 16))
+        self._next_attempt = self.clock() + wait
 
     def _too_old(self, records: list[dict[str, Any]]) -> bool:
         if self.maximum_record_age_seconds is None:
