@@ -117,8 +117,10 @@ def main() -> int:
         urls = [targets.url(kinds[i % len(kinds)], i) for i in range(args.checks)]
         rss_before = peak_rss_mib()
         cpu_before = time.process_time()
+        server_before = targets.cpu_seconds()
         got, wall, lag = asyncio.run(run_batch(targets, urls, options))
         cpu = time.process_time() - cpu_before
+        server_cpu = targets.cpu_seconds() - server_before
         rss_peak = peak_rss_mib()
         stats = targets.stats()
 
@@ -166,11 +168,12 @@ def main() -> int:
     print(
         f"\nlargest overrun past the deadline: {engine_overrun:+.3f} s (engine's elapsed_ms), "
         f"{outside_overrun:+.3f} s (from the batch's start); ended past deadline + "
-        f"{args.slack:g} s: {late}"
+        f"{args.slack:g} s: {late}; largest event-loop lag {lag:.3f} s"
     )
     print(
         f"peak RSS {rss_peak:.0f} MiB (before the batch {rss_before:.0f} MiB); "
-        f"CPU {cpu:.1f} s; load average after {os.getloadavg()[0]:.2f}"
+        f"CPU {cpu:.1f} s (the servers' {server_cpu:.1f} s); "
+        f"load average after {os.getloadavg()[0]:.2f}"
     )
     print(
         f"most body bytes a server sent on one connection: {max_sent / 2**20:.1f} MiB; "
@@ -188,6 +191,7 @@ def main() -> int:
         ("Wall time of the batch", f"{wall:.1f} s"),
         ("Peak RSS of the checking process", f"{rss_peak:.0f} MiB (before: {rss_before:.0f} MiB)"),
         ("CPU time of the checking process", f"{cpu:.1f} s"),
+        ("CPU time of the hostile servers' process", f"{server_cpu:.1f} s"),
         ("Most body bytes a server sent on one connection", f"{max_sent / 2**20:.1f} MiB"),
         ("Requests per 100-hop redirect chain", f"{per_chain:.1f}"),
         ("Requests per reset check (2 retries)", f"{per_reset:.1f}"),

@@ -250,6 +250,13 @@ class HostileTargets:
 
     port: int
     tls_stall_port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the servers' process has used (Linux ``/proc``)."""
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def url(self, kind: str, n: int = 0) -> str:
         return target_url(self.port, self.tls_stall_port, kind, n)
@@ -277,7 +284,7 @@ def hostile_process(*, drip: float = 2.0, bomb_mib: int = 256) -> Iterator[Hosti
         ready = child.stdout.readline().split()  # "READY <port> <tls_stall_port>"
         if len(ready) != 3 or ready[0] != "READY":
             raise RuntimeError(f"the hostile server did not start: {ready}")
-        yield HostileTargets(int(ready[1]), int(ready[2]))
+        yield HostileTargets(int(ready[1]), int(ready[2]), child.pid)
     finally:
         child.terminate()
         child.wait(timeout=10)
