@@ -100,6 +100,7 @@ def main() -> int:
     parser.add_argument("--slack", type=float, default=1.0, help="allowed overrun, s")
     parser.add_argument("--max-rss-mib", type=float, default=512.0)
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated kinds")
+    parser.add_argument("--note", action="append", default=[], help="a note for the result file")
     parser.add_argument("--no-write", action="store_true", help="do not write the result file")
     args = parser.parse_args()
     kinds = args.kinds.split(",")
@@ -158,7 +159,13 @@ def main() -> int:
         for detail, n in details[kind].most_common(2):
             print(f"{'':<25}{n:>4} x {detail}")
         label = DESCRIBED[kind].format(drip=args.drip, bomb=args.bomb_mib)
-        rows.append((f"{label}: `{expected}`", f"{per_kind[kind][expected]} of {count}"))
+        others = ", ".join(f"{n} `{r}`" for r, n in per_kind[kind].most_common() if r != expected)
+        rows.append(
+            (
+                f"`{kind}` ({label}): `{expected}`",
+                f"{per_kind[kind][expected]} of {count}" + (f" (else {others})" if others else ""),
+            )
+        )
 
     max_sent = max(stats["max_sent"].get(k, 0) for k in ("endless", "endless_chunked"))
     chains = sum(1 for url in urls if "/redirects/" in url)
@@ -234,6 +241,7 @@ def main() -> int:
                 "before the checker closed the connection.",
                 f"Load average {load_before:.1f} before the run on {os.cpu_count()} cores; "
                 "goals: " + ", ".join(f"{g}: {'PASS' if m else 'FAIL'}" for g, m in goals.items()),
+                *args.note,
             ],
         )
         print(f"wrote {path}")

@@ -244,6 +244,7 @@ def main() -> int:
     parser.add_argument("--confirm-delay", type=int, default=2)
     parser.add_argument("--flip", type=float, default=0.1, help="share of links that turn 404")
     parser.add_argument("--settle", type=float, default=45.0, help="seconds before reading back")
+    parser.add_argument("--note", action="append", default=[], help="a note for the result file")
     parser.add_argument("--no-write", action="store_true", help="do not write the result file")
     args = parser.parse_args()
 
@@ -442,6 +443,7 @@ def main() -> int:
                 f"Load average {load_before:.1f} before the run on {os.cpu_count()} cores; stack "
                 f"CPU during the load {stack_cpu:.0f} s ({stack_cpu / wall:.2f} cores). goals: "
                 + ", ".join(f"{g}: {'PASS' if m else 'FAIL'}" for g, m in goals.items()),
+                *args.note,
             ],
         )
         print(f"wrote {path}")
