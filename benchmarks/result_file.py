@@ -35,10 +35,20 @@ def commit() -> str:
 
 
 def command_line() -> str:
-    """How this run was started, as a user would type it from the repository's root."""
+    """How this run was started, as a user would type it from the repository's root (without
+    ``--note`` options)."""
     script = Path(sys.argv[0])
     shown = f"benchmarks/{script.name}" if script.parent.name == "benchmarks" else str(script)
-    return shlex.join([".venv/bin/python", shown, *sys.argv[1:]])
+    arguments: list[str] = []
+    skip = False
+    for argument in sys.argv[1:]:  # notes are in the file's notes, not part of the command
+        if skip or argument.startswith("--note="):
+            skip = False
+        elif argument == "--note":
+            skip = True
+        else:
+            arguments.append(argument)
+    return shlex.join([".venv/bin/python", shown, *arguments])
 
 
 def write_result(
