@@ -20,13 +20,16 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def commit() -> str:
-    """The checkout's short sha, ``-dirty`` when it has uncommitted changes to tracked files."""
+    """The checkout's short sha, ``-dirty`` when it has uncommitted changes to tracked files
+    (other than result files and the page rendered from them)."""
     root = Path(__file__).resolve().parents[1]
     sha = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
     ).stdout.strip()
+    # The results and the page rendered from them are outputs, not the code measured.
+    outputs = [":(exclude)benchmarks/results", ":(exclude)docs/reliability.md"]
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", *outputs],
         cwd=root,
         capture_output=True,
         text=True,
