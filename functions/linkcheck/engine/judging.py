@@ -17,6 +17,7 @@ from .detectors import REFUSAL_HEADERS, Detector, Follow, Page, Probe
 from .exchange import BodyWanted
 from .options import Credentials
 from .trail import Reply, Trail
+from .turns import LoopTurns
 from .urls import Target
 from .verdict import Status, Verdict
 
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 # Non-2xx answers whose page may be a refusal (a challenge, a captcha, a WAF block page).
 REFUSAL_STATUSES = frozenset({403, 405, 429, 999})
+# Judging a body this large takes long enough (milliseconds) to wait for its own loop turn.
+HEAVY_BODY_BYTES = 64 * 1024
 
 
 def is_generic(detector: Detector) -> bool:
@@ -41,6 +44,7 @@ class Judges:
 
     def __init__(self, chosen: Sequence[Detector], credentials: Credentials) -> None:
         self._credentials = credentials
+        self._turns = LoopTurns()  # large pages are judged one per turn of the event loop
         self._first_detectors = tuple(d for d in chosen if is_first(d))
         self._platform_detectors = tuple(d for d in chosen if not is_generic(d) and not is_first(d))
         # The ``domains`` prefilter (detectors.py): detector index by domain, and the
@@ -130,6 +134,8 @@ class Judges:
             credentials=self._credentials,
         )
 
+        if len(reply.body) >= HEAVY_BODY_BYTES:
+            await self._turns.take()
         named = platform[0].name if platform else None
         for detector in (*first, *platform, *generic):
             try:
