@@ -24,6 +24,7 @@ from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
 from ...sweeps.check_now import check_now
 from ..check_options import check_options
+from .openapi_links import links_by_id
 from .presenters import (
     BatchItem,
     BatchResult,
@@ -45,6 +46,18 @@ MIN_DEV_INTERVAL_SECONDS = 5
 MAX_BATCH = 1000
 CHECK_NOW_MARGIN_SECONDS = 5.0  # past the check's own deadline, the wait is a backstop only
 MAX_TAGS = 20
+
+# What a client can do next with the id of a link it was answered (OpenAPI links).
+LINK_FOLLOW_UPS = links_by_id(
+    "link_id",
+    {
+        "GetLink": ("/links/<link_id>", "GET", "Read the link."),
+        "UpdateLink": ("/links/<link_id>", "PATCH", "Change its settings."),
+        "DeleteLink": ("/links/<link_id>", "DELETE", "Stop checking it."),
+        "CheckLink": ("/links/<link_id>/check", "POST", "Check it now."),
+        "LinkHistory": ("/links/<link_id>/history", "GET", "Read its past results."),
+    },
+)
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
@@ -150,8 +163,11 @@ def _error(exc: LinkcheckError | ValidationError) -> ItemError:
     summary="Register a link (idempotent per normalised URL)",
     tags=["links"],
     responses={
-        201: {"description": "Registered: the new link."},
-        200: {"description": "Already registered (same normalised URL): the existing link."},
+        201: {"description": "Registered: the new link.", "links": LINK_FOLLOW_UPS},
+        200: {
+            "description": "Already registered (same normalised URL): the existing link.",
+            "links": LINK_FOLLOW_UPS,
+        },
     },
 )
 def register_link(request: LinkRequest) -> Response[LinkView]:
