@@ -37,12 +37,11 @@ from ..engine.verdict import CheckResult
 from ..errors import NotFound
 from ._cursors import decode_cursor, encode_cursor
 from ._layout import LINK_PREFIX, item_key, tenant_pk
-from ._table import BATCH_ATTEMPTS, BatchIncomplete, TableRepository
+from ._table import TableRepository
 from .sweep_state import SweepState
 
 MAX_STORED_REDIRECTS = 5  # on the link item; keeps the steady-path write at 1 KB or less
 MAX_STORED_DETAIL = 300
-BATCH_GET_SIZE = 100  # BatchGetItem maximum
 
 
 def link_id_for(tenant: str, url: str) -> str:
@@ -369,31 +368,12 @@ class LinkStore(TableRepository):
         Keys DynamoDB leaves unprocessed are asked again with backoff; raises
         ``BatchIncomplete`` if some remain after ``BATCH_ATTEMPTS`` (never taken for deleted).
         """
-        found: dict[tuple[str, str], Link] = {}
         unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), BATCH_GET_SIZE):
-            request: dict[str, Any] = {
-                self.table: {
-                    "Keys": [
-                        item_key(tenant_pk(t), LINK_PREFIX + i)
-                        for t, i in unique[start : start + BATCH_GET_SIZE]
-                    ],
-                    "ConsistentRead": True,
-                }
-            }
-            for attempt in range(BATCH_ATTEMPTS):
-                if attempt:
-                    self.pause_before_retry(attempt - 1)
-                response = self.client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self.table, []):
-                    link = Link.from_item(item)
-                    found[(link.tenant, link.id)] = link
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-            else:  # still throttled: these links exist, they were just not read
-                raise BatchIncomplete("BatchGetItem", list(request[self.table]["Keys"]))
-        return found
+        links = (
+            Link.from_item(item)
+            for item in self.batch_get([item_key(tenant_pk(t), LINK_PREFIX + i) for t, i in unique])
+        )
+        return {(link.tenant, link.id): link for link in links}
 
     def save_check(
         self,
