@@ -101,7 +101,8 @@ def _interval(minutes: int | None, seconds: int | None) -> int | None:
             )
         if not MIN_DEV_INTERVAL_SECONDS <= seconds <= MAX_INTERVAL_MINUTES * 60:
             raise InvalidInput(
-                f"interval_seconds must be at least {MIN_DEV_INTERVAL_SECONDS}",
+                f"interval_seconds must be between {MIN_DEV_INTERVAL_SECONDS} and "
+                f"{MAX_INTERVAL_MINUTES * 60} (30 days)",
                 field="interval_seconds",
             )
         return seconds
