@@ -62,18 +62,26 @@ def _run(
     )
     progress = _Counter() if sys.stderr.isatty() else None
 
-    async def go() -> AuditOutcome:
+    done: list[AuditOutcome] = []
+
+    # The outcome leaves through ``done``, not as the task's result: on its way out the
+    # runner restores the SIGINT handler, and Python's signal module then formats the old
+    # handler, whose repr holds the main task's, result included (every report of the audit).
+    async def go() -> None:
         async with Checker(options) as checker:
             if start is not None:
-                return await crawl(
+                found = await crawl(
                     checker, start, audit_options, sitemap=sitemap, on_report=progress
                 )
-            return await audit(
-                checker, audit_options, documents=documents, links=links, on_report=progress
-            )
+            else:
+                found = await audit(
+                    checker, audit_options, documents=documents, links=links, on_report=progress
+                )
+        done.append(found)
 
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-        outcome = runner.run(go())
+        runner.run(go())
+    outcome = done[0]
     if progress is not None:
         progress.done()
     return outcome
