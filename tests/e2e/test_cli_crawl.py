@@ -29,8 +29,19 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[
     return code, {r["url"]: r for r in records}, err
 
 
+@pytest.fixture(params=["here", "elsewhere"])
+def parsing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Pages parsed in the crawl's process, or in its parsing process from the first page."""
+    elsewhere = request.param == "elsewhere"
+    monkeypatch.setattr("linkcheck.commands.audit_run.spare_cores", lambda: int(elsewhere))
+    monkeypatch.setattr("linkcheck.audit.crawl.START_AFTER", 1)
+    return str(request.param)
+
+
 def test_crawl_reads_the_site_and_checks_every_link_once(
-    servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
+    servers: tuple[ScriptedServer, ScriptedServer],
+    capsys: pytest.CaptureFixture[str],
+    parsing: str,
 ) -> None:
     server, other = servers
     code, found, err = run(["crawl", server.url("/")], capsys)
@@ -48,6 +59,10 @@ def test_crawl_reads_the_site_and_checks_every_link_once(
     # Relative links, <base href>, nested pages down to the bottom.
     assert found[url("/sub/page.html")]["found_in"] == [url("/a.html")]
     assert found[url("/sub/deep.html")]["status"] == "ok"
+    # A page's links to its own anchors are judged against them.
+    assert found[url("/sub/deep.html#bottom")]["status"] == "ok"
+    gone = found[url("/sub/deep.html#gone")]
+    assert (gone["status"], gone["reason"]) == ("broken", "missing_fragment")
     # robots.txt: the disallowed page is checked but not read for links.
     assert found[url("/private/secret.html")]["status"] == "ok"
     assert url("/only-in-private") not in found and server.hits("/only-in-private") == []
@@ -111,7 +126,7 @@ def test_filters_leave_links_unchecked(
     servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
 ) -> None:
     server, other = servers
-    argv = ["crawl", server.url("/"), "--exclude", "/missing$", "--exclude", "#nope"]
+    argv = ["crawl", server.url("/"), "--exclude", "/missing$", "--exclude", "#nope|#gone"]
     code, found, err = run([*argv, "--include", "127\\.0\\.0\\.1"], capsys)
     assert code == 0
     assert server.hits("/missing") == []
@@ -126,7 +141,7 @@ def test_accept_turns_a_status_into_ok(
 ) -> None:
     server, _ = servers
     code, found, _ = run(
-        ["crawl", server.url("/"), "--accept", "200..299,404", "--exclude", "#nope"], capsys
+        ["crawl", server.url("/"), "--accept", "200..299,404", "--exclude", "#nope|#gone"], capsys
     )
     assert code == 0
     assert found[server.url("/missing")]["status"] == "ok"

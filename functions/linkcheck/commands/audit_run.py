@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from ..audit.crawl import AuditOptions, AuditOutcome, audit, crawl
+from ..audit.parsing import spare_cores
 from ..audit.report import LinkReport
 from ..engine import Checker, CheckOptions, event_loop_factory
 from ..extract import FoundLink
@@ -59,6 +60,7 @@ def _run(
         media=settings.media,
         robots=robots,
         known=cache.get if cache is not None else None,
+        parse_elsewhere=spare_cores() > 0,  # a command line: the other cores are its own
     )
     progress = _Counter() if sys.stderr.isatty() else None
 

@@ -196,6 +196,20 @@ class Scheduler:
                 announce(index, replace(result, url=given), None)
         return jobs
 
+    def hold(self) -> Callable[[], None]:
+        """Keep the batch from ending until the returned function is called (once)."""
+        self._busy += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._busy -= 1
+                self._maybe_done()
+
+        return release
+
     def _announce(self, index: int, result: CheckResult, read: Page | None) -> None:
         if read is not None and self._on_page is not None:
             self._on_page(index, read)
@@ -362,6 +376,13 @@ class OpenBatch:
         self._urls.append(url)
         self._scheduler.plan_later(index, page)
         return index
+
+    def hold(self) -> Callable[[], None]:
+        """Keep the batch open until the returned function is called (once): work done
+        outside the batch (a page parsed in another process) may still ``add`` URLs."""
+        if self._ended:
+            raise RuntimeError("this batch has ended: add URLs inside its `async with` block")
+        return self._scheduler.hold()
 
     def __len__(self) -> int:
         """URLs added so far."""

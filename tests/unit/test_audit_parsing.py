@@ -1,0 +1,67 @@
+"""Pages parsed in another process: the child's protocol, and the same links as read here."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import pickle
+
+from linkcheck.audit.documents import read_document
+from linkcheck.audit.parse_worker import HEADER, serve
+from linkcheck.audit.parsing import ParsingProcess
+from linkcheck.engine import Page
+from linkcheck.extract import ExtractedDocument
+
+URL = "http://127.0.0.1:8000/docs/index.html"
+BODY = (
+    b"<!doctype html><html><body><h2 id='top'>Top</h2>\n"
+    b"<a href='guide.html#top'>guide</a>\n<a href='https://example.org/x'>x</a>\n"
+    b"<img src='/logo.png'></body></html>"
+)
+
+
+def _message(*fields: object) -> bytes:
+    data = pickle.dumps(fields)
+    return HEADER.pack(len(data)) + data
+
+
+def _answers(raw: bytes) -> list[tuple[object, ...]]:
+    stream, answers = io.BytesIO(raw), []
+    while head := stream.read(HEADER.size):
+        answers.append(pickle.loads(stream.read(HEADER.unpack(head)[0])))
+    return answers
+
+
+def test_the_child_answers_each_page_with_its_links_anchors_and_base() -> None:
+    sink = io.BytesIO()
+    requests = _message(1, URL, "text/html", BODY, True) + _message(
+        2, URL[:-16] + "logo.png", "image/png", b"", False
+    )
+    serve(io.BytesIO(requests), sink)
+    first, second = _answers(sink.getvalue())
+    here = read_document(URL, "text/html", BODY, media=True)
+    assert here is not None
+    assert first == (1, tuple((k.url, k.line, k.element) for k in here.links), here.anchors, URL)
+    assert second == (2, None, None, None)  # not a document
+
+
+def test_a_page_parsed_in_the_process_has_the_links_it_has_here() -> None:
+    page = Page(url=URL, content_type="text/html", body=BODY, complete=True)
+
+    async def parse() -> tuple[bool, list[ExtractedDocument | None]]:
+        process = ParsingProcess(media=True)
+        process.start()
+        got: list[ExtractedDocument | None] = []
+        for _ in range(500):  # until the child is up (bounded)
+            if process.offer(page, got.append):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            await process.close()
+            return False, got
+        await process.close()  # its input ends once it has answered
+        return True, got
+
+    offered, got = asyncio.run(parse())
+    assert offered
+    assert got == [read_document(URL, "text/html", BODY, media=True)]
