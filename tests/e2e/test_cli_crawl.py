@@ -10,7 +10,7 @@ import pytest
 
 from linkcheck.cli import main
 
-from .servers import ScriptedServer
+from .servers import Reply, ScriptedServer
 from .site_server import site
 
 FAST = ["--allow-private-networks", "--timeout", "3", "--retries", "0"]
@@ -179,3 +179,37 @@ def test_crawl_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str])
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     assert err.startswith("linkcheck crawl: ")
+
+
+PARKING = "<script>window.park = 'lander';</script><p>Related searches</p>"
+
+
+def test_a_live_site_is_not_scanned_for_parking_a_parked_one_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with ScriptedServer() as live, ScriptedServer() as parked, ScriptedServer() as elsewhere:
+        elsewhere.route("/lander", Reply(200, body=PARKING.encode()))
+        live.route(
+            "/",
+            Reply(
+                200,
+                body=(
+                    "<h1>Harbour</h1><a href='/quotes-a-lander'>x</a><a href='/gone'>y</a>"
+                    f"<a href='{elsewhere.url('/lander')}'>z</a>"
+                ).encode(),
+            ),
+        )
+        live.route("/quotes-a-lander", Reply(200, body=PARKING.encode()))
+        live.route("/gone", Reply(200, body=b"<title>Page not found</title>"))
+        parked.route("/", Reply(200, body=f"{PARKING}<a href='/other'>o</a>".encode()))
+        parked.route("/other", Reply(200, body=PARKING.encode()))
+        _, found, _ = run(["crawl", live.url("/")], capsys)
+        _, lander, _ = run(["crawl", parked.url("/")], capsys)
+    # The site's front page is live: its pages are no parked domain's landers...
+    assert found[live.url("/quotes-a-lander")]["status"] == "ok"
+    # ...but still soft-404s, and other sites are scanned as ever.
+    assert found[live.url("/gone")]["reason"] == "soft_404"
+    assert found[elsewhere.url("/lander")]["reason"] == "parked_domain"
+    # A parked front page: every page of its site is scanned.
+    assert lander[parked.url("/")]["reason"] == "parked_domain"
+    assert lander[parked.url("/other")]["reason"] == "parked_domain"

@@ -196,6 +196,7 @@ class _Audit:
         robots: Robots,
         on_report: OnReport | None,
     ) -> None:
+        self.checker = checker
         self.options = options
         self.scope = scope
         self.robots = robots
@@ -325,6 +326,8 @@ class _Audit:
             target.page_result = result
         else:
             target.complete = page.complete
+            if target.depth == 0 and self.scope is not None:
+                self._start_read(result, page)
             if not (target.read and self._reads(page)):
                 target.page_result = result
                 target.anchors = page_anchors(page)
@@ -333,6 +336,18 @@ class _Audit:
                 self._use(target, result, page, document)
                 return
         self._settled(target, result)
+
+    def _start_read(self, result: CheckResult, page: Page) -> None:
+        """The crawl's start page answered: when it is a live page of the site (ok, so not
+        a parked domain's lander), the site's other pages are spared the parked-domain scan
+        (``Checker.mark_live_site``): a domain is parked as a whole, and the one verdict
+        skipped, ``parked_domain``, is the start page's own."""
+        assert self.scope is not None
+        if result.status is Status.OK and self.scope.on_site(page.url):
+            self.checker.mark_live_site(page.url)
+            for start in self.scope.starts:
+                if self.scope.on_site(start):
+                    self.checker.mark_live_site(start)
 
     def _parse_elsewhere(self, target: _Target, result: CheckResult, page: Page) -> bool:
         """Hand ``page`` to the parsing process; its reports are settled when its links come
