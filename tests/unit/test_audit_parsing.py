@@ -6,6 +6,8 @@ import asyncio
 import io
 import pickle
 
+import pytest
+
 from linkcheck.audit.documents import read_document
 from linkcheck.audit.parse_worker import HEADER, serve
 from linkcheck.audit.parsing import ParsingProcess
@@ -65,3 +67,26 @@ def test_a_page_parsed_in_the_process_has_the_links_it_has_here() -> None:
     offered, got = asyncio.run(parse())
     assert offered
     assert got == [read_document(URL, "text/html", BODY, media=True)]
+
+
+def test_pages_offered_to_a_child_that_died_are_parsed_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("linkcheck.audit.parsing.CHILD_CODE", "import sys; sys.exit(3)")
+    page = Page(url=URL, content_type="text/html", body=BODY, complete=True)
+
+    async def parse() -> list[ExtractedDocument | None]:
+        process = ParsingProcess(media=True)
+        process.start()
+        got: list[ExtractedDocument | None] = []
+        offered = 0
+        for _ in range(300):  # while it starts, lives briefly and is seen gone (bounded)
+            if process.offer(page, got.append):
+                offered += 1
+            await asyncio.sleep(0.005)
+        await process.close()
+        assert len(got) == offered  # every page offered came back, parsed here
+        return got
+
+    got = asyncio.run(parse())
+    assert all(document == read_document(URL, "text/html", BODY, media=True) for document in got)

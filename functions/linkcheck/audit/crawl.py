@@ -91,8 +91,10 @@ async def crawl(
             run.found(FoundLink(url=start, source="", line=None, element="a"), depth=0)
             for link in seeds:
                 run.found(link, depth=1)
-    finally:
-        await run.close()
+    except BaseException:
+        await run.close(stopped=True)
+        raise
+    await run.close()
     return run.outcome()
 
 
@@ -118,8 +120,10 @@ async def audit(
                 run.found(FoundLink(url=url, source="", line=None, element="a"), depth=0, read=True)
             for link in links:
                 run.found(link, depth=1)
-    finally:
-        await run.close()
+    except BaseException:
+        await run.close(stopped=True)
+        raise
+    await run.close()
     return run.outcome()
 
 
@@ -413,11 +417,12 @@ class _Audit:
         if self.on_report is not None:
             self.on_report(_finished(report, result))
 
-    async def close(self) -> None:
-        """Stop the parsing process; a failure met on a page parsed there is raised here."""
+    async def close(self, *, stopped: bool = False) -> None:
+        """Stop the parsing process; a failure met on a page parsed there is raised here,
+        unless the audit was ``stopped`` by another (which is the one raised)."""
         if self.parser is not None:
-            await self.parser.close()
-        if self.failure is not None:
+            await self.parser.close(parse_pending=not stopped)
+        if self.failure is not None and not stopped:
             raise self.failure
 
     def outcome(self) -> AuditOutcome:

@@ -28,6 +28,10 @@ START_AFTER = 8  # pages an audit asks to read before the child is started
 BACKLOG = 256  # pages waiting in the child beyond which the audit parses a page itself
 STOP_SECONDS = 2.0
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder ``linkcheck`` is in
+CHILD_CODE = (
+    f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
+    "from linkcheck.audit.parse_worker import main; main()"
+)
 
 OnParsed = Callable[[ExtractedDocument | None], None]
 
@@ -51,6 +55,7 @@ class ParsingProcess:
         self._reader: asyncio.Task[None] | None = None
         self._pending: dict[int, tuple[Page, OnParsed]] = {}
         self._seq = 0
+        self._gone = False  # its answers are no longer read: nothing more is sent to it
 
     def start(self) -> None:
         """Start the child in the background (once); pages are parsed here until it is up."""
@@ -58,15 +63,11 @@ class ParsingProcess:
             self._starting = asyncio.create_task(self._start())
 
     async def _start(self) -> None:
-        code = (
-            f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-            "from linkcheck.audit.parse_worker import main; main()"
-        )
         with contextlib.suppress(OSError):
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-c",
-                code,
+                CHILD_CODE,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.DEVNULL,
@@ -78,6 +79,8 @@ class ParsingProcess:
         caller then parses the page itself)."""
         process = self._process
         if process is None or process.stdin is None or len(self._pending) >= BACKLOG:
+            return False
+        if self._gone:
             return False
         if process.returncode is not None or process.stdin.is_closing():
             return False
@@ -112,6 +115,7 @@ class ParsingProcess:
         except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError):
             pass  # the child is gone: what it held is parsed here
         finally:
+            self._gone = True
             self._drain_here()
 
     def _drain_here(self) -> None:
@@ -122,8 +126,11 @@ class ParsingProcess:
     def _here(self, page: Page) -> ExtractedDocument | None:
         return read_document(page.url, page.content_type, page.body, media=self._media)
 
-    async def close(self) -> None:
-        """Stop the child (its input ends; killed if it lingers)."""
+    async def close(self, *, parse_pending: bool = True) -> None:
+        """Stop the child (its input ends; killed if it lingers). The pages it still holds
+        are parsed here, or dropped without ``parse_pending`` (the audit was stopped)."""
+        if not parse_pending:
+            self._pending = {}
         if self._starting is not None:
             await self._starting
         process = self._process
