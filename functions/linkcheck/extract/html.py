@@ -47,6 +47,7 @@ _LINK_RELS_SKIPPED = frozenset(
 
 # The attributes extraction reads (libxml2 gives HTML attribute names in lower case).
 _ATTRIBUTES = ("href", "src", "srcset", "poster", "rel", "id", "name")
+_WANTED = frozenset(_ATTRIBUTES)
 
 
 def _lxml_elements(text: str) -> list[Element] | None:
@@ -71,13 +72,13 @@ def _lxml_elements(text: str) -> list[Element] | None:
         tag = element.tag
         if not isinstance(tag, str):  # comments and processing instructions
             continue
-        attrib = element.attrib
-        if not attrib:
+        attributes = element.items()  # one call, where a lookup per name costs seven
+        if not attributes:
             continue  # holds neither a link nor an anchor
         line = element.sourceline
         if line is not None and line >= _LINE_CEILING:
             line = None
-        wanted = {name: str(attrib[name]) for name in _ATTRIBUTES if name in attrib}
+        wanted = {name: str(value) for name, value in attributes if name in _WANTED}
         found.append((tag.lower(), wanted, line))
     return found
 
