@@ -90,6 +90,7 @@ def test_every_operation_answers_a_documented_success_status(
         Call("POST", "/links", body={"url": url}),  # already registered: 200
         Call("POST", "/links/batch", body={"links": [{"url": url}]}),
         Call("GET", "/links", query={"limit": "10"}),
+        Call("GET", "/stats"),
         Call("GET", "/links/{link_id}"),
         Call("PATCH", "/links/{link_id}", body={"tags": ["docs"]}),
         Call("GET", "/links/{link_id}/history"),
