@@ -73,7 +73,7 @@ CHECKS = [
 ]
 # Fields whose validity depends on more than their documented schema (see the docstring).
 SEMANTIC_FIELDS = frozenset(
-    {"url", "urls", "target_url", "cursor", "interval_minutes", "interval_seconds"}
+    {"url", "urls", "target_url", "cursor", "interval_minutes", "interval_seconds", "host"}
 )
 
 

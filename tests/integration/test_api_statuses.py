@@ -178,6 +178,7 @@ def test_errors_are_documented_only_where_they_can_happen() -> None:
         return {int(s) for s in paths[path][method]["responses"] if int(s) >= 400}
 
     assert errors("get", "/me") == {401, 429, 500}  # nothing to validate, no id
+    assert errors("get", "/stats") == {401, 429, 500}
     assert errors("get", "/links/{link_id}") == {401, 404, 429, 500}
     assert errors("get", "/links") == {401, 422, 429, 500}
     assert errors("post", "/links") == {400, 401, 413, 415, 422, 429, 500}

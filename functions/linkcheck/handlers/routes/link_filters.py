@@ -20,7 +20,6 @@ PLATFORM_NAMES: tuple[str, ...] = tuple(
 )
 Platform = StrEnum("Platform", {name.upper(): name for name in PLATFORM_NAMES})  # type: ignore[misc]
 
-HOST_PATTERN = r"^[^\s/?#@\\]+$"  # documented; the rest is checked by normalize_host
 _NOT_IN_HOST = frozenset(" /?#@\\")
 
 

@@ -24,7 +24,7 @@ from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
 from ...sweeps.check_now import check_now
 from ..check_options import check_options
-from .link_filters import HOST_PATTERN, Platform, host_filter
+from .link_filters import Platform, host_filter
 from .presenters import (
     BatchItem,
     BatchResult,
@@ -212,7 +212,6 @@ def list_links(
         str | None,
         Query(
             max_length=253,
-            pattern=HOST_PATTERN,
             description="Only links on this host (any case, IDN or punycode; no port).",
         ),
     ] = None,
