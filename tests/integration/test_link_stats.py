@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import json
 import random
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -195,3 +196,22 @@ def test_a_checked_link_moves_between_counts(aws_env: dict[str, str]) -> None:
 def test_stats_of_a_tenant_without_links_is_zero(aws_env: dict[str, str], tenant: str) -> None:
     register("https://example.com/a", tenant="other")
     assert request("api-stats", tenant=tenant)[1]["links"] == 0
+
+
+def test_the_stats_command_shows_and_recounts(
+    aws_env: dict[str, str], moto_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from linkcheck.cli import main
+
+    links = LinkStore()
+    links.register_many("acme", [new(u) for u in URLS[:3]], now=NOW)
+    links.client.delete_item(
+        TableName=links.table, Key={"pk": {"S": "T#acme"}, "sk": {"S": "STATS"}}
+    )
+    common = ["--tenant", "acme", "--table", links.table, "--endpoint-url", moto_endpoint]
+    assert main(["stats", *common, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["links"] == 0
+    assert main(["stats", *common, "--recount"]) == 0
+    out, err = capsys.readouterr()
+    assert "3 links" in out and "unchecked   3" in out and "said 0 links" in err
+    assert StatsStore().get("acme").links == 3
