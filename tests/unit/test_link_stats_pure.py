@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
 
 from linkcheck.domain.transitions import LinkState
 from linkcheck.engine.platforms.registry import PLATFORMS
 from linkcheck.errors import InvalidInput
 from linkcheck.handlers.routes.link_filters import PLATFORM_NAMES, Platform, host_filter
+from linkcheck.store._table import TRANSACTION_ATTEMPTS, TableRepository
 from linkcheck.store.stats import LinkStats, deltas, stats_update
 
 OK, BROKEN, UNCHECKED = LinkState.OK, LinkState.BROKEN, LinkState.UNCHECKED
@@ -81,3 +85,60 @@ def test_host_filter_refuses_what_is_not_a_host(given: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         host_filter(given)
     assert refused.value.field == "host" and "host" in refused.value.message
+
+
+# ---------------------------------------------------------------- transactions (stubbed)
+
+
+def _stubbed() -> tuple[TableRepository, Stubber, list[float]]:
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    repository = TableRepository(client, "t")
+    pauses: list[float] = []
+    repository.sleep = pauses.append
+    return repository, Stubber(client), pauses
+
+
+def _cancelled(stubber: Stubber, *codes: str) -> None:
+    stubber.add_client_error(
+        "transact_write_items",
+        service_error_code="TransactionCanceledException",
+        modeled_fields={"CancellationReasons": [{"Code": code} for code in codes]},
+    )
+
+
+ITEMS = [{"ConditionCheck": {"TableName": "t", "Key": {}, "ConditionExpression": "x"}}]
+
+
+def test_a_transaction_cancelled_by_a_conflict_is_sent_again() -> None:
+    repository, stubber, pauses = _stubbed()
+    _cancelled(stubber, "None", "TransactionConflict")
+    _cancelled(stubber, "TransactionConflict", "None")
+    stubber.add_response("transact_write_items", {})
+    with stubber:
+        assert repository.transact(ITEMS) == []
+    assert len(pauses) == 2
+
+
+def test_a_failed_condition_answers_the_reasons_without_retrying() -> None:
+    repository, stubber, pauses = _stubbed()
+    _cancelled(stubber, "ConditionalCheckFailed", "TransactionConflict")
+    with stubber:
+        reasons = repository.transact(ITEMS)
+    assert [reason["Code"] for reason in reasons] == [
+        "ConditionalCheckFailed",
+        "TransactionConflict",
+    ]
+    assert pauses == []
+
+
+def test_conflicts_that_never_end_and_other_cancellations_raise() -> None:
+    repository, stubber, pauses = _stubbed()
+    for _ in range(TRANSACTION_ATTEMPTS):
+        _cancelled(stubber, "TransactionConflict")
+    _cancelled(stubber, "ThrottlingError")
+    with stubber:
+        with pytest.raises(ClientError):
+            repository.transact(ITEMS)
+        assert len(pauses) == TRANSACTION_ATTEMPTS - 1
+        with pytest.raises(ClientError):
+            repository.transact(ITEMS)

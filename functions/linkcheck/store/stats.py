@@ -80,8 +80,9 @@ class StatsStore(TableRepository):
     """The counters of every tenant; written only inside the link writes (links.py)."""
 
     def get(self, tenant: str) -> LinkStats:
+        # Consistent: a page refreshed right after a registration or a delete shows it.
         response = self.client.get_item(
-            TableName=self.table, Key=item_key(tenant_pk(tenant), STATS_SK)
+            TableName=self.table, Key=item_key(tenant_pk(tenant), STATS_SK), ConsistentRead=True
         )
         return LinkStats.from_item(response.get("Item"))
 
