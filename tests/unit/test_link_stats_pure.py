@@ -10,7 +10,8 @@ from botocore.stub import Stubber
 from linkcheck.domain.transitions import LinkState
 from linkcheck.engine.platforms.registry import PLATFORMS
 from linkcheck.errors import InvalidInput
-from linkcheck.handlers.routes.link_filters import PLATFORM_NAMES, Platform, host_filter
+from linkcheck.handlers.routes.link_filters import Platform, host_filter
+from linkcheck.registration import PLATFORM_NAMES
 from linkcheck.store._table import TRANSACTION_ATTEMPTS, TableRepository
 from linkcheck.store.stats import LinkStats, deltas, stats_update
 
