@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import aws
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 BATCH_ATTEMPTS = 8
 BATCH_BACKOFF_BASE = 0.05  # seconds; doubles per attempt, full jitter
 BATCH_BACKOFF_CAP = 2.0  # worst case, all pauses together: about 5 s
+BATCH_GET_SIZE = 100  # BatchGetItem's maximum keys per request
 # A transaction cancelled only because another one was writing the same item (a tenant's
 # counters, stats.py) is sent again this many times in all, with the same pauses.
 TRANSACTION_ATTEMPTS = 8
@@ -60,6 +61,31 @@ class TableRepository:
     def pause_before_retry(self, attempt: int) -> None:
         """Back off before asking again for what a batch call left unprocessed."""
         self.sleep(backoff(attempt, base=BATCH_BACKOFF_BASE, cap=BATCH_BACKOFF_CAP))
+
+    def batch_get(self, keys: Sequence[Item]) -> Iterator[Item]:
+        """The items of ``keys`` that exist (consistent reads, 100 keys per request).
+
+        Keys DynamoDB leaves unprocessed are asked again with backoff; raises
+        ``BatchIncomplete`` if some remain after ``BATCH_ATTEMPTS``: those items may well
+        exist, so the caller must never take them for missing.
+        """
+        for start in range(0, len(keys), BATCH_GET_SIZE):
+            request: dict[str, Any] = {
+                self.table: {
+                    "Keys": list(keys[start : start + BATCH_GET_SIZE]),
+                    "ConsistentRead": True,
+                }
+            }
+            for attempt in range(BATCH_ATTEMPTS):
+                if attempt:
+                    self.pause_before_retry(attempt - 1)
+                response = self.client.batch_get_item(RequestItems=request)
+                yield from response.get("Responses", {}).get(self.table, [])
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+            else:
+                raise BatchIncomplete("BatchGetItem", list(request[self.table]["Keys"]))
 
     def transact(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Write ``items`` in one transaction: ``[]`` when written, else the cancellation

@@ -39,13 +39,12 @@ from ..engine.verdict import CheckResult
 from ..errors import NotFound
 from ._cursors import decode_cursor, encode_cursor
 from ._layout import LINK_PREFIX, item_key, tenant_pk
-from ._table import BATCH_ATTEMPTS, CONDITION_FAILED, BatchIncomplete, TableRepository
+from ._table import CONDITION_FAILED, TableRepository
 from .stats import deltas, stats_update
 from .sweep_state import SweepState
 
 MAX_STORED_REDIRECTS = 5  # on the link item; keeps the steady-path write at 1 KB or less
 MAX_STORED_DETAIL = 300
-BATCH_GET_SIZE = 100  # BatchGetItem maximum
 TRANSACTION_LINKS = 99  # new links per transaction: 100 items at most, one is the counters
 DELETE_ATTEMPTS = 5  # a link whose state changes between the read and the delete: read again
 
@@ -428,31 +427,12 @@ class LinkStore(TableRepository):
         Keys DynamoDB leaves unprocessed are asked again with backoff; raises
         ``BatchIncomplete`` if some remain after ``BATCH_ATTEMPTS`` (never taken for deleted).
         """
-        found: dict[tuple[str, str], Link] = {}
         unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), BATCH_GET_SIZE):
-            request: dict[str, Any] = {
-                self.table: {
-                    "Keys": [
-                        item_key(tenant_pk(t), LINK_PREFIX + i)
-                        for t, i in unique[start : start + BATCH_GET_SIZE]
-                    ],
-                    "ConsistentRead": True,
-                }
-            }
-            for attempt in range(BATCH_ATTEMPTS):
-                if attempt:
-                    self.pause_before_retry(attempt - 1)
-                response = self.client.batch_get_item(RequestItems=request)
-                for item in response.get("Responses", {}).get(self.table, []):
-                    link = Link.from_item(item)
-                    found[(link.tenant, link.id)] = link
-                request = response.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-            else:  # still throttled: these links exist, they were just not read
-                raise BatchIncomplete("BatchGetItem", list(request[self.table]["Keys"]))
-        return found
+        links = (
+            Link.from_item(item)
+            for item in self.batch_get([item_key(tenant_pk(t), LINK_PREFIX + i) for t, i in unique])
+        )
+        return {(link.tenant, link.id): link for link in links}
 
     def save_check(
         self,
