@@ -89,6 +89,19 @@ class CheckSettings:
     dev_corpus: CorpusMapping | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditSettings:
+    """Limits and defaults of the API's audits (docs/audits.md)."""
+
+    default_max_pages: int = 500  # AUDIT_DEFAULT_MAX_PAGES: pages read when a request says none
+    max_pages: int = 10_000  # AUDIT_MAX_PAGES: the most a request may ask for
+    default_max_depth: int = 5  # AUDIT_DEFAULT_MAX_DEPTH: clicks from the start page
+    max_depth: int = 20  # AUDIT_MAX_DEPTH
+    max_links: int = 20_000  # AUDIT_MAX_LINKS: links checked per audit
+    max_running: int = 3  # AUDIT_MAX_RUNNING: audits running at once per tenant
+    retention_days: int = 30  # AUDIT_RETENTION_DAYS: how long an audit and its results are kept
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     table_name: str
@@ -107,6 +120,7 @@ class Settings:
     local_dev: bool = False  # the local stack (``linkcheck dev``), never a deployment
     checks: CheckSettings = field(default_factory=CheckSettings)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    audits: AuditSettings = field(default_factory=AuditSettings)
 
 
 # ---------------------------------------------------------------- readers
@@ -239,6 +253,26 @@ def _notify_config(environ: Mapping[str, str]) -> NotifyConfig:
     )
 
 
+def _audit_settings(environ: Mapping[str, str]) -> AuditSettings:
+    max_pages = _int("AUDIT_MAX_PAGES", environ, 10_000, low=1)
+    max_depth = _int("AUDIT_MAX_DEPTH", environ, 20, low=0)
+    default_pages = _int("AUDIT_DEFAULT_MAX_PAGES", environ, min(500, max_pages), low=1)
+    default_depth = _int("AUDIT_DEFAULT_MAX_DEPTH", environ, min(5, max_depth), low=0)
+    if default_pages > max_pages:
+        raise SettingsError("AUDIT_DEFAULT_MAX_PAGES cannot be more than AUDIT_MAX_PAGES")
+    if default_depth > max_depth:
+        raise SettingsError("AUDIT_DEFAULT_MAX_DEPTH cannot be more than AUDIT_MAX_DEPTH")
+    return AuditSettings(
+        default_max_pages=default_pages,
+        max_pages=max_pages,
+        default_max_depth=default_depth,
+        max_depth=max_depth,
+        max_links=_int("AUDIT_MAX_LINKS", environ, 20_000, low=1),
+        max_running=_int("AUDIT_MAX_RUNNING", environ, 3, low=1),
+        retention_days=_int("AUDIT_RETENTION_DAYS", environ, 30, low=1),
+    )
+
+
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
     """Every setting from ``environ``; ``SettingsError`` names the first bad variable."""
     return Settings(
@@ -258,6 +292,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         local_dev=_flag("LINKCHECK_DEV", environ),
         checks=_check_settings(environ),
         notify=_notify_config(environ),
+        audits=_audit_settings(environ),
     )
 
 

@@ -164,3 +164,65 @@ def test_crawl_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str])
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     assert err.startswith("linkcheck crawl: ")
+
+
+def test_check_extract_reads_a_link_in_bio_page(capsys: pytest.CaptureFixture[str]) -> None:
+    """A Linktree page (reached on its own host name through --connect-to) lists its links in
+    its page data: each is checked, and the page's own assets are not links of the bio."""
+    from .servers import Reply
+
+    with ScriptedServer() as target, ScriptedServer() as bio:
+        data = {
+            "page": "/[profile]",
+            "props": {
+                "pageProps": {
+                    "account": {
+                        "username": "creator",
+                        "isActive": True,
+                        "links": [
+                            {"url": target.url("/shop")},
+                            {"url": target.url("/gone")},
+                        ],
+                    }
+                }
+            },
+        }
+        body = (
+            "<!doctype html><html><head><link rel='stylesheet' href='/static/app.css'></head>"
+            f"<body><script id='__NEXT_DATA__' type='application/json'>{json.dumps(data)}"
+            "</script></body></html>"
+        )
+        bio.route("/creator", Reply(200, {"Content-Type": "text/html"}, body.encode()))
+        target.route("/shop", Reply(200, body=b"<p>shop</p>"))
+        target.route("/gone", Reply(404))
+        page = f"http://linktr.ee:{bio.port}/creator"
+        mapping = f"linktr.ee:{bio.port}:127.0.0.1:{bio.port}"
+        code, found, _ = run(["check", "--extract", page, "--connect-to", mapping], capsys)
+    assert code == 1
+    assert found[target.url("/shop")]["status"] == "ok"
+    assert found[target.url("/gone")]["reason"] == "http_404"
+    assert found[target.url("/gone")]["found_in"] == [page]
+    assert not any("/static/" in url for url in found)
+
+
+def test_media_links_are_checked_only_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    from .servers import Reply
+
+    with ScriptedServer() as server:
+        server.route(
+            "/",
+            Reply(
+                200,
+                {"Content-Type": "text/html"},
+                b"<img src='/missing.png' alt=''><script src='/app.js'></script>"
+                b"<a href='/ok.html'>ok</a>",
+            ),
+        )
+        server.route("/ok.html", Reply(200, body=b"<p>ok</p>"))
+        server.route("/app.js", Reply(200, {"Content-Type": "text/javascript"}, b"1"))
+        code, found, _ = run(["check", "--extract", server.url("/")], capsys)
+        assert code == 0 and set(found) == {server.url("/"), server.url("/ok.html")}
+        code, found, _ = run(["check", "--extract", "--media", server.url("/")], capsys)
+    assert code == 1
+    assert found[server.url("/missing.png")]["status"] == "broken"
+    assert found[server.url("/app.js")]["status"] == "ok"

@@ -9,8 +9,8 @@ stack (API Gateway emulator, authorizer, handlers, moto) and every answer must:
   ``response_headers_conformance``, ``response_schema_conformance``);
 - reject what the schema forbids (``negative_data_rejection``), and refuse what it allows
   only for what no schema can say: a URL that cannot be checked or is refused by the SSRF
-  guard, a cursor that no page handed out, an interval outside this deployment's bounds
-  (``only_semantic_refusals``, our narrower ``positive_data_acceptance``).
+  guard, a cursor that no page handed out, an interval or audit limit outside this
+  deployment's bounds (``only_semantic_refusals``, our narrower ``positive_data_acceptance``).
 
 The SSRF guard stays ON (``allow_private_networks=False``), and every generated URL is made
 safe before it is sent (``stays_local``): either the engine cannot parse it, or its host is a
@@ -72,8 +72,18 @@ CHECKS = [
     negative_data_rejection,
 ]
 # Fields whose validity depends on more than their documented schema (see the docstring).
+# An audit's max_pages and max_depth are bounded by the deployment (AUDIT_MAX_PAGES, ...).
 SEMANTIC_FIELDS = frozenset(
-    {"url", "urls", "target_url", "cursor", "interval_minutes", "interval_seconds"}
+    {
+        "url",
+        "urls",
+        "target_url",
+        "cursor",
+        "interval_minutes",
+        "interval_seconds",
+        "max_pages",
+        "max_depth",
+    }
 )
 
 

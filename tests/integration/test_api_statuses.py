@@ -31,7 +31,8 @@ TEMPLATE = json.loads((EVENTS / "api-me.json").read_text())
 
 @dataclass(frozen=True)
 class Call:
-    """One valid request: ``path`` may name ``{link_id}`` or ``{hook_id}`` made earlier."""
+    """One valid request: ``path`` may name ``{link_id}``, ``{hook_id}`` or ``{audit_id}``
+    made earlier."""
 
     method: str
     path: str
@@ -100,6 +101,11 @@ def test_every_operation_answers_a_documented_success_status(
         Call("GET", "/hooks"),
         Call("GET", "/hooks/{hook_id}"),
         Call("DELETE", "/hooks/{hook_id}"),
+        Call("POST", "/audits", body={"url": url, "mode": "site", "max_pages": 5}),
+        Call("GET", "/audits", query={"limit": "5"}),
+        Call("GET", "/audits/{audit_id}"),
+        Call("GET", "/audits/{audit_id}/links", query={"status": "ok"}),
+        Call("DELETE", "/audits/{audit_id}"),
     ]
     document = served_document()
     documented = {
@@ -135,6 +141,8 @@ def test_every_operation_answers_a_documented_success_status(
             ids["link_id"] = payload["id"]
         if call.path == "/hooks" and call.method == "POST":
             ids["hook_id"] = payload["id"]
+        if call.path == "/audits" and call.method == "POST":
+            ids["audit_id"] = payload["id"]
     assert answered == documented, "documented statuses no valid request answers (or untested)"
 
 
@@ -164,6 +172,7 @@ def test_a_204_documents_no_body() -> None:
     assert {(m, p) for m, p, _ in no_content} == {
         ("delete", "/links/{link_id}"),
         ("delete", "/hooks/{hook_id}"),
+        ("delete", "/audits/{audit_id}"),
     }
     for method, path, response in no_content:
         assert "content" not in response, (method, path)
@@ -182,6 +191,10 @@ def test_errors_are_documented_only_where_they_can_happen() -> None:
     assert errors("post", "/links") == {400, 401, 413, 415, 422, 429, 500}
     assert errors("post", "/hooks") == {400, 401, 409, 413, 415, 422, 429, 500}
     assert errors("patch", "/links/{link_id}") == {400, 401, 404, 413, 415, 422, 429, 500}
+    assert errors("post", "/audits") == {400, 401, 413, 415, 422, 429, 500}
+    assert errors("get", "/audits/{audit_id}") == {401, 404, 429, 500}
+    assert errors("get", "/audits/{audit_id}/links") == {401, 404, 422, 429, 500}
+    assert errors("delete", "/audits/{audit_id}") == {401, 404, 429, 500}
 
 
 @pytest.mark.parametrize(

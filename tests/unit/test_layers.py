@@ -61,6 +61,9 @@ ALLOWED: dict[str, set[str]] = {
         "engine",
         "audit",
         "extract",
+        # an audit keys the URLs it finds by the registration rule's normalised form, and
+        # registers them (``register: true``) under the same SSRF rule as POST /links
+        "registration",
         "aws",
         "errors",
         "observability",

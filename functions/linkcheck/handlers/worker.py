@@ -1,10 +1,12 @@
-"""Lambda entry point: worker (SQS ``checks``) - check links, store results and transitions.
+"""Lambda entry point: worker (SQS ``checks``) - check links, store results and transitions;
+and do the audits' work (``sweeps/audits.py``: pages to read, links to check).
 
 Messages that cannot be parsed are reported as failures (``ReportBatchItemFailures``): SQS
 retries them and then moves them to the dead-letter queue (alarmed). Links not reached before
 the invocation's deadline, or whose check judged nothing (``not_checked``), are re-enqueued,
 never half-done; so is, alone, a link whose own write failed. A message is reported failed
-only when its links could not be read or one of them could not be put back on the queue.
+only when its links could not be read or one of them could not be put back on the queue; an
+audit message, when its work could not be stored or sent (``sweeps/audits.py``).
 
 The batch stays one unit (every link of every message goes to one scheduler, so hosts are
 spread and limited across the whole batch); the records are read through Powertools'
@@ -16,14 +18,14 @@ its results blocks between awaits, which must not stall the environment's shared
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSEvent, SQSRecord
 from pydantic import ValidationError
 
 from .. import runner
-from ..engine import Checker, CheckResult
+from ..engine import Checker, CheckResult, Page
 from ..observability import (
     correlation_id_from_sqs_record,
     count_results,
@@ -33,10 +35,12 @@ from ..observability import (
     set_correlation_id,
 )
 from ..settings import get_settings
+from ..store.audits import AuditStore
 from ..store.links import LinkStore
 from ..store.results import ResultStore
-from ..sweeps.messages import CheckBatch
-from ..sweeps.process import Recorder, process_batches
+from ..sweeps.audits import AuditReport, AuditWork, Fetched, process_audits
+from ..sweeps.messages import AuditMessage, CheckBatch, parse_message
+from ..sweeps.process import BatchReport, Recorder, process_batches
 from ..sweeps.queue import CheckQueue
 from .check_options import check_options
 
@@ -51,41 +55,66 @@ def _budget(context: Any) -> float:
     return max(1.0, float(remaining()) / 1000 - DEADLINE_MARGIN_SECONDS)
 
 
-def _parse(records: Sequence[SQSRecord]) -> tuple[list[tuple[str, CheckBatch]], list[str]]:
+def _parse(
+    records: Sequence[SQSRecord],
+) -> tuple[list[tuple[str, CheckBatch]], list[tuple[str, AuditMessage]], list[str]]:
+    """Messages by kind: registered links, audit work; and the ids of unreadable ones."""
     batches: list[tuple[str, CheckBatch]] = []
+    audits: list[tuple[str, AuditMessage]] = []
     poison: list[str] = []
     for record in records:
         try:
-            batches.append((record.message_id, CheckBatch.model_validate_json(record.body)))
+            message = parse_message(record.body)
         except (ValidationError, KeyError) as exc:
             logger.warning("unreadable check message", extra={"error": str(exc)[:300]})
             poison.append(str(record.get("messageId", "")))
-    return batches, poison
+            continue
+        if isinstance(message, CheckBatch):
+            batches.append((record.message_id, message))
+        else:
+            audits.append((record.message_id, message))
+    return batches, audits, poison
 
 
 async def _run(
     batches: list[tuple[str, CheckBatch]],
-    recorder: Recorder,
+    audits: list[tuple[str, AuditMessage]],
+    recorder: Recorder | None,
+    audit_work: AuditWork | None,
     budget: float,
     correlations: dict[str, str | None],
-) -> Any:
+) -> tuple[BatchReport | None, AuditReport | None]:
     deadline = time.monotonic() + budget
     async with Checker(check_options()) as checker:
 
         async def check_many(urls: Sequence[str]) -> list[CheckResult | None]:
+            fetched = await fetch(urls, ())
+            return [f.result for f in fetched]
+
+        async def fetch(urls: Sequence[str], pages: Collection[int]) -> list[Fetched]:
             results: list[CheckResult | None] = [None] * len(urls)
+            got: dict[int, Page] = {}
 
             def keep(index: int, result: CheckResult) -> None:
                 results[index] = result
 
-            # Checks not started within the budget come back not_checked: re-enqueued by
-            # process_batches, never half-done.
-            budget = max(0.1, deadline - time.monotonic())
-            await checker.run_checks(urls, keep, budget=budget)
-            count_results(r for r in results if r is not None)
-            return results
+            def keep_page(index: int, page: Page) -> None:
+                got[index] = page
 
-        return await process_batches(batches, recorder, check_many, correlations)
+            # Checks not started within the budget come back not_checked: re-enqueued,
+            # never half-done.
+            budget = max(0.1, deadline - time.monotonic())
+            await checker.run_checks(urls, keep, budget=budget, pages=pages, on_page=keep_page)
+            count_results(r for r in results if r is not None)
+            return [Fetched(result, got.get(i)) for i, result in enumerate(results)]
+
+        report = None
+        if batches and recorder is not None:
+            report = await process_batches(batches, recorder, check_many, correlations)
+        audit_report = None
+        if audits and audit_work is not None:
+            audit_report = await process_audits(audits, audit_work, fetch)
+        return report, audit_report
 
 
 @lambda_handler(traced=True)
@@ -98,30 +127,51 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         for record in records
     }
     set_correlation_id(next((c for c in correlations.values() if c), None))
-    batches, failures = _parse(records)
-    if batches:
+    batches, audits, failures = _parse(records)
+    if batches or audits:
         settings = get_settings()
-        recorder = Recorder(
-            store=LinkStore(),
-            results=ResultStore(),
-            queue=CheckQueue(),
-            settings=settings,
+        queue = CheckQueue()
+        recorder = None
+        if batches:
+            recorder = Recorder(
+                store=LinkStore(), results=ResultStore(), queue=queue, settings=settings
+            )
+        audit_work = None
+        if audits:
+            audit_work = AuditWork(
+                store=AuditStore(), queue=queue, links=LinkStore(), settings=settings
+            )
+        report, audit_report = runner.run_apart(
+            _run(batches, audits, recorder, audit_work, _budget(context), correlations)
         )
-        report = runner.run_apart(_run(batches, recorder, _budget(context), correlations))
-        count_transitions(recorder.transitions)
-        failures.extend(report.failed_messages)
-        logger.info(
-            "checked",
-            extra={
-                "checked": report.checked,
-                "missing": report.missing,
-                "deferred": report.deferred,
-                "dropped": report.dropped,
-                "write_failed": report.write_failed,
-                "hop_limited": report.hop_limited,
-                "failed_messages": len(report.failed_messages),
-                "transitions": len(recorder.transitions),
-                "correlation_ids": sorted({c for c in correlations.values() if c}),
-            },
-        )
+        if report is not None and recorder is not None:
+            count_transitions(recorder.transitions)
+            failures.extend(report.failed_messages)
+            logger.info(
+                "checked",
+                extra={
+                    "checked": report.checked,
+                    "missing": report.missing,
+                    "deferred": report.deferred,
+                    "dropped": report.dropped,
+                    "write_failed": report.write_failed,
+                    "hop_limited": report.hop_limited,
+                    "failed_messages": len(report.failed_messages),
+                    "transitions": len(recorder.transitions),
+                    "correlation_ids": sorted({c for c in correlations.values() if c}),
+                },
+            )
+        if audit_report is not None:
+            failures.extend(audit_report.failed_messages)
+            logger.info(
+                "audited",
+                extra={
+                    "pages_read": audit_report.pages_read,
+                    "links_checked": audit_report.links_checked,
+                    "deferred": audit_report.deferred,
+                    "dropped_messages": audit_report.dropped_messages,
+                    "completed": audit_report.completed,
+                    "failed_messages": len(audit_report.failed_messages),
+                },
+            )
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failures]}

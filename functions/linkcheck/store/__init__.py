@@ -10,6 +10,8 @@ Key layout (one table, ``pk``/``sk`` strings, GSI ``due`` on ``due_shard``/``due
 - sweep state:  pk=``SWEEP``                   sk=``STATE``/``INTERVALS`` (sweep_state.py)
 - outbox mark:  pk=``OUTBOX#<tenant>#<event>`` sk=``<channel>``       (outbox.py; TTL)
 - rate bucket:  pk=``RATE#<key id>#<minute>``  sk=``RATE``            (ratelimit.py; TTL)
+- audit:        pk=``T#<tenant>``              sk=``AUDIT#<audit id>`` (audits.py; TTL)
+- audit URL:    pk=``AUDIT#<tenant>#<audit id>`` sk=``URL#<sha256>``   (audits.py; TTL)
 
 Every item has a ``kind`` attribute (``key``, ``link``, ``result``, ``event``, ``hook``, ...),
 which the notifier's stream filter uses to see only events. Items are converted with the one

@@ -9,13 +9,21 @@ from typing import TYPE_CHECKING
 from .. import aws
 from ..observability import correlation_message_attributes
 from ..settings import get_settings
-from .messages import LINKS_PER_MESSAGE, MESSAGES_PER_SEND, CheckBatch, LinkRef, chunked
+from .messages import (
+    LINKS_PER_MESSAGE,
+    MESSAGES_PER_SEND,
+    AuditMessage,
+    CheckBatch,
+    LinkRef,
+    chunked,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 MAX_DELAY_SECONDS = 900  # SQS maximum
+MAX_BATCH_BYTES = 240_000  # SendMessageBatch: 256 KB for all its messages, attributes included
 
 
 class QueueError(RuntimeError):
@@ -62,6 +70,32 @@ class CheckQueue:
             ]
             self._send(entries)
         return len(batches)
+
+    def send_audit(self, messages: Sequence[AuditMessage], *, delay_seconds: int = 0) -> int:
+        """Send an audit's work messages (pages to read, links to check); returns the count.
+
+        A SendMessageBatch carries at most ten messages and 256 KB in all, so large messages
+        go in smaller batches."""
+        delay = max(0, min(MAX_DELAY_SECONDS, delay_seconds))
+        batch: list[SendMessageBatchRequestEntryTypeDef] = []
+        size = 0
+        for message in messages:
+            body = message.model_dump_json()
+            if batch and (len(batch) >= MESSAGES_PER_SEND or size + len(body) > MAX_BATCH_BYTES):
+                self._send(batch)
+                batch, size = [], 0
+            batch.append(
+                {
+                    "Id": uuid.uuid4().hex,
+                    "MessageBody": body,
+                    "DelaySeconds": delay,
+                    "MessageAttributes": correlation_message_attributes(),
+                }
+            )
+            size += len(body)
+        if batch:
+            self._send(batch)
+        return len(messages)
 
     def _send(self, entries: list[SendMessageBatchRequestEntryTypeDef]) -> None:
         for _ in range(2):  # one retry of the entries SQS refused
