@@ -113,9 +113,13 @@ export function confirmAction(question, confirmLabel) {
   });
 }
 
-// Runs an action with its button disabled, reporting failures in the error region.
+// Runs an action with its button marked busy, reporting failures in the error region. The
+// button is not disabled: a disabled button loses keyboard focus.
 export async function busy(button, action) {
-  if (button) button.disabled = true;
+  if (button) {
+    if (button.getAttribute('aria-disabled') === 'true') return undefined;
+    button.setAttribute('aria-disabled', 'true');
+  }
   clearError();
   try {
     return await action();
@@ -123,6 +127,6 @@ export async function busy(button, action) {
     showError(error.message || String(error));
     return undefined;
   } finally {
-    if (button && button.isConnected) button.disabled = false;
+    if (button) button.removeAttribute('aria-disabled');
   }
 }

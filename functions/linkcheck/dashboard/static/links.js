@@ -18,7 +18,7 @@ export async function renderLinks(view) {
     h('h3', { id: 'overview-title', text: 'Links by state' }),
     h('p', { class: 'muted', text: 'Loading the counts…' }));
   const list = h('section', { 'aria-labelledby': 'list-title' });
-  const filterForm = filtersForm(() => loadList(list));
+  const filterForm = filtersForm(() => loadList(list, undefined, true));
   replace(view,
     h('h2', { id: 'view-title', tabindex: '-1', text: 'Links' }),
     overview,
@@ -108,9 +108,9 @@ function filtersForm(reload) {
   return form;
 }
 
-async function loadList(section, cursor) {
+async function loadList(section, cursor, say = false) {
   const title = h('h3', { id: 'list-title', text: 'Your links' });
-  const refresh = h('button', { type: 'button', text: 'Refresh', onclick: () => busy(refresh, () => loadList(section)) });
+  const refresh = h('button', { type: 'button', text: 'Refresh', onclick: () => busy(refresh, () => loadList(section, undefined, true)) });
   let page;
   try {
     page = await api('GET', '/links', { query: { ...filters, limit: PAGE_SIZE, cursor } });
@@ -124,13 +124,14 @@ async function loadList(section, cursor) {
     : `${page.links.length} links shown.`;
   const items = page.links.map((link) => linkCard(link, () => loadList(section)));
   const more = page.cursor
-    ? h('button', { type: 'button', text: 'Next page', onclick: () => loadList(section, page.cursor) })
+    ? h('button', { type: 'button', text: 'Next page', onclick: () => loadList(section, page.cursor, true) })
     : null;
   replace(section, title, h('div', { class: 'toolbar' }, refresh, h('p', { text: summary })),
     items.length ? h('ul', { class: 'cards', 'aria-label': 'Links' }, items)
       : h('p', { class: 'muted', text: 'No links match.' }),
     more);
-  announce(`${summary} Updated ${new Date().toLocaleTimeString()}.`);
+  // Announced when the user asked for the list, not after an action that says its own outcome.
+  if (say) announce(`${summary} Updated ${new Date().toLocaleTimeString()}.`);
 }
 
 function linkCard(link, reload) {

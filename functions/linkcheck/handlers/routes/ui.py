@@ -49,5 +49,6 @@ def dashboard_asset(asset: str) -> Response[str]:
 
 def _serve(found: assets.Asset) -> Response[str]:
     if found.matches(router.current_event.headers.get("if-none-match")):
-        return Response(status_code=304, headers=found.headers(), body=None)
+        # No body, and nothing to compress (an empty body would gzip to 20 bytes).
+        return Response(status_code=304, headers=found.headers(), body="", compress=False)
     return Response(status_code=200, headers=found.headers(), body=found.body)
