@@ -91,6 +91,7 @@ def test_every_operation_answers_a_documented_success_status(
         Call("POST", "/links", body={"url": url}),  # already registered: 200
         Call("POST", "/links/batch", body={"links": [{"url": url}]}),
         Call("GET", "/links", query={"limit": "10"}),
+        Call("GET", "/stats"),
         Call("GET", "/links/{link_id}"),
         Call("PATCH", "/links/{link_id}", body={"tags": ["docs"]}),
         Call("GET", "/links/{link_id}/history"),
@@ -186,6 +187,7 @@ def test_errors_are_documented_only_where_they_can_happen() -> None:
         return {int(s) for s in paths[path][method]["responses"] if int(s) >= 400}
 
     assert errors("get", "/me") == {401, 429, 500}  # nothing to validate, no id
+    assert errors("get", "/stats") == {401, 429, 500}
     assert errors("get", "/links/{link_id}") == {401, 404, 429, 500}
     assert errors("get", "/links") == {401, 422, 429, 500}
     assert errors("post", "/links") == {400, 401, 413, 415, 422, 429, 500}

@@ -4,6 +4,7 @@ Key layout (one table, ``pk``/``sk`` strings, GSI ``due`` on ``due_shard``/``due
 
 - API key:      pk=``KEY#<sha256 hex>``        sk=``KEY``             (keys.py)
 - link:         pk=``T#<tenant>``              sk=``LINK#<link id>``  (links.py)
+- link counters: pk=``T#<tenant>``             sk=``STATS``           (stats.py)
 - result:       pk=``T#<tenant>#L#<link id>``  sk=``R#<checked_at>``  (results.py; TTL)
 - event:        pk=``T#<tenant>``              sk=``EVT#<event id>``  (events.py; TTL)
 - hook:         pk=``T#<tenant>``              sk=``HOOK#<hook id>``  (hooks.py)
@@ -33,6 +34,7 @@ from .links import Link, LinkStore, NewLink, Page
 from .outbox import Claim, ClaimOutcome, Outbox
 from .ratelimit import RateDecision, RateLimiter, RateStoreUnavailable
 from .results import HistoryPage, ResultStore, history_item
+from .stats import LinkStats, StatsStore
 from .sweep_state import SweepState
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "Item",
     "KeyStore",
     "Link",
+    "LinkStats",
     "LinkStore",
     "NewKey",
     "NewLink",
@@ -59,6 +62,7 @@ __all__ = [
     "RateLimiter",
     "RateStoreUnavailable",
     "ResultStore",
+    "StatsStore",
     "SweepState",
     "event_item",
     "history_item",

@@ -24,6 +24,7 @@ from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
 from ...sweeps.check_now import check_now
 from ..check_options import check_options
+from .link_filters import Platform, host_filter
 from .presenters import (
     BatchItem,
     BatchResult,
@@ -207,7 +208,16 @@ def register_links(request: LinkBatchRequest) -> BatchResult:
 def list_links(
     status: Annotated[LinkState | None, Query(description="Only links in this state.")] = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,
-    host: Annotated[str | None, Query(max_length=253)] = None,
+    host: Annotated[
+        str | None,
+        Query(
+            max_length=253,
+            description="Only links on this host (any case, IDN or punycode; no port).",
+        ),
+    ] = None,
+    platform: Annotated[
+        Platform | None, Query(description="Only links whose latest result this platform judged.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> LinkPage:
@@ -216,7 +226,8 @@ def list_links(
         tenant,
         status=status.value if status else None,
         tag=tag,
-        host=host,
+        host=host_filter(host) if host is not None else None,
+        platform=platform.value if platform else None,
         limit=limit,
         cursor=cursor,
     )

@@ -28,6 +28,7 @@ ROUTES: Mapping[str, frozenset[str]] = {
     "/hooks": frozenset({"GET", "POST"}),
     "/hooks/<hook_id>": frozenset({"GET", "DELETE"}),
     "/me": frozenset({"GET"}),
+    "/stats": frozenset({"GET"}),
     "/openapi.json": frozenset({"GET"}),
     "/docs": frozenset({"GET"}),
     "/": frozenset({"GET"}),
