@@ -1,4 +1,4 @@
-"""A real Chromium, driven by Playwright, against the dashboard of a local stack (``linkcheck dev``).
+"""A real Chromium driven by Playwright, against the dashboard of a local stack (linkcheck dev).
 
 The system's Chromium is used (``/usr/bin/chromium``, or ``LINKCHECK_CHROMIUM``); Playwright never
 downloads a browser here. When either is missing, every browser test is SKIPPED with a reason

@@ -55,7 +55,9 @@ def focus_on(tab: Tab, element_id: str) -> None:
 
 
 def card(tab: Tab, url: str):  # type: ignore[no-untyped-def]
-    return tab.page.locator("li.card").filter(has=tab.page.get_by_role("link", name=url, exact=True))
+    return tab.page.locator("li.card").filter(
+        has=tab.page.get_by_role("link", name=url, exact=True)
+    )
 
 
 def test_sign_in_add_links_and_watch_one_break(

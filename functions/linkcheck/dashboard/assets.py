@@ -84,9 +84,7 @@ def _load(name: str) -> Asset | None:
         return None
     body = path.read_text(encoding="utf-8")
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
-    return Asset(
-        name=name, body=body, content_type=CONTENT_TYPES[path.suffix], etag=f'"{digest}"'
-    )
+    return Asset(name=name, body=body, content_type=CONTENT_TYPES[path.suffix], etag=f'"{digest}"')
 
 
 def page() -> Asset:

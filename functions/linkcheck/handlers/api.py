@@ -1,10 +1,11 @@
 """Lambda entry point: the HTTP API (API Gateway v2, payload 2.0), routed by Powertools.
 
-Every request except the public documentation and dashboard passes the gate first: the caller must have a
-known key (401) within its rate limit (429), and the body must fit (413), before any routing
-or validation. The rate limit is counted here, once per request, because the authorizer's
-answer is cached by API Gateway and so cannot see each request; the count is one DynamoDB
-signed ``UpdateItem`` over http.client (store/ratelimit.py, linkcheck.awsrequest), not boto3.
+Every request except the public routes (documentation, dashboard) passes the gate first: the
+caller must have a known key (401) within its rate limit (429), and the body must fit (413),
+before any routing or validation. The rate limit is counted here, once per request, because
+the authorizer's answer is cached by API Gateway and so cannot see each request; the count is
+one DynamoDB signed ``UpdateItem`` over http.client (store/ratelimit.py, linkcheck.awsrequest),
+not boto3.
 Everything the resolver raises becomes ``{"error": {...}}`` (routes/errors.py);
 nothing else, and never a stack trace, reaches a client. A path no route matches is a 404, or
 a 405 with ``Allow`` when it matches with other methods: the methods come from the route table

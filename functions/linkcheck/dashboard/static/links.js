@@ -12,6 +12,8 @@ const MAX_BATCH = 1000;
 const PAGE_SIZE = 50;
 
 const filters = { status: '', tag: '', platform: '', host: '' };
+// Redraws the counts and the list of the links view on screen (set by renderLinks).
+let reloadOverview = async () => {};
 
 export async function renderLinks(view) {
   const overview = h('section', { 'aria-labelledby': 'overview-title' },
@@ -27,8 +29,9 @@ export async function renderLinks(view) {
       h('h3', { id: 'filters-title', text: 'Filter' }), filterForm),
     list);
 
+  reloadOverview = () => loadOverview(overview, filterForm, () => loadList(list, undefined, true));
   async function refresh() {
-    await Promise.all([loadOverview(overview, filterForm, () => loadList(list)), loadList(list)]);
+    await Promise.all([reloadOverview(), loadList(list)]);
   }
   await refresh();
 }
@@ -110,7 +113,7 @@ function filtersForm(reload) {
 
 async function loadList(section, cursor, say = false) {
   const title = h('h3', { id: 'list-title', text: 'Your links' });
-  const refresh = h('button', { type: 'button', text: 'Refresh', onclick: () => busy(refresh, () => loadList(section, undefined, true)) });
+  const refresh = h('button', { type: 'button', text: 'Refresh', onclick: () => busy(refresh, () => Promise.all([reloadOverview(), loadList(section, undefined, true)])) });
   let page;
   try {
     page = await api('GET', '/links', { query: { ...filters, limit: PAGE_SIZE, cursor } });
@@ -122,7 +125,7 @@ async function loadList(section, cursor, say = false) {
   const summary = active.length
     ? `${page.links.length} links shown (${active.map(([name, value]) => `${name}: ${value}`).join(', ')}).`
     : `${page.links.length} links shown.`;
-  const items = page.links.map((link) => linkCard(link, () => loadList(section)));
+  const items = page.links.map((link) => linkCard(link, () => Promise.all([reloadOverview(), loadList(section)])));
   const more = page.cursor
     ? h('button', { type: 'button', text: 'Next page', onclick: () => loadList(section, page.cursor, true) })
     : null;

@@ -23,7 +23,11 @@ DASHBOARD_PATH = "/ui"
 def home() -> Response[str]:
     return Response(
         status_code=302,
-        headers={**assets.SECURITY_HEADERS, "Location": DASHBOARD_PATH, "Cache-Control": "no-cache"},
+        headers={
+            **assets.SECURITY_HEADERS,
+            "Location": DASHBOARD_PATH,
+            "Cache-Control": "no-cache",
+        },
         body="",
     )
 
