@@ -100,6 +100,14 @@ def test_every_operation_answers_a_documented_success_status(
         Call("GET", "/hooks"),
         Call("GET", "/hooks/{hook_id}"),
         Call("DELETE", "/hooks/{hook_id}"),
+        Call(
+            "POST",
+            "/smartlinks",
+            body={"slug": "status-test", "target_url": url, "fallback_url": page.url("/other")},
+        ),
+        Call("GET", "/smartlinks"),
+        Call("GET", "/smartlinks/{slug}"),
+        Call("DELETE", "/smartlinks/{slug}"),
     ]
     document = served_document()
     documented = {
@@ -135,6 +143,8 @@ def test_every_operation_answers_a_documented_success_status(
             ids["link_id"] = payload["id"]
         if call.path == "/hooks" and call.method == "POST":
             ids["hook_id"] = payload["id"]
+        if call.path == "/smartlinks" and call.method == "POST":
+            ids["slug"] = payload["slug"]
     assert answered == documented, "documented statuses no valid request answers (or untested)"
 
 
@@ -164,6 +174,7 @@ def test_a_204_documents_no_body() -> None:
     assert {(m, p) for m, p, _ in no_content} == {
         ("delete", "/links/{link_id}"),
         ("delete", "/hooks/{hook_id}"),
+        ("delete", "/smartlinks/{slug}"),
     }
     for method, path, response in no_content:
         assert "content" not in response, (method, path)

@@ -37,7 +37,7 @@ from ..errors import LinkcheckError, RateLimited, TooLarge, Unauthorized
 from ..observability import count_rate_limiter_fail_open, lambda_handler, logger
 from ..settings import get_settings
 from ..store.ratelimit import RateLimiter, RateStoreUnavailable
-from .routes import checks, events, hooks, links, me
+from .routes import checks, events, hooks, links, me, smartlinks
 from .routes import errors as http_errors
 from .routes.principal import Principal, principal_of
 from .routes.table import PUBLIC, allowed_methods, endpoint
@@ -84,7 +84,7 @@ BEARER_SCHEME = {
     "description": "An API key: `Authorization: Bearer lck_...`",
 }
 
-for module in (checks, events, hooks, links, me):
+for module in (checks, events, hooks, links, me, smartlinks):
     app.include_router(module.router)
 
 

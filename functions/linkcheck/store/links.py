@@ -6,7 +6,9 @@ Link item: pk=``T#<tenant>``, sk=``LINK#<link id>``, kind=``link``; attributes `
 (``unchecked|ok|broken|restricted|down``), ``pending``, ``failures``, ``checks``,
 ``blocked_since`` and ``blocked_checks`` (only while a run of blocked results lasts),
 ``last_result`` (CheckResult dict, trimmed and without copies of ``url``: see compact_result),
-``last_checked_at``, ``version`` (optimistic concurrency), and the due-index keys
+``last_checked_at``, ``version`` (optimistic concurrency), ``smart_targets`` and
+``smart_fallbacks`` (string sets, only while non-empty: the slugs of the smart links this link
+is the target or the fallback of; store/smartlinks.py keeps them), and the due-index keys
 ``due_shard`` = ``<interval>#<shard>`` and ``due_at`` = zero-padded phase (see
 domain/schedule.py: these change only when the interval does, so a check result is one write
 and no index writes).
@@ -24,7 +26,7 @@ so they stay beside each other; the sweep's lease and index reads are ``sweep_st
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,7 +36,7 @@ from ..awsrequest.dynamodb_codec import Item, from_item, to_item, values
 from ..domain import schedule
 from ..domain.transitions import LinkState, Outcome, Tracking
 from ..engine.verdict import CheckResult
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from ._cursors import decode_cursor, encode_cursor
 from ._layout import LINK_PREFIX, item_key, tenant_pk
 from ._table import BATCH_ATTEMPTS, BatchIncomplete, TableRepository
@@ -109,6 +111,8 @@ class Link:
     created_at: str = ""
     updated_at: str = ""
     version: int = 0
+    smart_targets: list[str] = field(default_factory=list)  # slugs serving this link first
+    smart_fallbacks: list[str] = field(default_factory=list)  # slugs falling back to it
 
     @classmethod
     def from_item(cls, item: Item) -> Link:
@@ -136,6 +140,8 @@ class Link:
             created_at=data.get("created_at", ""),
             updated_at=data.get("updated_at", ""),
             version=int(data.get("version") or 0),
+            smart_targets=sorted(data.get("smart_targets") or ()),
+            smart_fallbacks=sorted(data.get("smart_fallbacks") or ()),
         )
 
     def to_item(self) -> Item:
@@ -147,6 +153,15 @@ class Link:
             if self.tracking.blocked_checks
             else {}
         )
+        # DynamoDB refuses empty sets: the attributes exist only while a smart link uses it.
+        smart = {
+            name: set(slugs)
+            for name, slugs in (
+                ("smart_targets", self.smart_targets),
+                ("smart_fallbacks", self.smart_fallbacks),
+            )
+            if slugs
+        }
         return to_item(
             {
                 "pk": tenant_pk(self.tenant),
@@ -174,6 +189,7 @@ class Link:
                 "updated_at": self.updated_at,
                 "version": self.version,
                 **blocked,
+                **smart,
             }
         )
 
@@ -351,16 +367,33 @@ class LinkStore(TableRepository):
         return link
 
     def delete(self, tenant: str, link_id: str) -> None:
-        """Remove the link (its history and events expire with their TTL)."""
+        """Remove the link (its history and events expire with their TTL).
+
+        ``Conflict`` naming the smart links while any uses it (the condition makes this exact
+        even against a smart link being created at the same moment).
+        """
         client = self.client
         try:
             client.delete_item(
                 TableName=self.table,
                 Key=item_key(tenant_pk(tenant), LINK_PREFIX + link_id),
-                ConditionExpression="attribute_exists(pk)",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND attribute_not_exists(smart_targets) "
+                    "AND attribute_not_exists(smart_fallbacks)"
+                ),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except client.exceptions.ConditionalCheckFailedException as exc:
-            raise NotFound(f"no link with id {link_id!r}", field="id") from exc
+            old: Item | None = exc.response.get("Item")  # type: ignore[assignment]
+            if not old:
+                raise NotFound(f"no link with id {link_id!r}", field="id") from exc
+            link = Link.from_item(old)
+            slugs = sorted({*link.smart_targets, *link.smart_fallbacks})
+            raise Conflict(
+                f"link {link_id!r} is used by smart link {', '.join(slugs)}: "
+                "delete the smart link first (DELETE /smartlinks/{slug})",
+                field="id",
+            ) from exc
 
     # ------------------------------------------------------------------ checks
     def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Link]:
@@ -402,11 +435,14 @@ class LinkStore(TableRepository):
         outcome: Outcome,
         *,
         event_item: Item | None = None,
+        also: Sequence[Mapping[str, Any]] = (),
     ) -> bool:
         """Store a result and the new tracking state; False when the link changed meanwhile.
 
         One conditional UpdateItem on the steady path. A confirmed transition writes the link
-        and its event item in one transaction, so there is exactly one event per transition.
+        and its event item in one transaction, so there is exactly one event per transition;
+        ``also``: more writes of that transaction (``TransactItems`` entries, such as the smart
+        links the transition switches), all or nothing with it.
         """
         tracking = outcome.tracking
         expression_values = values(
@@ -443,21 +479,24 @@ class LinkStore(TableRepository):
         }
         client = self.client
         try:
-            if event_item is None:
+            if event_item is None and not also:
                 client.update_item(**update)
             else:
-                client.transact_write_items(
-                    TransactItems=[
-                        {"Update": update},
+                event_put: list[Any] = (
+                    [
                         {
                             "Put": {
                                 "TableName": self.table,
                                 "Item": event_item,
                                 "ConditionExpression": "attribute_not_exists(pk)",
                             }
-                        },
+                        }
                     ]
+                    if event_item is not None
+                    else []
                 )
+                writes: list[Any] = [{"Update": update}, *event_put, *also]
+                client.transact_write_items(TransactItems=writes)
         except (
             client.exceptions.ConditionalCheckFailedException,
             client.exceptions.TransactionCanceledException,

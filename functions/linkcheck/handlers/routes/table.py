@@ -24,6 +24,8 @@ ROUTES: Mapping[str, frozenset[str]] = {
     "/events": frozenset({"GET"}),
     "/hooks": frozenset({"GET", "POST"}),
     "/hooks/<hook_id>": frozenset({"GET", "DELETE"}),
+    "/smartlinks": frozenset({"GET", "POST"}),
+    "/smartlinks/<slug>": frozenset({"GET", "DELETE"}),
     "/me": frozenset({"GET"}),
     "/openapi.json": frozenset({"GET"}),
     "/docs": frozenset({"GET"}),
@@ -32,6 +34,11 @@ ROUTES: Mapping[str, frozenset[str]] = {
 # The routes anyone may read, without an API key: the template serves exactly these without
 # the authorizer (``Auth: {Authorizer: NONE}``), and a test holds the two lists equal.
 PUBLIC: frozenset[str] = frozenset({"/docs", "/openapi.json"})
+
+# Public routes served by a function of their own, never by the api (template path syntax ->
+# the function's logical id): API Gateway routes them there, so a flood of them reaches
+# neither the api function nor its throttle. The same test holds them equal to the template.
+PUBLIC_ELSEWHERE: Mapping[str, str] = {"/r/{slug}": "RedirectFunction"}
 
 _PARAMETER = re.compile(r"<\w+>")
 
