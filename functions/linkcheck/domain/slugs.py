@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import UTC, datetime
 
 MIN_LENGTH = 3
 MAX_LENGTH = 64
@@ -69,6 +70,7 @@ SLUG_SK = "SLUG"
 CLICK_PREFIX = "CLICK#"  # pk CLICK#<slug>#<smart link id>, sk DAY#<yyyy-mm-dd>
 DAY_PREFIX = "DAY#"
 REF_PREFIX = "SMART#"  # sk of a tenant's reference to its smart link (pk T#<tenant>)
+CLICK_RETENTION_DAYS = 400  # click counters are kept this long (TTL) after their day
 
 
 def slug_problem(slug: str) -> str | None:
@@ -107,3 +109,14 @@ def click_key(slug: str, smart_id: str, day: str) -> tuple[str, str]:
     anyone) starts from zero instead of inheriting the old counts.
     """
     return f"{CLICK_PREFIX}{slug}#{smart_id}", DAY_PREFIX + day
+
+
+def day_of(epoch: float) -> str:
+    """The UTC day (``yyyy-mm-dd``) a click at ``epoch`` counts for."""
+    return datetime.fromtimestamp(epoch, UTC).date().isoformat()
+
+
+def click_expiry(day: str) -> int:
+    """``expires_at`` (epoch seconds) of a day's counter: CLICK_RETENTION_DAYS after the day."""
+    start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    return int(start.timestamp()) + (CLICK_RETENTION_DAYS + 1) * 86400

@@ -13,8 +13,9 @@ Items (``domain/slugs.py`` has the key rules):
 - reference item, pk=``T#<tenant>`` sk=``SMART#<slug>``, kind=``smartlink_ref``: the tenant's
   list of its smart links (``slug``, the two link ids, ``created_at``).
 - click counter, pk=``CLICK#<slug>#<id>`` sk=``DAY#<yyyy-mm-dd>``, kind=``clicks``:
-  ``count`` (one atomic ``ADD`` per redirect) and ``expires_at`` (TTL,
-  ``CLICK_RETENTION_DAYS``). No personal data: no address, agent or referrer.
+  ``count`` (one atomic ``ADD`` per redirect, written by handlers/redirect.py) and
+  ``expires_at`` (TTL, ``CLICK_RETENTION_DAYS``). No personal data: no address, agent or
+  referrer.
 
 The target and the fallback are registered links (checked by the sweeps like any other); each
 link item knows the slugs that use it (``smart_targets``, ``smart_fallbacks``), so the worker
@@ -39,9 +40,11 @@ from typing import Any
 
 from ..awsrequest.dynamodb_codec import Item, from_item, to_item, values
 from ..domain.slugs import (
+    CLICK_RETENTION_DAYS,
     DAY_PREFIX,
     REF_PREFIX,
     click_key,
+    day_of,
     new_slug,
     slug_key,
     slug_problem,
@@ -53,36 +56,11 @@ from ._layout import LINK_PREFIX, item_key, tenant_pk
 from ._table import TableRepository
 from .links import Link, LinkStore, NewLink, iso
 
-CLICK_RETENTION_DAYS = 400  # click counters kept (TTL): ``clicks_total`` counts these days
 MAX_SMARTLINKS_PER_LINK = 25  # a transition's transaction updates each: stays far below 100
 CREATE_ATTEMPTS = 5  # a generated slug taken, or the target link changed while creating
 GENERATED_SLUG_ATTEMPTS = 3
 CLICK_READ_CONCURRENCY = 8
 SMARTLINK_TAG = "smartlink:"  # + slug: the tag of the links a smart link registers
-
-
-def day_of(epoch: float) -> str:
-    """The UTC day (``yyyy-mm-dd``) a click at ``epoch`` counts for."""
-    return datetime.fromtimestamp(epoch, UTC).date().isoformat()
-
-
-def click_expiry(day: str) -> int:
-    """``expires_at`` of a day's counter: CLICK_RETENTION_DAYS after the day ends."""
-    start = datetime.fromisoformat(day).replace(tzinfo=UTC)
-    return int(start.timestamp()) + (CLICK_RETENTION_DAYS + 1) * 86400
-
-
-def click_update(table: str, slug: str, smart_id: str, day: str) -> dict[str, Any]:
-    """The one write of a redirect: ``UpdateItem`` parameters that count a click (boto3 and
-    the boto3-free client take the same shape)."""
-    pk, sk = click_key(slug, smart_id, day)
-    return {
-        "TableName": table,
-        "Key": to_item({"pk": pk, "sk": sk}),
-        "UpdateExpression": "ADD #count :one SET kind = :kind, expires_at = :expires",
-        "ExpressionAttributeNames": {"#count": "count"},
-        "ExpressionAttributeValues": values(one=1, kind="clicks", expires=click_expiry(day)),
-    }
 
 
 @dataclass(frozen=True, slots=True)

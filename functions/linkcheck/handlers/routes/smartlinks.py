@@ -16,13 +16,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...domain.slugs import MAX_LENGTH
+from ...domain.slugs import MAX_LENGTH, day_of
 from ...engine import MAX_URL_LENGTH
 from ...errors import InvalidInput
 from ...registration import link_target
 from ...settings import get_settings
 from ...store.links import NewLink
-from ...store.smartlinks import Clicks, SmartLink, SmartLinkStore, day_of
+from ...store.smartlinks import Clicks, SmartLink, SmartLinkStore
 from .principal import principal_of
 from .table import endpoint
 
