@@ -297,7 +297,17 @@ def test_the_cache_is_short_and_a_deleted_slug_stops_redirecting(
     # Within the cache's life the old answer stands; past it, the slug is gone
     assert redirect.lookup("bio", now=now + 1) == first
     assert redirect.lookup("bio", now=now + redirect.CACHE_SECONDS + 0.1) is None
-    assert redirect.CACHE_SECONDS <= 60
+    assert redirect.cache_seconds() == redirect.CACHE_SECONDS <= redirect.MAX_CACHE_SECONDS == 60
+
+
+@pytest.mark.parametrize(
+    ("setting", "seconds"), [("0", 0.0), ("5", 5.0), ("600", 60.0), ("x", 30.0)]
+)
+def test_the_cache_time_is_configurable_but_never_over_a_minute(
+    setting: str, seconds: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDIRECT_CACHE_SECONDS", setting)
+    assert redirect.cache_seconds() == seconds
 
 
 def test_an_unreadable_table_serves_the_last_known_answer_or_a_503(

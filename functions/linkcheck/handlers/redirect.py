@@ -7,11 +7,12 @@ request (query, headers, path beyond the slug) reaches the ``Location`` header, 
 open redirect (docs/smartlinks.md).
 
 What a hit costs: at most one ``GetItem`` (eventually consistent, half a read unit), none
-while the slug is in this environment's cache (``CACHE_SECONDS``: a switch is seen within that
-time, far inside the 5-minute sweep rhythm), and one ``UpdateItem`` ``ADD`` on the slug's
-counter of the day. Both go through the boto3-free client (SigV4 over http.client): this
-function imports nothing heavy (no boto3, no Powertools, no pydantic, no engine), so its cold
-start stays small (tests/integration/test_redirect_cold_start.py).
+while the slug is in this environment's cache (``REDIRECT_CACHE_SECONDS``, 30 s, at most a
+minute: a switch reaches every visitor within it, far inside the 5-minute sweep rhythm), and
+one ``UpdateItem`` ``ADD`` on the slug's counter of the day. Both go through the boto3-free
+client (SigV4 over http.client): this function imports nothing heavy (no boto3, no
+Powertools, no pydantic, no engine), so its cold start stays small
+(tests/integration/test_redirect_cold_start.py).
 
 Failures never raise (a raise would be a bare 500 from API Gateway): an unreadable table serves
 the last known answer for the slug if this environment has one, else a 503 page; a click that
@@ -31,7 +32,8 @@ from ..awsrequest import DynamoDBError, DynamoDBHttpClient
 from ..awsrequest.dynamodb_codec import from_item, to_item, values
 from ..domain.slugs import click_expiry, click_key, day_of, is_slug, slug_key
 
-CACHE_SECONDS = 30.0  # a known slug's answer is reused this long (at most 60 s: the docs' bound)
+CACHE_SECONDS = 30.0  # a known slug's answer is reused this long (REDIRECT_CACHE_SECONDS)
+MAX_CACHE_SECONDS = 60.0  # whatever is configured: a switch is never hidden longer than this
 MISS_CACHE_SECONDS = 10.0  # an unknown slug's 404 (a new smart link is live within this)
 MAX_CACHED = 10_000  # slugs remembered per environment (then the oldest half is dropped)
 
@@ -87,6 +89,15 @@ def _table() -> str:
     return os.environ["TABLE_NAME"]
 
 
+def cache_seconds() -> float:
+    """How long a known slug's answer is reused (``REDIRECT_CACHE_SECONDS``, 0 to 60)."""
+    try:
+        seconds = float(os.environ.get("REDIRECT_CACHE_SECONDS", CACHE_SECONDS))
+    except ValueError:
+        return CACHE_SECONDS
+    return min(max(seconds, 0.0), MAX_CACHE_SECONDS)
+
+
 def _read(slug: str) -> Destination | None:
     pk, sk = slug_key(slug)
     response = _client.get_item(TableName=_table(), Key=to_item({"pk": pk, "sk": sk}))
@@ -111,7 +122,7 @@ def lookup(slug: str, *, now: float | None = None) -> Destination | None:
     if len(_cache) >= MAX_CACHED:
         for old in list(_cache)[: MAX_CACHED // 2]:  # dicts keep insertion order: oldest first
             del _cache[old]
-    ttl = CACHE_SECONDS if destination is not None else MISS_CACHE_SECONDS
+    ttl = cache_seconds() if destination is not None else min(MISS_CACHE_SECONDS, cache_seconds())
     _cache.pop(slug, None)
     _cache[slug] = _Cached(destination=destination, fresh_until=now + ttl)
     return destination
