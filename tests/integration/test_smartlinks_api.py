@@ -187,3 +187,20 @@ def test_the_list_pages_with_a_cursor(aws_env: dict[str, str]) -> None:
         "page-2",
     ]
     assert second["cursor"] is None
+
+
+def test_a_cursor_never_leaves_the_callers_partition(aws_env: dict[str, str]) -> None:
+    import base64
+
+    for n in range(2):
+        assert create(slug=f"mine-{n}", target_url=f"https://93.184.215.14/m{n}")[0] == 201
+    _, page = request("api-smartlinks-list", query={"limit": "1"})
+    forged = base64.urlsafe_b64encode(b'{"pk": "T#acme", "sk": "SMART#"}').decode().rstrip("=")
+    for cursor in (page["cursor"], forged):
+        status, other = request(
+            "api-smartlinks-list", query={"limit": "10", "cursor": cursor}, tenant="globex"
+        )
+        assert status == 200 and other["smartlinks"] == []
+    links_cursor = base64.urlsafe_b64encode(b'{"sk": "LINK#x"}').decode().rstrip("=")
+    status, error = request("api-smartlinks-list", query={"cursor": links_cursor})
+    assert status == 422 and error["error"]["field"] == "cursor"
