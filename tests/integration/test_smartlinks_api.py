@@ -204,3 +204,31 @@ def test_a_cursor_never_leaves_the_callers_partition(aws_env: dict[str, str]) ->
     links_cursor = base64.urlsafe_b64encode(b'{"sk": "LINK#x"}').decode().rstrip("=")
     status, error = request("api-smartlinks-list", query={"cursor": links_cursor})
     assert status == 422 and error["error"]["field"] == "cursor"
+
+
+def test_a_generated_slug_that_is_taken_is_drawn_again(
+    aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linkcheck.store import smartlinks
+
+    assert create(slug="taken-one")[0] == 201
+    drawn = iter(["taken-one", "fresh-one"])
+    monkeypatch.setattr(smartlinks, "new_slug", lambda: next(drawn))
+    status, created = create(slug=None, target_url="https://93.184.215.14/other")
+    assert status == 201, created
+    assert created["slug"] == "fresh-one"
+    _, target = request("api-links-get", path=f"/links/{created['target_link_id']}")
+    assert target["tags"] == ["smartlink:fresh-one"]
+    assert slug_item("taken-one", aws_env["TABLE_NAME"])["target_url"] == TARGET  # type: ignore[index]
+
+
+def test_a_target_serves_a_bounded_number_of_smart_links(
+    aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linkcheck.store import smartlinks
+
+    monkeypatch.setattr(smartlinks, "MAX_SMARTLINKS_PER_LINK", 2)
+    assert create(slug="first")[0] == 201
+    assert create(slug="second", fallback_url="https://93.184.215.14/b")[0] == 201
+    status, error = create(slug="third", fallback_url="https://93.184.215.14/c")
+    assert status == 409 and error["error"]["field"] == "target_url"

@@ -39,7 +39,7 @@ from .links import Link, LinkStore, NewLink, Page
 from .outbox import Claim, ClaimOutcome, Outbox
 from .ratelimit import RateDecision, RateLimiter, RateStoreUnavailable
 from .results import HistoryPage, ResultStore, history_item
-from .smartlinks import SmartLink, SmartLinkPage, SmartLinkStore
+from .smartlinks import SmartLink, SmartLinkPage, SmartLinkStore, serving_writes
 from .sweep_state import SweepState
 
 __all__ = [
@@ -72,4 +72,5 @@ __all__ = [
     "SweepState",
     "event_item",
     "history_item",
+    "serving_writes",
 ]

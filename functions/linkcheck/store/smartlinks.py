@@ -211,6 +211,11 @@ class SmartLinkStore(TableRepository):
         generated = 0
         for _ in range(CREATE_ATTEMPTS):
             chosen = slug if slug is not None else new_slug()
+            if slug is None and self._slug_taken(chosen):  # before tagging links with it
+                generated += 1
+                if generated >= GENERATED_SLUG_ATTEMPTS:
+                    break
+                continue
             # Links registered here are tagged; a link already registered keeps its tags.
             tag = (f"{SMARTLINK_TAG}{chosen}",)
             target_link, _ = self.links.register(

@@ -42,8 +42,8 @@ from ..store import (
     ResultStore,
     event_item,
     history_item,
+    serving_writes,
 )
-from ..store.smartlinks import serving_writes
 from .messages import LINKS_PER_MESSAGE, MAX_HOPS, CheckBatch, LinkRef
 from .queue import CheckQueue
 
