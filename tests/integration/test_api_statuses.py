@@ -107,6 +107,14 @@ def test_every_operation_answers_a_documented_success_status(
         Call("GET", "/audits/{audit_id}"),
         Call("GET", "/audits/{audit_id}/links", query={"status": "ok"}),
         Call("DELETE", "/audits/{audit_id}"),
+        Call(
+            "POST",
+            "/smartlinks",
+            body={"slug": "status-test", "target_url": url, "fallback_url": page.url("/other")},
+        ),
+        Call("GET", "/smartlinks"),
+        Call("GET", "/smartlinks/{slug}"),
+        Call("DELETE", "/smartlinks/{slug}"),
     ]
     document = served_document()
     documented = {
@@ -144,6 +152,8 @@ def test_every_operation_answers_a_documented_success_status(
             ids["hook_id"] = payload["id"]
         if call.path == "/audits" and call.method == "POST":
             ids["audit_id"] = payload["id"]
+        if call.path == "/smartlinks" and call.method == "POST":
+            ids["slug"] = payload["slug"]
     assert answered == documented, "documented statuses no valid request answers (or untested)"
 
 
@@ -174,6 +184,7 @@ def test_a_204_documents_no_body() -> None:
         ("delete", "/links/{link_id}"),
         ("delete", "/hooks/{hook_id}"),
         ("delete", "/audits/{audit_id}"),
+        ("delete", "/smartlinks/{slug}"),
     }
     for method, path, response in no_content:
         assert "content" not in response, (method, path)

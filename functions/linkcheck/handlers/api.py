@@ -38,7 +38,7 @@ from ..errors import LinkcheckError, RateLimited, TooLarge, Unauthorized
 from ..observability import count_rate_limiter_fail_open, lambda_handler, logger
 from ..settings import get_settings
 from ..store.ratelimit import RateLimiter, RateStoreUnavailable
-from .routes import audits, checks, events, hooks, links, me, stats, ui
+from .routes import audits, checks, events, hooks, links, me, smartlinks, stats, ui
 from .routes import errors as http_errors
 from .routes.principal import Principal, principal_of
 from .routes.table import allowed_methods, endpoint, is_public
@@ -85,7 +85,7 @@ BEARER_SCHEME = {
     "description": "An API key: `Authorization: Bearer lck_...`",
 }
 
-for module in (audits, checks, events, hooks, links, me, stats, ui):
+for module in (audits, checks, events, hooks, links, me, smartlinks, stats, ui):
     app.include_router(module.router)
 
 

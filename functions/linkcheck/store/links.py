@@ -6,7 +6,9 @@ Link item: pk=``T#<tenant>``, sk=``LINK#<link id>``, kind=``link``; attributes `
 (``unchecked|ok|broken|restricted|down``), ``pending``, ``failures``, ``checks``,
 ``blocked_since`` and ``blocked_checks`` (only while a run of blocked results lasts),
 ``last_result`` (CheckResult dict, trimmed and without copies of ``url``: see compact_result),
-``last_checked_at``, ``version`` (optimistic concurrency), and the due-index keys
+``last_checked_at``, ``version`` (optimistic concurrency), ``smart_targets`` and
+``smart_fallbacks`` (string sets, only while non-empty: the slugs of the smart links this link
+is the target or the fallback of; store/smartlinks.py keeps them), and the due-index keys
 ``due_shard`` = ``<interval>#<shard>`` and ``due_at`` = zero-padded phase (see
 domain/schedule.py: these change only when the interval does, so a check result is one write
 and no index writes).
@@ -27,7 +29,7 @@ so they stay beside each other; the sweep's lease and index reads are ``sweep_st
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +38,7 @@ from ..awsrequest.dynamodb_codec import Item, from_item, to_item, values
 from ..domain import schedule
 from ..domain.transitions import LinkState, Outcome, Tracking
 from ..engine.verdict import CheckResult
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from ._cursors import decode_cursor, encode_cursor
 from ._layout import LINK_PREFIX, item_key, tenant_pk
 from ._table import CONDITION_FAILED, TableRepository
@@ -113,6 +115,8 @@ class Link:
     created_at: str = ""
     updated_at: str = ""
     version: int = 0
+    smart_targets: list[str] = field(default_factory=list)  # slugs serving this link first
+    smart_fallbacks: list[str] = field(default_factory=list)  # slugs falling back to it
 
     @classmethod
     def from_item(cls, item: Item) -> Link:
@@ -140,6 +144,8 @@ class Link:
             created_at=data.get("created_at", ""),
             updated_at=data.get("updated_at", ""),
             version=int(data.get("version") or 0),
+            smart_targets=sorted(data.get("smart_targets") or ()),
+            smart_fallbacks=sorted(data.get("smart_fallbacks") or ()),
         )
 
     def to_item(self) -> Item:
@@ -151,6 +157,15 @@ class Link:
             if self.tracking.blocked_checks
             else {}
         )
+        # DynamoDB refuses empty sets: the attributes exist only while a smart link uses it.
+        smart = {
+            name: set(slugs)
+            for name, slugs in (
+                ("smart_targets", self.smart_targets),
+                ("smart_fallbacks", self.smart_fallbacks),
+            )
+            if slugs
+        }
         return to_item(
             {
                 "pk": tenant_pk(self.tenant),
@@ -178,6 +193,7 @@ class Link:
                 "updated_at": self.updated_at,
                 "version": self.version,
                 **blocked,
+                **smart,
             }
         )
 
@@ -403,15 +419,27 @@ class LinkStore(TableRepository):
 
     def delete(self, tenant: str, link_id: str) -> None:
         """Remove the link (its history and events expire with their TTL) and count it out of
-        its state, in one transaction conditioned on the state read just before."""
+        its state, in one transaction conditioned on the state read just before.
+
+        ``Conflict`` naming the smart links while any uses it (the condition makes this exact
+        even against a smart link being created at the same moment: the link is read again).
+        """
         for _ in range(DELETE_ATTEMPTS):
             link = self.get(tenant, link_id)  # NotFound: unknown, or deleted meanwhile
+            slugs = sorted({*link.smart_targets, *link.smart_fallbacks})
+            if slugs:
+                raise Conflict(
+                    f"link {link_id!r} is used by smart link {', '.join(slugs)}: "
+                    "delete the smart link first (DELETE /smartlinks/{slug})",
+                    field="id",
+                )
             state = link.tracking.state
             removal = {
                 "Delete": {
                     "TableName": self.table,
                     "Key": link.key,
-                    "ConditionExpression": "#state = :state",
+                    "ConditionExpression": "#state = :state AND attribute_not_exists(smart_targets)"
+                    " AND attribute_not_exists(smart_fallbacks)",
                     "ExpressionAttributeNames": {"#state": "state"},
                     "ExpressionAttributeValues": values(state=state.value),
                 }
@@ -441,13 +469,15 @@ class LinkStore(TableRepository):
         outcome: Outcome,
         *,
         event_item: Item | None = None,
+        also: Sequence[Mapping[str, Any]] = (),
     ) -> bool:
         """Store a result and the new tracking state; False when the link changed meanwhile.
 
         One conditional UpdateItem on the steady path. A confirmed transition writes the link
         and its event item in one transaction, so there is exactly one event per transition; a
         change of ``state`` adds the tenant's counters to it (stats.py), so they move only
-        when the link's state does.
+        when the link's state does; ``also``: more writes of that transaction (``TransactItems``
+        entries, such as the smart links the transition switches), all or nothing with it.
         """
         tracking = outcome.tracking
         expression_values = values(
@@ -490,6 +520,7 @@ class LinkStore(TableRepository):
         if change:
             alongside.append(stats_update(self.table, link.tenant, change))
         client = self.client
+        alongside.extend(dict(write) for write in also)
         if alongside:
             if self.transact([{"Update": update}, *alongside]):
                 return False

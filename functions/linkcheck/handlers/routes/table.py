@@ -27,6 +27,8 @@ ROUTES: Mapping[str, frozenset[str]] = {
     "/events": frozenset({"GET"}),
     "/hooks": frozenset({"GET", "POST"}),
     "/hooks/<hook_id>": frozenset({"GET", "DELETE"}),
+    "/smartlinks": frozenset({"GET", "POST"}),
+    "/smartlinks/<slug>": frozenset({"GET", "DELETE"}),
     "/me": frozenset({"GET"}),
     "/stats": frozenset({"GET"}),
     "/openapi.json": frozenset({"GET"}),
@@ -40,6 +42,11 @@ ROUTES: Mapping[str, frozenset[str]] = {
 # holds no data): the template serves exactly these without the authorizer
 # (``Auth: {Authorizer: NONE}``, ``{name}`` for ``<name>``), and a test holds the lists equal.
 PUBLIC: frozenset[str] = frozenset({"/docs", "/openapi.json", "/", "/ui", "/ui/<asset>"})
+
+# Public routes served by a function of their own, never by the api (template path syntax ->
+# the function's logical id): API Gateway routes them there, so a flood of them reaches
+# neither the api function nor its throttle. The same test holds them equal to the template.
+PUBLIC_ELSEWHERE: Mapping[str, str] = {"/r/{slug}": "RedirectFunction"}
 
 _PARAMETER = re.compile(r"<\w+>")
 
