@@ -83,6 +83,7 @@ SEMANTIC_FIELDS = frozenset(
         "interval_seconds",
         "max_pages",
         "max_depth",
+        "host",
     }
 )
 

@@ -177,3 +177,24 @@ def test_retry_delays_from_the_environment() -> None:
         parse_delays("1,soon")
     with pytest.raises(ValueError, match="negative"):
         parse_delays("-1")
+
+
+def test_a_transition_that_switched_smart_links_says_so() -> None:
+    from linkcheck.notify.messages import LinkEvent
+
+    item = {
+        "id": "01J",
+        "type": "link.broken",
+        "tenant": "acme",
+        "link_id": "abc",
+        "url": "https://www.tiktok.com/@me/video/1",
+        "result": {"status": "broken", "reason": "platform_deleted"},
+        "previous": "ok",
+        "state": "broken",
+        "smartlinks": [{"slug": "bio", "serving": "fallback"}],
+    }
+    event = LinkEvent.from_item(item)
+    assert event.body()["smartlinks"] == [{"slug": "bio", "serving": "fallback"}]
+    assert "Smart link: /r/bio now redirects to its fallback" in event.email_text()
+    plain = LinkEvent.from_item({k: v for k, v in item.items() if k != "smartlinks"})
+    assert "smartlinks" not in plain.body()  # other links' bodies are unchanged

@@ -59,6 +59,7 @@ class Judges:
             for domain in domains or ():
                 self._by_domain.setdefault(domain.lower().rstrip("."), []).append(index)
         self._generic_detectors = tuple(d for d in chosen if is_generic(d))
+        self._live_sites: set[tuple[str, int]] = set()  # (host, port): ``mark_live_site``
         # Generic detectors read 2xx HTML pages fetched by GET, first detectors (refusals) also
         # the HTML of refusal and 5xx answers; without either, no unwanted body is read.
         self.body_wanted: BodyWanted | None = (
@@ -68,6 +69,17 @@ class Judges:
             if self._generic_detectors
             else None
         )
+
+    def mark_live_site(self, target: Target) -> None:
+        """Pages of ``target``'s host and port are on a live site (``Page.on_live_site``)."""
+        self._live_sites.add((target.host, target.port))
+
+    def _on_live_site(self, trail: Trail) -> bool:
+        if not self._live_sites:
+            return False
+        asked, final = trail.origin or trail.target, trail.current
+        live = self._live_sites
+        return (asked.host, asked.port) in live and (final.host, final.port) in live
 
     def wanting(self, target: Target) -> tuple[int, ...]:
         """Indexes of the platform detectors that want ``target`` (``domains`` prefilter)."""
@@ -132,6 +144,7 @@ class Judges:
             body=reply.body,
             redirects=tuple(trail.hops),
             credentials=self._credentials,
+            on_live_site=bool(generic) and self._on_live_site(trail),
         )
 
         if len(reply.body) >= HEAVY_BODY_BYTES:
