@@ -77,9 +77,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    """One Chromium with a fresh profile for the session; each test opens its own tab."""
+    """One Chromium with a fresh profile for this module; each test opens its own tab.
+
+    Module-scoped: while Playwright's sync API runs, its event loop is the running loop of this
+    thread, so no test after it could run one of its own (``asyncio.run``)."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
