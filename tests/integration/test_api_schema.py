@@ -60,7 +60,7 @@ JSON = "application/json"
 REQUEST_TIMEOUT_SECONDS = 10.0
 MAX_EXAMPLES = 15  # per operation and generation mode
 # Fields of request bodies and queries that the API fetches or stores as a URL.
-URL_FIELDS = frozenset({"url", "urls", "target_url"})
+URL_FIELDS = frozenset({"url", "urls", "target_url", "fallback_url"})
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "::1", "localhost"})
 
 CHECKS = [
@@ -78,6 +78,7 @@ SEMANTIC_FIELDS = frozenset(
         "url",
         "urls",
         "target_url",
+        "fallback_url",
         "cursor",
         "interval_minutes",
         "interval_seconds",
