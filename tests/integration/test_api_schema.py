@@ -79,6 +79,7 @@ SEMANTIC_FIELDS = frozenset(
         "urls",
         "target_url",
         "fallback_url",
+        "slug",  # a smart link's slug: reserved words are refused, and a slug is taken once
         "cursor",
         "interval_minutes",
         "interval_seconds",
