@@ -287,7 +287,10 @@ def update_link(link_id: str, request: LinkSettings) -> LinkView:
     *endpoint("/links/<link_id>", "DELETE"),
     summary="Stop checking a link",
     tags=["links"],
-    responses={204: {"description": "Deleted; no body."}},
+    responses={
+        204: {"description": "Deleted; no body."},
+        409: {"description": "A smart link uses the link (the message names it); delete it first."},
+    },
 )
 def delete_link(link_id: str) -> Response[str]:
     tenant = principal_of(router.current_event).tenant
