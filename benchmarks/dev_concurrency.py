@@ -48,8 +48,11 @@ OWN_LINKS = 5  # links each load client keeps at most
 # ------------------------------------------------------------------------- the stack
 
 
-def serve(mode: str) -> None:
-    """``--serve MODE``: run a stack until SIGTERM; prints ``READY <url>`` once started."""
+def serve(mode: str, sweep_every: float | None = None, confirm_delay: int | None = None) -> None:
+    """``--serve MODE``: run a stack until SIGTERM; prints ``READY <url>`` once started.
+
+    Without ``sweep_every`` only the API runs; with it the pumps and sweeps run too, as in
+    ``linkcheck dev --sweep-every`` (``benchmarks/load.py``)."""
     from linkcheck.local.stack import DevStack
 
     stopping = threading.Event()
@@ -58,8 +61,10 @@ def serve(mode: str) -> None:
         port=0,
         api_key=KEY,
         allow_private_networks=True,
-        sweep_every=None,
-        background_pumps=False,  # the API alone (the pumps' polling and checks are the worker's)
+        sweep_every=sweep_every,
+        confirm_delay=confirm_delay,
+        # The API alone unless sweeps are asked for (the pumps' polling and checks are the worker's)
+        background_pumps=sweep_every is not None,
         environments="in-process" if mode == "in-process" else "process",
         env={"RATE_LIMIT_PER_MINUTE": "0"},  # measure the stack, not the rate limit
         on_log=lambda *_: None,  # the functions' log lines are not the point here
@@ -67,7 +72,10 @@ def serve(mode: str) -> None:
     stack.start()
     print(f"READY {stack.base_url}", flush=True)
     try:
-        stopping.wait()
+        # Polled, as `linkcheck dev` does: a SIGTERM the kernel hands to another thread (the
+        # pumps') runs its handler only once the main thread wakes up.
+        while not stopping.wait(0.5):
+            pass
     finally:
         stack.stop()
 
@@ -101,10 +109,18 @@ def tree_cpu(root: int) -> tuple[float, float]:
 
 
 @contextmanager
-def stack_process(mode: str) -> Iterator[tuple[str, int]]:
+def stack_process(
+    mode: str, sweep_every: float | None = None, confirm_delay: int | None = None
+) -> Iterator[tuple[str, int]]:
+    """A stack in a process of its own (see ``serve``); yields its URL and process id."""
+    command = [sys.executable, __file__, "--serve", mode]
+    if sweep_every is not None:
+        command += ["--sweep-every", str(sweep_every)]
+    if confirm_delay is not None:
+        command += ["--confirm-delay", str(confirm_delay)]
     # Our own interpreter and script: nothing here comes from input.
     process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", mode],
+        command,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -263,6 +279,8 @@ def mixed(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--sweep-every", type=float, help=argparse.SUPPRESS)  # with --serve
+    parser.add_argument("--confirm-delay", type=int, help=argparse.SUPPRESS)  # with --serve
     parser.add_argument("--burst", type=int, default=20)
     parser.add_argument("--slow", type=float, default=2.0, help="seconds the slow page takes")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per load level")
@@ -272,7 +290,7 @@ def main() -> int:
     parser.add_argument("--skip-burst", action="store_true", help="only the mixed load (b)")
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.sweep_every, args.confirm_delay)
         return 0
 
     print(f"load average before: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")

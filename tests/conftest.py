@@ -18,6 +18,12 @@ os.environ.setdefault("SAM_CLI_TELEMETRY", "0")
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+# Tests check behaviour, never time: Hypothesis's per-example deadline (200 ms) would fail a
+# property on a busy machine for slowness alone.
+settings.register_profile("linkcheck", deadline=None)
+settings.load_profile("linkcheck")
 
 # The local stack fixtures (dev_stack, dev_stack_factory) for every test tier.
 pytest_plugins = ["tests.integration.devstack"]

@@ -1,5 +1,5 @@
-"""The ``linkcheck`` command line: ``check``, ``crawl``, ``dev``, ``keys``, ``webhooks``,
-``--version``."""
+"""The ``linkcheck`` command line: ``check``, ``crawl``, ``dev``, ``keys``, ``stats``,
+``webhooks``, ``--version``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .commands import check, crawl, dev, keys, webhooks
+from .commands import check, crawl, dev, keys, stats, webhooks
 from .commands.config_file import configured
 from .commands.usage import UsageError
 
-COMMANDS = (check, crawl, dev, keys, webhooks)
+COMMANDS = (check, crawl, dev, keys, stats, webhooks)
 EXIT_USAGE = 2
 DISTRIBUTION = "linkcheck"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C

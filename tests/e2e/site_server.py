@@ -44,7 +44,10 @@ def site() -> Iterator[tuple[ScriptedServer, ScriptedServer]]:
             ),
         )
         server.route("/sub/page.html", page("<a href='deep.html'>deeper</a>"))
-        server.route("/sub/deep.html", page("<p>the bottom</p>"))
+        server.route(
+            "/sub/deep.html",
+            page("<p id='bottom'>the bottom</p><a href='#bottom'>up</a><a href='#gone'>gone</a>"),
+        )
         server.route("/about/", page("<a href='../a.html#intro'>back to intro</a>"))
         server.route("/private/secret.html", page("<a href='/only-in-private'>hidden</a>"))
         server.route("/only-in-private", page("never found: its page is not read"))

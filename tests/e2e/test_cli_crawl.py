@@ -10,7 +10,7 @@ import pytest
 
 from linkcheck.cli import main
 
-from .servers import ScriptedServer
+from .servers import Reply, ScriptedServer
 from .site_server import site
 
 FAST = ["--allow-private-networks", "--timeout", "3", "--retries", "0"]
@@ -29,8 +29,19 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[
     return code, {r["url"]: r for r in records}, err
 
 
+@pytest.fixture(params=["here", "elsewhere"])
+def parsing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Pages parsed in the crawl's process, or in its parsing process from the first page."""
+    elsewhere = request.param == "elsewhere"
+    monkeypatch.setattr("linkcheck.commands.audit_run.spare_cores", lambda: int(elsewhere))
+    monkeypatch.setattr("linkcheck.audit.crawl.START_AFTER", 1)
+    return str(request.param)
+
+
 def test_crawl_reads_the_site_and_checks_every_link_once(
-    servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
+    servers: tuple[ScriptedServer, ScriptedServer],
+    capsys: pytest.CaptureFixture[str],
+    parsing: str,
 ) -> None:
     server, other = servers
     code, found, err = run(["crawl", server.url("/")], capsys)
@@ -48,6 +59,10 @@ def test_crawl_reads_the_site_and_checks_every_link_once(
     # Relative links, <base href>, nested pages down to the bottom.
     assert found[url("/sub/page.html")]["found_in"] == [url("/a.html")]
     assert found[url("/sub/deep.html")]["status"] == "ok"
+    # A page's links to its own anchors are judged against them.
+    assert found[url("/sub/deep.html#bottom")]["status"] == "ok"
+    gone = found[url("/sub/deep.html#gone")]
+    assert (gone["status"], gone["reason"]) == ("broken", "missing_fragment")
     # robots.txt: the disallowed page is checked but not read for links.
     assert found[url("/private/secret.html")]["status"] == "ok"
     assert url("/only-in-private") not in found and server.hits("/only-in-private") == []
@@ -111,7 +126,7 @@ def test_filters_leave_links_unchecked(
     servers: tuple[ScriptedServer, ScriptedServer], capsys: pytest.CaptureFixture[str]
 ) -> None:
     server, other = servers
-    argv = ["crawl", server.url("/"), "--exclude", "/missing$", "--exclude", "#nope"]
+    argv = ["crawl", server.url("/"), "--exclude", "/missing$", "--exclude", "#nope|#gone"]
     code, found, err = run([*argv, "--include", "127\\.0\\.0\\.1"], capsys)
     assert code == 0
     assert server.hits("/missing") == []
@@ -126,7 +141,7 @@ def test_accept_turns_a_status_into_ok(
 ) -> None:
     server, _ = servers
     code, found, _ = run(
-        ["crawl", server.url("/"), "--accept", "200..299,404", "--exclude", "#nope"], capsys
+        ["crawl", server.url("/"), "--accept", "200..299,404", "--exclude", "#nope|#gone"], capsys
     )
     assert code == 0
     assert found[server.url("/missing")]["status"] == "ok"
@@ -226,3 +241,37 @@ def test_media_links_are_checked_only_when_asked(capsys: pytest.CaptureFixture[s
     assert code == 1
     assert found[server.url("/missing.png")]["status"] == "broken"
     assert found[server.url("/app.js")]["status"] == "ok"
+
+
+PARKING = "<script>window.park = 'lander';</script><p>Related searches</p>"
+
+
+def test_a_live_site_is_not_scanned_for_parking_a_parked_one_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with ScriptedServer() as live, ScriptedServer() as parked, ScriptedServer() as elsewhere:
+        elsewhere.route("/lander", Reply(200, body=PARKING.encode()))
+        live.route(
+            "/",
+            Reply(
+                200,
+                body=(
+                    "<h1>Harbour</h1><a href='/quotes-a-lander'>x</a><a href='/gone'>y</a>"
+                    f"<a href='{elsewhere.url('/lander')}'>z</a>"
+                ).encode(),
+            ),
+        )
+        live.route("/quotes-a-lander", Reply(200, body=PARKING.encode()))
+        live.route("/gone", Reply(200, body=b"<title>Page not found</title>"))
+        parked.route("/", Reply(200, body=f"{PARKING}<a href='/other'>o</a>".encode()))
+        parked.route("/other", Reply(200, body=PARKING.encode()))
+        _, found, _ = run(["crawl", live.url("/")], capsys)
+        _, lander, _ = run(["crawl", parked.url("/")], capsys)
+    # The site's front page is live: its pages are no parked domain's landers...
+    assert found[live.url("/quotes-a-lander")]["status"] == "ok"
+    # ...but still soft-404s, and other sites are scanned as ever.
+    assert found[live.url("/gone")]["reason"] == "soft_404"
+    assert found[elsewhere.url("/lander")]["reason"] == "parked_domain"
+    # A parked front page: every page of its site is scanned.
+    assert lander[parked.url("/")]["reason"] == "parked_domain"
+    assert lander[parked.url("/other")]["reason"] == "parked_domain"

@@ -60,7 +60,7 @@ JSON = "application/json"
 REQUEST_TIMEOUT_SECONDS = 10.0
 MAX_EXAMPLES = 15  # per operation and generation mode
 # Fields of request bodies and queries that the API fetches or stores as a URL.
-URL_FIELDS = frozenset({"url", "urls", "target_url"})
+URL_FIELDS = frozenset({"url", "urls", "target_url", "fallback_url"})
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "::1", "localhost"})
 
 CHECKS = [
@@ -78,11 +78,14 @@ SEMANTIC_FIELDS = frozenset(
         "url",
         "urls",
         "target_url",
+        "fallback_url",
+        "slug",  # a smart link's slug: reserved words are refused, and a slug is taken once
         "cursor",
         "interval_minutes",
         "interval_seconds",
         "max_pages",
         "max_depth",
+        "host",
     }
 )
 

@@ -91,6 +91,7 @@ def test_every_operation_answers_a_documented_success_status(
         Call("POST", "/links", body={"url": url}),  # already registered: 200
         Call("POST", "/links/batch", body={"links": [{"url": url}]}),
         Call("GET", "/links", query={"limit": "10"}),
+        Call("GET", "/stats"),
         Call("GET", "/links/{link_id}"),
         Call("PATCH", "/links/{link_id}", body={"tags": ["docs"]}),
         Call("GET", "/links/{link_id}/history"),
@@ -106,6 +107,14 @@ def test_every_operation_answers_a_documented_success_status(
         Call("GET", "/audits/{audit_id}"),
         Call("GET", "/audits/{audit_id}/links", query={"status": "ok"}),
         Call("DELETE", "/audits/{audit_id}"),
+        Call(
+            "POST",
+            "/smartlinks",
+            body={"slug": "status-test", "target_url": url, "fallback_url": page.url("/other")},
+        ),
+        Call("GET", "/smartlinks"),
+        Call("GET", "/smartlinks/{slug}"),
+        Call("DELETE", "/smartlinks/{slug}"),
     ]
     document = served_document()
     documented = {
@@ -143,6 +152,8 @@ def test_every_operation_answers_a_documented_success_status(
             ids["hook_id"] = payload["id"]
         if call.path == "/audits" and call.method == "POST":
             ids["audit_id"] = payload["id"]
+        if call.path == "/smartlinks" and call.method == "POST":
+            ids["slug"] = payload["slug"]
     assert answered == documented, "documented statuses no valid request answers (or untested)"
 
 
@@ -173,6 +184,7 @@ def test_a_204_documents_no_body() -> None:
         ("delete", "/links/{link_id}"),
         ("delete", "/hooks/{hook_id}"),
         ("delete", "/audits/{audit_id}"),
+        ("delete", "/smartlinks/{slug}"),
     }
     for method, path, response in no_content:
         assert "content" not in response, (method, path)
@@ -186,6 +198,7 @@ def test_errors_are_documented_only_where_they_can_happen() -> None:
         return {int(s) for s in paths[path][method]["responses"] if int(s) >= 400}
 
     assert errors("get", "/me") == {401, 429, 500}  # nothing to validate, no id
+    assert errors("get", "/stats") == {401, 429, 500}
     assert errors("get", "/links/{link_id}") == {401, 404, 429, 500}
     assert errors("get", "/links") == {401, 422, 429, 500}
     assert errors("post", "/links") == {400, 401, 413, 415, 422, 429, 500}

@@ -345,6 +345,8 @@ def test_artifacts_carry_only_what_runs_in_lambda(deployment: Deployment) -> Non
     for function in functions:
         assert (function / "linkcheck" / "handlers" / "api.py").is_file()
         assert (function / "linkcheck" / "devmode.py").is_file()  # the engine imports it
+        # The api function serves the dashboard from its package data.
+        assert (function / "linkcheck" / "dashboard" / "static" / "index.html").is_file()
         for path in NOT_IN_ARTIFACTS:
             assert not (function / path).exists(), (function.name, path)
         names = [str(p.relative_to(function)) for p in function.rglob("*")]

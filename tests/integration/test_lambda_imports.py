@@ -53,7 +53,7 @@ def _handlers() -> list[str]:
 
 
 def test_the_template_names_every_handler_module() -> None:
-    assert len(_handlers()) == len(_functions(_template())) == 6
+    assert len(_handlers()) == len(_functions(_template())) == 7
     assert all(h.startswith("linkcheck.handlers.") for h in _handlers())
 
 

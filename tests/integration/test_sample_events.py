@@ -22,6 +22,7 @@ HANDLERS = {
     "worker": "linkcheck.handlers.worker",
     "notifier": "linkcheck.handlers.notifier",
     "webhooks": "linkcheck.handlers.webhooks",
+    "redirect": "linkcheck.handlers.redirect",
 }
 SAMPLES = sorted(EVENTS.glob("*.json"))
 
@@ -45,6 +46,10 @@ def test_sample_event_runs_through_its_handler(
     if path.name.startswith("api-"):
         assert event["version"] == "2.0" and "routeKey" in event
         assert 200 <= response["statusCode"] < 500
+    elif path.name.startswith("redirect-"):
+        assert event["routeKey"] == "GET /r/{slug}" and "slug" in event["pathParameters"]
+        assert response["statusCode"] in {302, 404}  # 404: no such slug in a fresh table
+        assert response["headers"]["Cache-Control"] == "no-store"
     elif path.name.startswith("authorizer-"):
         assert event["type"] == "REQUEST"
         assert isinstance(response["isAuthorized"], bool)

@@ -159,7 +159,16 @@ def history_of(link: Link) -> list[dict[str, Any]]:
 
 
 def link_update_of(link: Link) -> Any:
-    return lambda params: params.get("Key", {}).get("sk", {}).get("S") == f"LINK#{link.id}"
+    """The link's own write: an UpdateItem, or (a change of state, such as the first judged
+    result of a new link) a TransactWriteItems holding it."""
+
+    def of_link(params: dict[str, Any]) -> bool:
+        return params.get("Key", {}).get("sk", {}).get("S") == f"LINK#{link.id}"
+
+    return lambda params: (
+        of_link(params)
+        or any(of_link(item.get("Update", {})) for item in params.get("TransactItems", []))
+    )
 
 
 # ------------------------------------------------------------------ BatchGetItem
@@ -256,8 +265,12 @@ def test_refused_history_writes_re_enqueue_their_links(world: World) -> None:
 def test_a_link_whose_write_fails_is_re_enqueued_alone(world: World) -> None:
     links = register(3)
     bad = links[1]
+    # A new link's first judged result changes its state: its write is a transaction.
     world.dynamodb.refuse(
-        "UpdateItem", "ProvisionedThroughputExceededException", calls=1, when=link_update_of(bad)
+        "TransactWriteItems",
+        "ProvisionedThroughputExceededException",
+        calls=1,
+        when=link_update_of(bad),
     )
     report = world.run([("m1", message(links))], {"m1": "sweep-1"})
 
@@ -277,7 +290,7 @@ def test_a_failed_re_enqueue_fails_the_message_for_sqs_to_retry(world: World) ->
     links = register(3)
     bad = links[1]
     world.dynamodb.refuse(
-        "UpdateItem", "ProvisionedThroughputExceededException", when=link_update_of(bad)
+        "TransactWriteItems", "ProvisionedThroughputExceededException", when=link_update_of(bad)
     )
     world.sqs.refuse("SendMessageBatch", "AWS.SimpleQueueService.RequestThrottled", calls=None)
     report = world.run([("m1", message(links))])
@@ -333,7 +346,7 @@ def test_past_the_hop_limit_a_link_waits_for_its_next_sweep(
     run_sweep(state, queue, now=T0 - 10)
     link = register(1, now=T0, interval=DAY)[0]
     world.dynamodb.refuse(
-        "UpdateItem", "ProvisionedThroughputExceededException", when=link_update_of(link)
+        "TransactWriteItems", "ProvisionedThroughputExceededException", when=link_update_of(link)
     )
     capsys.readouterr()
 

@@ -45,6 +45,7 @@ ALLOWED: dict[str, set[str]] = {
     "runner": {"engine"},
     "devmode": {"engine"},
     "check_secrets": {"engine", "awsrequest", "settings"},
+    "dashboard": set(),  # the web page's files and their headers, served by handlers
     "store": {
         "domain",
         "engine",

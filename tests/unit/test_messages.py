@@ -185,3 +185,24 @@ def test_a_parked_delivery_moved_back_as_is_is_still_its_delivery() -> None:
     delivery = Delivery("acme", "hook_1", "evt_1", "link.broken", '{"a":1}', attempt=7)
     parked = json.dumps({"delivery": json.loads(delivery.to_json()), "error": "HTTP 503"})
     assert Delivery.from_json(parked) == delivery
+
+
+def test_a_transition_that_switched_smart_links_says_so() -> None:
+    from linkcheck.notify.messages import LinkEvent
+
+    item = {
+        "id": "01J",
+        "type": "link.broken",
+        "tenant": "acme",
+        "link_id": "abc",
+        "url": "https://www.tiktok.com/@me/video/1",
+        "result": {"status": "broken", "reason": "platform_deleted"},
+        "previous": "ok",
+        "state": "broken",
+        "smartlinks": [{"slug": "bio", "serving": "fallback"}],
+    }
+    event = LinkEvent.from_item(item)
+    assert event.body()["smartlinks"] == [{"slug": "bio", "serving": "fallback"}]
+    assert "Smart link: /r/bio now redirects to its fallback" in event.email_text()
+    plain = LinkEvent.from_item({k: v for k, v in item.items() if k != "smartlinks"})
+    assert "smartlinks" not in plain.body()  # other links' bodies are unchanged

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from linkcheck.engine.platforms.parked import parked_signal
+from linkcheck.engine.platforms.parked import _LOADER, _has_loader, parked_signal
 from tests.fixtures.pages.corpus import read
 
 URL = "https://harbour-parked.example/some/page"
@@ -82,3 +84,45 @@ def test_a_title_that_is_the_bare_domain_is_weak() -> None:
     url = "https://tidepools.example.info/"
     assert not parked("<html><title>tidepools.example.info</title><p>Hello</p></html>", url)
     assert parked("<html><title>tidepools.example.info</title><p>Related Searches:</p></html>", url)
+
+
+# The loader regex runs only when one of its words is on the page (a 256 KiB page without any
+# cost ~70 ms of regex before, enough for a batch of big pages to starve the event loop and
+# turn other checks into timeouts: tests/e2e/test_hostile_batch.py). The shortcut must never
+# change the answer.
+_PIECES = st.sampled_from(
+    [
+        "<script src=",
+        "<iframe src='",
+        "<LINK href=",
+        "//",
+        "https://",
+        "www.",
+        "SedoParking.com",
+        "cdnpark.com/",
+        "window.park =",
+        "WINDOW.PARK=",
+        "sedoParkingUrl",
+        "img2.wsimg.com/parking-lander",
+        "\u017fedo.com/",  # a long s: IGNORECASE and casefold both read it as "s"
+        '"',
+        ">",
+        " ",
+        "x",
+    ]
+)
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_the_loader_shortcut_answers_as_the_regex(text: str) -> None:
+    assert _has_loader(text) == bool(_LOADER.search(text))
+
+
+def test_a_long_page_is_still_read_for_a_loader_and_a_sale_heading() -> None:
+    filler = "<p>" + "word " * 5000 + "</p>"
+    loader = '<script src="https://www.dsparking.com/js/lander.js"></script>'
+    assert parked(f"<html><head>{loader}</head><body>{filler}</body></html>")
+    heading = "<h1>This domain is for sale</h1>"
+    assert parked(f"<html><body>{heading}{filler}</body></html>")
+    # Boilerplate on a long page is a quote, not a parking page.
+    assert not parked(f"<html><body><p>This domain is parked</p>{filler}</body></html>")

@@ -24,6 +24,9 @@ ALLOWED = {"settings.py", "cli.py"}
 DEV_EDGES = ("local", "commands")
 # The boto3-free AWS client reads the standard AWS_* variables per call, as boto3 does.
 SDK_READERS = {"awsrequest/config.py": {"AWS_REGION", "AWS_DEFAULT_REGION"}}
+# The public smart link redirect reads its own two variables: the settings module loads the
+# engine, which that cold start must not pay (tests/integration/test_redirect_cold_start.py).
+LIGHT_READERS = {"handlers/redirect.py": {"TABLE_NAME", "REDIRECT_CACHE_SECONDS"}}
 
 
 def _modules() -> Iterator[tuple[str, ast.Module]]:
@@ -57,8 +60,15 @@ def _environment_reads(tree: ast.Module) -> list[str]:
 def test_only_the_settings_module_reads_the_environment() -> None:
     # Given every module of the functions but the settings and the dev/CLI edges
     readers = {name: reads for name, tree in _modules() if (reads := _environment_reads(tree))}
-    # Then none reads the environment, but the AWS client's own standard variables
-    assert set(readers) == set(SDK_READERS), readers
+    # Then none reads the environment, but the AWS client's own standard variables (and the
+    # redirect its two)
+    assert set(readers) == set(SDK_READERS) | set(LIGHT_READERS), readers
+
+
+def test_the_redirect_reads_only_its_own_two_variables() -> None:
+    source = (PACKAGE / "handlers" / "redirect.py").read_text()
+    names = set(re.findall(r"""os\.environ(?:\.get\(|\[)["']([A-Z_]+)""", source))
+    assert names == LIGHT_READERS["handlers/redirect.py"]
 
 
 def test_the_sdk_reader_reads_only_aws_variables() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from linkcheck.engine.detectors import Page, ProbeResponse
@@ -111,6 +113,14 @@ async def test_parked_domains(fixture: str) -> None:
     verdict = await Soft404Detector().detect(page(SHOP, fixture), StaticProbe())
     assert verdict is not None
     assert (verdict.status, verdict.reason) == (Status.BROKEN, Reason.PARKED_DOMAIN)
+
+
+async def test_a_page_on_a_live_site_is_not_scanned_for_parking_but_still_for_404s() -> None:
+    parked = replace(page(SHOP, "generic/parked_loader.html"), on_live_site=True)
+    assert await Soft404Detector().detect(parked, StaticProbe()) is None
+    missing = replace(page(SHOP, "generic/shop_not_found.html"), on_live_site=True)
+    verdict = await Soft404Detector().detect(missing, StaticProbe())
+    assert verdict is not None and verdict.reason is Reason.SOFT_404
 
 
 def test_redirect_to_a_domain_marketplace_is_parked() -> None:

@@ -256,7 +256,16 @@ def test_every_alarm_notifies_the_ops_topic_when_firing_and_clearing(template: T
 # What each function's code calls (store, queue and topic modules), as IAM actions. Keep in
 # step with the handlers: a missing action is an AccessDenied in AWS only.
 TABLE_ACTIONS = {
-    "ApiFunction": {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem"},
+    "ApiFunction": {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "BatchWriteItem",
+        "BatchGetItem",
+    },
+    "RedirectFunction": {"GetItem", "UpdateItem"},  # on SLUG# and CLICK# items only
     "AuthorizerFunction": {"GetItem"},
     "SweepFunction": {"GetItem", "UpdateItem", "Query"},  # Query on the due index only
     "WorkerFunction": {"GetItem", "BatchGetItem", "UpdateItem", "PutItem", "BatchWriteItem"},
@@ -475,9 +484,41 @@ def test_api_concurrency_can_be_reserved_and_is_not_by_default(template: Templat
     others = [
         name
         for name, function in _functions(template).items()
-        if name != "ApiFunction" and "ReservedConcurrentExecutions" in function["Properties"]
+        if name not in {"ApiFunction", "RedirectFunction"}
+        and "ReservedConcurrentExecutions" in function["Properties"]
     ]
     assert others == []  # the SQS consumers are capped by MaximumConcurrency instead
+
+
+def test_the_redirect_has_its_own_route_throttle_and_concurrency(template: Template) -> None:
+    # A viral short link must take neither the API's throttle nor its concurrency: the
+    # redirect's route has its own limits, and its function its own (optional) reservation.
+    from linkcheck.handlers.routes.table import PUBLIC_ELSEWHERE
+
+    (path,) = [p for p, f in PUBLIC_ELSEWHERE.items() if f == "RedirectFunction"]
+    settings = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"][f"GET {path}"]
+    for name in ("ThrottlingBurstLimit", "ThrottlingRateLimit"):
+        parameter = template["Parameters"][_ref(settings[name]) or ""]
+        assert parameter["Type"] == "Number" and int(parameter["MinValue"]) >= 1
+    reserved = template["Resources"]["RedirectFunction"]["Properties"][
+        "ReservedConcurrentExecutions"
+    ]
+    condition, when_true, when_false = reserved["Fn::If"]
+    assert when_false == {"Ref": "AWS::NoValue"}
+    assert _ref(when_true) == "RedirectReservedConcurrency"
+    assert template["Parameters"]["RedirectReservedConcurrency"]["Default"] == 0
+    assert condition == "HasRedirectReservedConcurrency"
+
+
+def test_the_redirect_reads_slug_items_and_writes_click_counters_only() -> None:
+    # The one function reachable without a key touches no item of any tenant.
+    role = _translated()["Resources"]["RedirectFunctionRole"]
+    scoped = {
+        action: statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        for statement in _statements(role)
+        for action in statement["Action"]
+    }
+    assert scoped == {"dynamodb:GetItem": ["SLUG#*"], "dynamodb:UpdateItem": ["CLICK#*"]}
 
 
 def test_only_a_function_feeding_its_own_queue_unboundedly_allows_recursive_loops(
@@ -661,16 +702,24 @@ def test_samconfig_deploys_with_iam_capability_and_a_confirmed_changeset(
 
 
 def test_the_public_routes_are_the_ones_the_api_serves_without_a_key(template: Template) -> None:
-    # One list in the code (handlers/routes/table.py PUBLIC), held equal to the template's.
-    from linkcheck.handlers.routes.table import PUBLIC
+    # One list in the code (handlers/routes/table.py PUBLIC for the api, PUBLIC_ELSEWHERE for
+    # functions of their own), held equal to the template's.
+    from linkcheck.handlers.routes.table import PUBLIC, PUBLIC_ELSEWHERE
 
-    events = template["Resources"]["ApiFunction"]["Properties"]["Events"]
-    unauthorized = {
-        event["Properties"]["Path"]
-        for event in events.values()
-        if event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+    unauthorized: dict[str, set[str]] = {}
+    for name, function in _functions(template).items():
+        for event in function["Properties"].get("Events", {}).values():
+            props = event["Properties"]
+            if event["Type"] == "HttpApi" and props.get("Auth", {}).get("Authorizer") == "NONE":
+                unauthorized.setdefault(name, set()).add(props["Path"])
+    served_by_api = {
+        re.sub(r"\{(\w+)\}", r"<\1>", path) for path in unauthorized.pop("ApiFunction")
     }
-    assert unauthorized == PUBLIC
+    assert served_by_api == PUBLIC  # the table's patterns name parameters <name>
+    assert unauthorized == {function: {path} for path, function in PUBLIC_ELSEWHERE.items()}
+    for function in PUBLIC_ELSEWHERE.values():  # such a function serves nothing else
+        events = template["Resources"][function]["Properties"]["Events"].values()
+        assert all(e["Properties"].get("Auth") == {"Authorizer": "NONE"} for e in events)
 
 
 def test_requeues_cut_at_the_hop_limit_are_alarmed_on_the_metric_the_worker_emits(

@@ -30,14 +30,13 @@ from ..extract import (
     ExtractedDocument,
     FoundLink,
     detect_kind,
-    extract,
-    extract_bio,
     html_anchors,
-    is_bio_page,
     markdown_anchors,
 )
+from .documents import read_document
 from .fragments import fragment_checked, judge_fragment, split_fragment
 from .local_files import LocalFiles
+from .parsing import START_AFTER, ParsingProcess
 from .report import MAX_SOURCES, LinkReport
 from .robots import Robots, fetch_robots, unrestricted
 from .scope import Filters, Limits, Scope
@@ -54,6 +53,9 @@ class AuditOptions:
     media: bool = False  # also the links of img, script, source, ... elements
     robots: bool = True  # honour robots.txt for the pages a crawl reads
     known: KnownResult | None = None  # reuse recent results (never for pages read for links)
+    # Parse the pages read in a child process (``parsing``) once a crawl has many: for a
+    # command line on a machine with a core to spare; the deployed functions keep it off.
+    parse_elsewhere: bool = False
 
 
 @dataclass(slots=True)
@@ -83,11 +85,16 @@ async def crawl(
     seeds: list[FoundLink] = []
     if sitemap:
         seeds = await _sitemap_links(checker, start, run.notes)
-    async with checker.open_batch(run.on_result, on_page=run.on_page) as batch:
-        run.batch = batch
-        run.found(FoundLink(url=start, source="", line=None, element="a"), depth=0)
-        for link in seeds:
-            run.found(link, depth=1)
+    try:
+        async with checker.open_batch(run.on_result, on_page=run.on_page) as batch:
+            run.batch = batch
+            run.found(FoundLink(url=start, source="", line=None, element="a"), depth=0)
+            for link in seeds:
+                run.found(link, depth=1)
+    except BaseException:
+        await run.close(stopped=True)
+        raise
+    await run.close()
     return run.outcome()
 
 
@@ -106,12 +113,17 @@ async def audit(
     run.pages_wanted = {
         split_fragment(link.url)[0] for link in links if run.judges_fragment(link.url)
     }
-    async with checker.open_batch(run.on_result, on_page=run.on_page) as batch:
-        run.batch = batch
-        for url in documents:
-            run.found(FoundLink(url=url, source="", line=None, element="a"), depth=0, read=True)
-        for link in links:
-            run.found(link, depth=1)
+    try:
+        async with checker.open_batch(run.on_result, on_page=run.on_page) as batch:
+            run.batch = batch
+            for url in documents:
+                run.found(FoundLink(url=url, source="", line=None, element="a"), depth=0, read=True)
+            for link in links:
+                run.found(link, depth=1)
+    except BaseException:
+        await run.close(stopped=True)
+        raise
+    await run.close()
     return run.outcome()
 
 
@@ -124,14 +136,7 @@ def where(link: FoundLink) -> str:
 
 def document_links(page: Page, *, media: bool) -> ExtractedDocument | None:
     """The links of a fetched document (bio page, HTML, sitemap, feed, Markdown, text)."""
-    if is_bio_page(page.url):
-        bio = extract_bio(page.body, page.url)
-        if bio is not None:
-            return bio
-    kind = detect_kind(path=urlsplit(page.url).path, content_type=page.content_type, body=page.body)
-    if kind is None:
-        return None
-    return extract(page.body, kind, source=page.url, base_url=page.url, media=media)
+    return read_document(page.url, page.content_type, page.body, media=media)
 
 
 def page_anchors(page: Page) -> frozenset[str] | None:
@@ -195,6 +200,7 @@ class _Audit:
         robots: Robots,
         on_report: OnReport | None,
     ) -> None:
+        self.checker = checker
         self.options = options
         self.page_bytes = checker.options.max_page_bytes  # named when a fragment is unconfirmed
         self.scope = scope
@@ -213,6 +219,8 @@ class _Audit:
         self.over_limit: set[str] = set()
         self.notes: list[str] = []
         self.local = LocalFiles()
+        self.parser = ParsingProcess(media=options.media) if options.parse_elsewhere else None
+        self.failure: BaseException | None = None  # raised by a page parsed elsewhere
 
     # -- links found -----------------------------------------------------------------------
 
@@ -273,6 +281,8 @@ class _Audit:
         if read and not target.read and not target.page_asked:
             target.read = True
             self.reads_asked += 1
+            if self.reads_asked == START_AFTER and self.parser is not None:
+                self.parser.start()
             self._ask(target, page=True)
             return
         if report.fragment is None:
@@ -317,12 +327,66 @@ class _Audit:
         page = self.pages.pop(index, None)
         if not with_page:
             target.plain_result = result
-        else:
+        elif page is None:
             target.page_result = result
-            if page is not None:
-                target.complete = page.complete
-                document = self._read(target, page) if target.read else None
-                target.anchors = document.anchors if document is not None else page_anchors(page)
+        else:
+            target.complete = page.complete
+            if target.depth == 0 and self.scope is not None:
+                self._start_read(result, page)
+            if not (target.read and self._reads(page)):
+                target.page_result = result
+                target.anchors = page_anchors(page)
+            elif self.parser is None or not self._parse_elsewhere(target, result, page):
+                document = document_links(page, media=self.options.media)
+                self._use(target, result, page, document)
+                return
+        self._settled(target, result)
+
+    def _start_read(self, result: CheckResult, page: Page) -> None:
+        """The crawl's start page answered: when it is a live page of the site (ok, so not
+        a parked domain's lander), the site's other pages are spared the parked-domain scan
+        (``Checker.mark_live_site``): a domain is parked as a whole, and the one verdict
+        skipped, ``parked_domain``, is the start page's own."""
+        assert self.scope is not None
+        if result.status is Status.OK and self.scope.on_site(page.url):
+            self.checker.mark_live_site(page.url)
+            for start in self.scope.starts:
+                if self.scope.on_site(start):
+                    self.checker.mark_live_site(start)
+
+    def _parse_elsewhere(self, target: _Target, result: CheckResult, page: Page) -> bool:
+        """Hand ``page`` to the parsing process; its reports are settled when its links come
+        back (the batch held open meanwhile). False when the process cannot take it."""
+        assert self.parser is not None and self.batch is not None
+        release = self.batch.hold()
+
+        def parsed(document: ExtractedDocument | None) -> None:
+            try:
+                self._use(target, result, page, document)
+            except BaseException as exc:  # raised after the batch, as a callback's would be
+                self.failure = self.failure or exc
+            finally:
+                release()
+
+        if self.parser.offer(page, parsed):
+            return True
+        release()
+        return False
+
+    def _use(
+        self, target: _Target, result: CheckResult, page: Page, document: ExtractedDocument | None
+    ) -> None:
+        """A page read for links: its links found, then its own reports settled."""
+        target.page_result = result
+        # Anchors first: the page's links to itself (``#section``) are judged as they are found.
+        target.anchors = document.anchors if document is not None else page_anchors(page)
+        if document is not None:
+            self.pages_read += 1
+            for link in document.links:
+                self.found(link, depth=target.depth + 1)
+        self._settled(target, result)
+
+    def _settled(self, target: _Target, result: CheckResult) -> None:
         for report in target.reports:
             if report.result is not None:
                 continue
@@ -331,20 +395,15 @@ class _Audit:
             elif target.page_result is not None:
                 self._judge(target, report)
 
-    def _read(self, target: _Target, page: Page) -> ExtractedDocument | None:
+    def _reads(self, page: Page) -> bool:
+        """Whether a page fetched for reading is read (once per final URL, on the site)."""
         final = split_fragment(page.url)[0]
         if self.scope is not None and not self.scope.on_site(final):
-            return None  # redirected off the site: not ours to crawl
+            return False  # redirected off the site: not ours to crawl
         if final in self.read_pages:
-            return None  # another URL of a page already read (a redirect)
+            return False  # another URL of a page already read (a redirect)
         self.read_pages.add(final)
-        document = document_links(page, media=self.options.media)
-        if document is None:
-            return None
-        self.pages_read += 1
-        for link in document.links:
-            self.found(link, depth=target.depth + 1)
-        return document
+        return True
 
     def _judge(self, target: _Target, report: _Report) -> None:
         assert target.page_result is not None and report.fragment is not None
@@ -360,6 +419,14 @@ class _Audit:
         report.result = result
         if self.on_report is not None:
             self.on_report(_finished(report, result))
+
+    async def close(self, *, stopped: bool = False) -> None:
+        """Stop the parsing process; a failure met on a page parsed there is raised here,
+        unless the audit was ``stopped`` by another (which is the one raised)."""
+        if self.parser is not None:
+            await self.parser.close(parse_pending=not stopped)
+        if self.failure is not None and not stopped:
+            raise self.failure
 
     def outcome(self) -> AuditOutcome:
         reports = []
@@ -388,3 +455,5 @@ class OpenBatchLike(Protocol):
     """The part of the engine's open batch an audit uses."""
 
     def add(self, url: str, *, page: bool = False) -> int: ...
+
+    def hold(self) -> Callable[[], None]: ...

@@ -2,8 +2,9 @@
 
 Speaks the same request and response shapes as boto3's low-level client (``Key``,
 ``ExpressionAttributeValues`` in DynamoDB JSON, ``{"Attributes": ...}`` back), so callers can be
-written against either. Only what those paths need is here: ``update_item``. The signed
-transport is ``jsonapi.call`` (http.client, one keep-alive connection per endpoint).
+written against either. Only what those paths need is here: ``update_item`` (the rate and
+click counters) and ``get_item`` (the smart link redirect). The signed transport is
+``jsonapi.call`` (http.client, one keep-alive connection per endpoint).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class DynamoDBHttpClient:
 
     def update_item(self, **params: Any) -> dict[str, Any]:
         return self.call("UpdateItem", params)
+
+    def get_item(self, **params: Any) -> dict[str, Any]:
+        return self.call("GetItem", params)
 
     def call(self, action: str, params: dict[str, Any]) -> dict[str, Any]:
         try:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from ..audit.crawl import AuditOptions, AuditOutcome, audit, crawl
+from ..audit.parsing import spare_cores
 from ..audit.report import LinkReport
 from ..engine import Checker, CheckOptions, event_loop_factory
 from ..extract import FoundLink
@@ -59,21 +60,30 @@ def _run(
         media=settings.media,
         robots=robots,
         known=cache.get if cache is not None else None,
+        parse_elsewhere=spare_cores() > 0,  # a command line: the other cores are its own
     )
     progress = _Counter() if sys.stderr.isatty() else None
 
-    async def go() -> AuditOutcome:
+    done: list[AuditOutcome] = []
+
+    # The outcome leaves through ``done``, not as the task's result: on its way out the
+    # runner restores the SIGINT handler, and Python's signal module then formats the old
+    # handler, whose repr holds the main task's, result included (every report of the audit).
+    async def go() -> None:
         async with Checker(options) as checker:
             if start is not None:
-                return await crawl(
+                found = await crawl(
                     checker, start, audit_options, sitemap=sitemap, on_report=progress
                 )
-            return await audit(
-                checker, audit_options, documents=documents, links=links, on_report=progress
-            )
+            else:
+                found = await audit(
+                    checker, audit_options, documents=documents, links=links, on_report=progress
+                )
+        done.append(found)
 
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
-        outcome = runner.run(go())
+        runner.run(go())
+    outcome = done[0]
     if progress is not None:
         progress.done()
     return outcome

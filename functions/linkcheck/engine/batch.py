@@ -195,6 +195,20 @@ class Scheduler:
                 report(index, replace(done, url=given))
         return jobs
 
+    def hold(self) -> Callable[[], None]:
+        """Keep the batch from ending until the returned function is called (once)."""
+        self._busy += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._busy -= 1
+                self._maybe_done()
+
+        return release
+
     def _announce_later(self, known: list[tuple[int, CheckResult]]) -> None:
         try:
             for index, result in known:
@@ -350,6 +364,13 @@ class OpenBatch:
         self._urls.append(url)
         self._scheduler.plan_later(index, page)
         return index
+
+    def hold(self) -> Callable[[], None]:
+        """Keep the batch open until the returned function is called (once): work done
+        outside the batch (a page parsed in another process) may still ``add`` URLs."""
+        if self._ended:
+            raise RuntimeError("this batch has ended: add URLs inside its `async with` block")
+        return self._scheduler.hold()
 
     def __len__(self) -> int:
         """URLs added so far."""

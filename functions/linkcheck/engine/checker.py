@@ -49,7 +49,16 @@ class Checker:
         self._pool: ConnectionPool | None = None
         self._transport: httpx.AsyncBaseTransport | None = None  # made on first use
         exchanger = WireExchanger(self._current_pool, self.options)
-        self._flow = CheckFlow(self.options, exchanger, Judges(chosen, self.options.credentials))
+        self._judges = Judges(chosen, self.options.credentials)
+        self._flow = CheckFlow(self.options, exchanger, self._judges)
+
+    def mark_live_site(self, url: str) -> None:
+        """Say that ``url``'s site (its host and port) is live: its front page answered with
+        real content, not a parking page. Pages whose requested and final URLs are both on a
+        live site are then not scanned for parked-domain signals (a domain is parked as a
+        whole); every other detector still reads them. A crawl says so of the site it reads.
+        Raises ``BadUrl`` for a URL that is not http(s)."""
+        self._judges.mark_live_site(normalize_url(url))
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -74,6 +74,9 @@ class Page:
     body: bytes  # a bounded prefix of the body (empty for HEAD)
     redirects: Sequence[Hop] = ()
     credentials: Credentials = NO_CREDENTIALS  # keys of official endpoints (oEmbed, APIs)
+    # Requested and final URL on a site known to be live (``Checker.mark_live_site``): its
+    # front page answered with real content, so the page is no parked domain's lander.
+    on_live_site: bool = False
 
     @property
     def text(self) -> str:

@@ -17,6 +17,7 @@ from .detectors import REFUSAL_HEADERS, Detector, Follow, Page, Probe
 from .exchange import BodyWanted
 from .options import Credentials
 from .trail import Reply, Trail
+from .turns import LoopTurns
 from .urls import Target
 from .verdict import Status, Verdict
 
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 # Non-2xx answers whose page may be a refusal (a challenge, a captcha, a WAF block page).
 REFUSAL_STATUSES = frozenset({403, 405, 429, 999})
+# Judging a body this large takes long enough (milliseconds) to wait for its own loop turn.
+HEAVY_BODY_BYTES = 64 * 1024
 
 
 def is_generic(detector: Detector) -> bool:
@@ -41,6 +44,7 @@ class Judges:
 
     def __init__(self, chosen: Sequence[Detector], credentials: Credentials) -> None:
         self._credentials = credentials
+        self._turns = LoopTurns()  # large pages are judged one per turn of the event loop
         self._first_detectors = tuple(d for d in chosen if is_first(d))
         self._platform_detectors = tuple(d for d in chosen if not is_generic(d) and not is_first(d))
         # The ``domains`` prefilter (detectors.py): detector index by domain, and the
@@ -55,6 +59,7 @@ class Judges:
             for domain in domains or ():
                 self._by_domain.setdefault(domain.lower().rstrip("."), []).append(index)
         self._generic_detectors = tuple(d for d in chosen if is_generic(d))
+        self._live_sites: set[tuple[str, int]] = set()  # (host, port): ``mark_live_site``
         # Generic detectors read 2xx HTML pages fetched by GET, first detectors (refusals) also
         # the HTML of refusal and 5xx answers; without either, no unwanted body is read.
         self.body_wanted: BodyWanted | None = (
@@ -64,6 +69,17 @@ class Judges:
             if self._generic_detectors
             else None
         )
+
+    def mark_live_site(self, target: Target) -> None:
+        """Pages of ``target``'s host and port are on a live site (``Page.on_live_site``)."""
+        self._live_sites.add((target.host, target.port))
+
+    def _on_live_site(self, trail: Trail) -> bool:
+        if not self._live_sites:
+            return False
+        asked, final = trail.origin or trail.target, trail.current
+        live = self._live_sites
+        return (asked.host, asked.port) in live and (final.host, final.port) in live
 
     def wanting(self, target: Target) -> tuple[int, ...]:
         """Indexes of the platform detectors that want ``target`` (``domains`` prefilter)."""
@@ -128,8 +144,11 @@ class Judges:
             body=reply.body,
             redirects=tuple(trail.hops),
             credentials=self._credentials,
+            on_live_site=bool(generic) and self._on_live_site(trail),
         )
 
+        if len(reply.body) >= HEAVY_BODY_BYTES:
+            await self._turns.take()
         named = platform[0].name if platform else None
         for detector in (*first, *platform, *generic):
             try:

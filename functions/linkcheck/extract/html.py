@@ -47,14 +47,16 @@ _LINK_RELS_SKIPPED = frozenset(
 
 # The attributes extraction reads (libxml2 gives HTML attribute names in lower case).
 _ATTRIBUTES = ("href", "src", "srcset", "poster", "rel", "id", "name")
+_WANTED = frozenset(_ATTRIBUTES)
 
 
 def _lxml_elements(text: str) -> list[Element] | None:
     """Every element in document order, or None when libxml2 stopped before the end."""
     import lxml.etree
-    import lxml.html
 
-    parser = lxml.html.HTMLParser(
+    # lxml.etree's HTML parser: lxml.html's is the same parser with Python element classes
+    # looked up for every element, which extraction does not use.
+    parser = lxml.etree.HTMLParser(
         recover=True, encoding="utf-8", no_network=True, huge_tree=True, remove_comments=True
     )
     try:
@@ -70,13 +72,13 @@ def _lxml_elements(text: str) -> list[Element] | None:
         tag = element.tag
         if not isinstance(tag, str):  # comments and processing instructions
             continue
-        attrib = element.attrib
-        if not attrib:
+        attributes = element.items()  # one call, where a lookup per name costs seven
+        if not attributes:
             continue  # holds neither a link nor an anchor
         line = element.sourceline
         if line is not None and line >= _LINE_CEILING:
             line = None
-        wanted = {name: str(attrib[name]) for name in _ATTRIBUTES if name in attrib}
+        wanted = {name: str(value) for name, value in attributes if name in _WANTED}
         found.append((tag.lower(), wanted, line))
     return found
 

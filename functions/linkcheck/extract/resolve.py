@@ -27,6 +27,22 @@ _SAFE_QUERY = _SAFE + "?"
 # Characters a valid URL cannot hold as they are (RFC 3986): they are percent-encoded.
 _NEEDS_ESCAPE = re.compile(r"[^\x21-\x7e]|[\"<>\\^`{|}]")
 
+# References resolved, shared by every document of the process: pages of one site repeat
+# their navigation and their links to one another. Keyed by what the result depends on: an
+# absolute http(s) reference alone (context ""), a root-relative one with the base's scheme
+# and host, a path-relative one with the base's directory. Bounded: emptied when full.
+_SHARED: dict[tuple[str, str], str | None] = {}
+_SHARED_ENTRIES = 65_536
+_SHARED_CHARS = 2048  # longer references are resolved every time (bounded memory)
+_MISSING = object()
+# An absolute http(s) URL whose host urlsplit finds as it is: kept as written.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://(?:[^@/?#\[\]]*@)?[A-Za-z0-9.-]+(?::[0-9]*)?(?:[/?#]|$)", re.IGNORECASE
+)
+# What a reference joined by plain concatenation must not hold: a query, fragment or params
+# mark, an empty or dot segment (``urljoin`` rewrites those), or a character to escape.
+_NOT_PLAIN = re.compile(r"[?#;]|//|(?:^|/)\.\.?(?:/|$)|[^\x21-\x7e]|[\"<>\\^`{|}]")
+
 
 def _valid(parts: SplitResult) -> str:
     """The URL of ``parts`` with its path, query and fragment percent-encoded where they must
@@ -72,6 +88,32 @@ class Resolver:
         else:
             self.base = file_base(source)
             self.local = self.base is not None
+        self._contexts()
+
+    def _contexts(self) -> None:
+        """The keys of ``_SHARED`` this base gives relative references (None: not shared)."""
+        self._origin: str | None = None
+        self._directory: str | None = None
+        base = self.base
+        if not base or not base[:8].lower().startswith(("http://", "https://")):
+            return
+        try:
+            parts = urlsplit(base)
+        except ValueError:
+            return
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        # A path-relative reference joins the base's path up to its last "/": that prefix,
+        # when nothing (a query, a fragment, ";params") follows the path.
+        if parts.path and not any(mark in base for mark in "?#;"):
+            self._directory = base[: base.rfind("/") + 1]
+        # Plain references are joined by concatenation (``_concatenated``) to a base that is
+        # written as urljoin would write it and has a host.
+        self._plain = (
+            base.startswith(("http://", "https://"))
+            and bool(parts.hostname)
+            and _NOT_PLAIN.search(parts.path) is None
+            and _NEEDS_ESCAPE.search(base) is None
+        )
 
     def rebase(self, base_href: str) -> None:
         """Apply ``<base href>``: later references resolve against it."""
@@ -80,6 +122,7 @@ class Resolver:
             self.base = resolved
             self.local = resolved.startswith("file:")
             self._seen.clear()
+            self._contexts()
 
     def resolve(self, raw: str | None) -> str | None:
         if not raw or len(raw) > MAX_REFERENCE_CHARS:
@@ -92,9 +135,51 @@ class Resolver:
         return self._resolve(raw)
 
     def _resolve(self, raw: str) -> str | None:
-        ref = _INNER_WHITESPACE.sub("", raw.strip(_STRIP))
+        ref = raw.strip(_STRIP)
+        if "\t" in ref or "\n" in ref or "\r" in ref:
+            ref = _INNER_WHITESPACE.sub("", ref)
         if not ref:
             return None
+        context = self._context(ref) if len(ref) <= _SHARED_CHARS else None
+        if context is None:
+            return self._join(ref)
+        key = (context, ref)
+        cached = _SHARED.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        found = self._concatenated(ref, context)
+        if found is None:
+            found = self._join(ref)
+        if len(_SHARED) >= _SHARED_ENTRIES:
+            _SHARED.clear()
+        _SHARED[key] = found
+        return found
+
+    def _context(self, ref: str) -> str | None:
+        """What the resolution of ``ref`` depends on besides itself (see ``_SHARED``)."""
+        head = ref[:8].lower()
+        if head.startswith(("http://", "https://")):
+            return ""
+        first = ref[0]
+        if first == "/":
+            return self._origin if not ref.startswith("//") else None
+        if first in "?#" or (":" in ref and _SCHEME.match(ref)):
+            return None  # the whole base counts, or another scheme (dropped at once)
+        return self._directory
+
+    def _concatenated(self, ref: str, context: str) -> str | None:
+        """``ref`` resolved without ``urljoin`` and ``urlsplit``, for the plain references where
+        the two agree (an absolute URL valid as written, a root- or path-relative path with
+        nothing to rewrite); else None (``_join`` then resolves it)."""
+        if not context:  # an absolute reference, kept as it is when it is valid as it is
+            if _PLAIN_ABSOLUTE.match(ref) and _NEEDS_ESCAPE.search(ref) is None:
+                return ref
+            return None
+        if not self._plain or _NOT_PLAIN.search(ref) is not None:
+            return None
+        return context + ref if ref[0] != "/" or context == self._origin else None
+
+    def _join(self, ref: str) -> str | None:
         scheme = _SCHEME.match(ref)
         if scheme and scheme.group(1).lower() not in _WEB and scheme.group(1).lower() != "file":
             return None

@@ -1,10 +1,11 @@
 """Lambda entry point: the HTTP API (API Gateway v2, payload 2.0), routed by Powertools.
 
-Every request except the public documentation passes the gate first: the caller must have a
-known key (401) within its rate limit (429), and the body must fit (413), before any routing
-or validation. The rate limit is counted here, once per request, because the authorizer's
-answer is cached by API Gateway and so cannot see each request; the count is one DynamoDB
-signed ``UpdateItem`` over http.client (store/ratelimit.py, linkcheck.awsrequest), not boto3.
+Every request except the public routes (documentation, dashboard) passes the gate first: the
+caller must have a known key (401) within its rate limit (429), and the body must fit (413),
+before any routing or validation. The rate limit is counted here, once per request, because
+the authorizer's answer is cached by API Gateway and so cannot see each request; the count is
+one DynamoDB signed ``UpdateItem`` over http.client (store/ratelimit.py, linkcheck.awsrequest),
+not boto3.
 Everything the resolver raises becomes ``{"error": {...}}`` (routes/errors.py);
 nothing else, and never a stack trace, reaches a client. A path no route matches is a 404, or
 a 405 with ``Allow`` when it matches with other methods: the methods come from the route table
@@ -37,10 +38,10 @@ from ..errors import LinkcheckError, RateLimited, TooLarge, Unauthorized
 from ..observability import count_rate_limiter_fail_open, lambda_handler, logger
 from ..settings import get_settings
 from ..store.ratelimit import RateLimiter, RateStoreUnavailable
-from .routes import audits, checks, events, hooks, links, me
+from .routes import audits, checks, events, hooks, links, me, smartlinks, stats, ui
 from .routes import errors as http_errors
 from .routes.principal import Principal, principal_of
-from .routes.table import PUBLIC, allowed_methods, endpoint
+from .routes.table import allowed_methods, endpoint, is_public
 
 # API Gateway accepts 10 MB; no route of ours needs more than this.
 MAX_BODY_BYTES = 1024 * 1024
@@ -84,7 +85,7 @@ BEARER_SCHEME = {
     "description": "An API key: `Authorization: Bearer lck_...`",
 }
 
-for module in (audits, checks, events, hooks, links, me):
+for module in (audits, checks, events, hooks, links, me, smartlinks, stats, ui):
     app.include_router(module.router)
 
 
@@ -243,7 +244,7 @@ def over_rate_limit(principal: Principal) -> RateLimited | None:
 
 def refusal(event: dict[str, Any]) -> LinkcheckError | None:
     """Why the request must be refused before routing, or None to let it through."""
-    if event.get("rawPath") in PUBLIC:
+    if is_public(str(event.get("rawPath") or "")):
         return None
     try:
         principal = principal_of(event)

@@ -92,6 +92,8 @@ class LinkEvent:
     state: str | None = None
     tags: tuple[str, ...] = ()
     notify: bool = True
+    # Smart links this transition switched: ({"slug", "serving"}, ...), empty for most links.
+    smartlinks: tuple[dict[str, str], ...] = ()
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> LinkEvent:
@@ -119,6 +121,11 @@ class LinkEvent:
             state=str(data["state"]) if data.get("state") else None,
             tags=tuple(str(t) for t in data.get("tags") or ()),
             notify=data.get("notify", True) is not False,
+            smartlinks=tuple(
+                {"slug": str(entry.get("slug")), "serving": str(entry.get("serving"))}
+                for entry in data.get("smartlinks") or ()
+                if isinstance(entry, dict)
+            ),
         )
 
     @property
@@ -136,8 +143,9 @@ class LinkEvent:
 
     def body(self) -> dict[str, Any]:
         """The same fields as an item of ``GET /events`` (so a Zapier trigger's sample and its
-        live deliveries look alike), plus the tenant: the event, the link and the result."""
-        return {
+        live deliveries look alike), plus the tenant: the event, the link and the result; and
+        ``smartlinks`` (``[{slug, serving}]``) when the transition switched smart links."""
+        body: dict[str, Any] = {
             "id": self.id,
             "type": self.type,
             "tenant": self.tenant,
@@ -150,6 +158,9 @@ class LinkEvent:
             "tags": list(self.tags),
             "result": self.result,
         }
+        if self.smartlinks:
+            body["smartlinks"] = [dict(entry) for entry in self.smartlinks]
+        return body
 
     def subject(self) -> str:
         """``[linkcheck] Broken: example.com/page (http_404)``."""
@@ -174,6 +185,9 @@ class LinkEvent:
             lines.append(f"Platform:   {self.platform}")
         if self.previous:
             lines.append(f"Before:     {self.previous}")
+        for entry in self.smartlinks:
+            serves = "its fallback" if entry["serving"] == "fallback" else "this link again"
+            lines.append(f"Smart link: /r/{entry['slug']} now redirects to {serves}")
         lines += [
             f"When:       {self.occurred_at}",
             f"Link id:    {self.link_id}",

@@ -4,6 +4,7 @@ Key layout (one table, ``pk``/``sk`` strings, GSI ``due`` on ``due_shard``/``due
 
 - API key:      pk=``KEY#<sha256 hex>``        sk=``KEY``             (keys.py)
 - link:         pk=``T#<tenant>``              sk=``LINK#<link id>``  (links.py)
+- link counters: pk=``T#<tenant>``             sk=``STATS``           (stats.py)
 - result:       pk=``T#<tenant>#L#<link id>``  sk=``R#<checked_at>``  (results.py; TTL)
 - event:        pk=``T#<tenant>``              sk=``EVT#<event id>``  (events.py; TTL)
 - hook:         pk=``T#<tenant>``              sk=``HOOK#<hook id>``  (hooks.py)
@@ -12,6 +13,14 @@ Key layout (one table, ``pk``/``sk`` strings, GSI ``due`` on ``due_shard``/``due
 - rate bucket:  pk=``RATE#<key id>#<minute>``  sk=``RATE``            (ratelimit.py; TTL)
 - audit:        pk=``T#<tenant>``              sk=``AUDIT#<audit id>`` (audits.py; TTL)
 - audit URL:    pk=``AUDIT#<tenant>#<audit id>`` sk=``URL#<sha256>``   (audits.py; TTL)
+- smart link:   pk=``SLUG#<slug>``             sk=``SLUG``            (smartlinks.py)
+- its listing:  pk=``T#<tenant>``              sk=``SMART#<slug>``    (smartlinks.py)
+- clicks:       pk=``CLICK#<slug>#<id>``       sk=``DAY#<day>``       (smartlinks.py; TTL)
+
+Every item is keyed by its tenant, or by a secret or random id, except the smart link's slug
+item: the public redirect knows only the slug. The API reaches it only through the tenant's
+own ``SMART#`` item and writes it only on the condition that its ``tenant`` is the caller's
+(docs/smartlinks.md).
 
 Every item has a ``kind`` attribute (``key``, ``link``, ``result``, ``event``, ``hook``, ...),
 which the notifier's stream filter uses to see only events. Items are converted with the one
@@ -33,6 +42,8 @@ from .links import Link, LinkStore, NewLink, Page
 from .outbox import Claim, ClaimOutcome, Outbox
 from .ratelimit import RateDecision, RateLimiter, RateStoreUnavailable
 from .results import HistoryPage, ResultStore, history_item
+from .smartlinks import SmartLink, SmartLinkPage, SmartLinkStore, serving_writes
+from .stats import LinkStats, StatsStore
 from .sweep_state import SweepState
 
 __all__ = [
@@ -50,6 +61,7 @@ __all__ = [
     "Item",
     "KeyStore",
     "Link",
+    "LinkStats",
     "LinkStore",
     "NewKey",
     "NewLink",
@@ -59,7 +71,12 @@ __all__ = [
     "RateLimiter",
     "RateStoreUnavailable",
     "ResultStore",
+    "SmartLink",
+    "SmartLinkPage",
+    "SmartLinkStore",
+    "StatsStore",
     "SweepState",
     "event_item",
     "history_item",
+    "serving_writes",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..awsrequest.dynamodb_codec import Item, to_item
 
 LINK_PREFIX = "LINK#"  # sort key of a link item (links.py); the due index yields these too
+STATS_SK = "STATS"  # sort key of a tenant's link counters (stats.py), beside its links
 
 
 def tenant_pk(tenant: str) -> str:

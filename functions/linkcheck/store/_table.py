@@ -21,6 +21,10 @@ BATCH_ATTEMPTS = 8
 BATCH_BACKOFF_BASE = 0.05  # seconds; doubles per attempt, full jitter
 BATCH_BACKOFF_CAP = 2.0  # worst case, all pauses together: about 5 s
 BATCH_GET_SIZE = 100  # BatchGetItem's maximum keys per request
+# A transaction cancelled only because another one was writing the same item (a tenant's
+# counters, stats.py) is sent again this many times in all, with the same pauses.
+TRANSACTION_ATTEMPTS = 8
+CONDITION_FAILED = "ConditionalCheckFailed"  # a transaction item's cancellation code
 
 
 class BatchIncomplete(Exception):
@@ -82,6 +86,34 @@ class TableRepository:
                     break
             else:
                 raise BatchIncomplete("BatchGetItem", list(request[self.table]["Keys"]))
+
+    def transact(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Write ``items`` in one transaction: ``[]`` when written, else the cancellation
+        reason of each item, in order, when a condition failed (``{"Code":
+        "ConditionalCheckFailed", "Item": ...}`` where it failed, ``{"Code": "None"}`` elsewhere).
+
+        Cancelled only by conflicts with concurrent transactions, it is sent again (jittered
+        backoff): several writers share a tenant's counter item. botocore gives the call an
+        idempotency token, so its own retries of a lost answer never apply a transaction twice.
+        """
+        client = self.client
+        for attempt in range(TRANSACTION_ATTEMPTS):
+            if attempt:
+                self.pause_before_retry(attempt - 1)
+            try:
+                client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+                return []
+            except client.exceptions.TransactionCanceledException as exc:
+                reasons: list[dict[str, Any]] = [
+                    dict(reason) for reason in exc.response.get("CancellationReasons") or []
+                ]
+                codes = {reason.get("Code") for reason in reasons}
+                if CONDITION_FAILED in codes:
+                    return reasons
+                if codes & {"TransactionConflict"} and attempt + 1 < TRANSACTION_ATTEMPTS:
+                    continue
+                raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     @property
     def client(self) -> DynamoDBClient:

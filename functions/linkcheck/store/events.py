@@ -20,6 +20,8 @@ with ``kind`` = ``event``)::
     state       the link's state after
     notify      the link's ``notify`` flag (False: record the event, send nothing)
     tags        the link's tags
+    smartlinks  (only when the link is the target of smart links) ``[{slug, serving}]``: what
+                each serves after this transition, switched in the same transaction
     correlation_id  (when known) the id of the sweep/request that led to the check
     expires_at  epoch seconds (TTL, after HISTORY_RETENTION_DAYS)
 
@@ -50,7 +52,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -100,8 +102,10 @@ def event_item(
     state: str,
     retention_days: int,
     correlation: str | None = None,
+    smartlinks: Sequence[tuple[str, str]] = (),
 ) -> Item:
-    """The event item; ``correlation`` defaults to the correlation id of the work in progress."""
+    """The event item; ``correlation`` defaults to the correlation id of the work in progress;
+    ``smartlinks``: (slug, serving) of each smart link the transition switched."""
     event_id = new_event_id()
     data: dict[str, Any] = {
         "pk": f"T#{facts.tenant}",
@@ -121,6 +125,8 @@ def event_item(
         "tags": list(facts.tags),
         "expires_at": epoch_of(result.checked_at) + retention_days * 86400,
     }
+    if smartlinks:
+        data["smartlinks"] = [{"slug": slug, "serving": serving} for slug, serving in smartlinks]
     trace = correlation or current_correlation_id()
     if trace:
         data[CORRELATION_ID_FIELD] = trace  # follows the check into the notifier's logs

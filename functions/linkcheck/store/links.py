@@ -6,13 +6,18 @@ Link item: pk=``T#<tenant>``, sk=``LINK#<link id>``, kind=``link``; attributes `
 (``unchecked|ok|broken|restricted|down``), ``pending``, ``failures``, ``checks``,
 ``blocked_since`` and ``blocked_checks`` (only while a run of blocked results lasts),
 ``last_result`` (CheckResult dict, trimmed and without copies of ``url``: see compact_result),
-``last_checked_at``, ``version`` (optimistic concurrency), and the due-index keys
+``last_checked_at``, ``version`` (optimistic concurrency), ``smart_targets`` and
+``smart_fallbacks`` (string sets, only while non-empty: the slugs of the smart links this link
+is the target or the fallback of; store/smartlinks.py keeps them), and the due-index keys
 ``due_shard`` = ``<interval>#<shard>`` and ``due_at`` = zero-padded phase (see
 domain/schedule.py: these change only when the interval does, so a check result is one write
 and no index writes).
 
 Registering a link (or changing its interval) also records the interval in the sweep's set
 (sweep_state.py), so the sweep finds the link in the due index.
+
+Every write that creates a link, deletes one or changes its ``state`` is one transaction with
+the tenant's counters (stats.py): the counters change exactly when the link does.
 
 boto3 is never imported here: clients come from ``linkcheck.aws`` when first needed.
 
@@ -24,8 +29,7 @@ so they stay beside each other; the sweep's lease and index reads are ``sweep_st
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,14 +38,17 @@ from ..awsrequest.dynamodb_codec import Item, from_item, to_item, values
 from ..domain import schedule
 from ..domain.transitions import LinkState, Outcome, Tracking
 from ..engine.verdict import CheckResult
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from ._cursors import decode_cursor, encode_cursor
 from ._layout import LINK_PREFIX, item_key, tenant_pk
-from ._table import TableRepository
+from ._table import CONDITION_FAILED, TableRepository
+from .stats import deltas, stats_update
 from .sweep_state import SweepState
 
 MAX_STORED_REDIRECTS = 5  # on the link item; keeps the steady-path write at 1 KB or less
 MAX_STORED_DETAIL = 300
+TRANSACTION_LINKS = 99  # new links per transaction: 100 items at most, one is the counters
+DELETE_ATTEMPTS = 5  # a link whose state changes between the read and the delete: read again
 
 
 def link_id_for(tenant: str, url: str) -> str:
@@ -108,6 +115,8 @@ class Link:
     created_at: str = ""
     updated_at: str = ""
     version: int = 0
+    smart_targets: list[str] = field(default_factory=list)  # slugs serving this link first
+    smart_fallbacks: list[str] = field(default_factory=list)  # slugs falling back to it
 
     @classmethod
     def from_item(cls, item: Item) -> Link:
@@ -135,6 +144,8 @@ class Link:
             created_at=data.get("created_at", ""),
             updated_at=data.get("updated_at", ""),
             version=int(data.get("version") or 0),
+            smart_targets=sorted(data.get("smart_targets") or ()),
+            smart_fallbacks=sorted(data.get("smart_fallbacks") or ()),
         )
 
     def to_item(self) -> Item:
@@ -146,6 +157,15 @@ class Link:
             if self.tracking.blocked_checks
             else {}
         )
+        # DynamoDB refuses empty sets: the attributes exist only while a smart link uses it.
+        smart = {
+            name: set(slugs)
+            for name, slugs in (
+                ("smart_targets", self.smart_targets),
+                ("smart_fallbacks", self.smart_fallbacks),
+            )
+            if slugs
+        }
         return to_item(
             {
                 "pk": tenant_pk(self.tenant),
@@ -173,6 +193,7 @@ class Link:
                 "updated_at": self.updated_at,
                 "version": self.version,
                 **blocked,
+                **smart,
             }
         )
 
@@ -209,9 +230,38 @@ class LinkStore(TableRepository):
     # ------------------------------------------------------------------ registry
     def register(self, tenant: str, new: NewLink, *, now: int) -> tuple[Link, bool]:
         """Create the link, or return the existing one for the same URL (``created`` False)."""
+        link, created = self.register_many(tenant, [new], now=now)[0]
+        return link, created
+
+    def register_many(
+        self, tenant: str, items: Sequence[NewLink], *, now: int
+    ) -> list[tuple[Link, bool]]:
+        """Create the links that do not exist yet, in input order; ``created`` is True for the
+        first occurrence of a new URL only.
+
+        Conditional puts in transactions of up to 99 links with one ``ADD`` to the tenant's
+        counters (BatchWriteItem cannot be conditional): a URL already registered fails its
+        put's condition, and the transaction is sent again without it, so only links really
+        created are counted.
+        """
+        self.sweep_state.ensure_intervals({item.interval for item in items})
+        links = [self._new_link(tenant, item, now) for item in items]
+        unique = list({link.id: link for link in reversed(links)}.values())[::-1]
+        saved: dict[str, tuple[Link, bool]] = {}
+        for start in range(0, len(unique), TRANSACTION_LINKS):
+            saved.update(self._create(tenant, unique[start : start + TRANSACTION_LINKS]))
+        answers: list[tuple[Link, bool]] = []
+        seen: set[str] = set()
+        for link in links:
+            stored, created = saved[link.id]
+            answers.append((stored, created and link.id not in seen))
+            seen.add(link.id)
+        return answers
+
+    def _new_link(self, tenant: str, new: NewLink, now: int) -> Link:
         link_id = link_id_for(tenant, new.url)
         stamp = iso(now)
-        link = Link(
+        return Link(
             tenant=tenant,
             id=link_id,
             url=new.url,
@@ -224,27 +274,38 @@ class LinkStore(TableRepository):
             updated_at=stamp,
             version=1,
         )
-        client = self.client
-        try:
-            client.put_item(
-                TableName=self.table,
-                Item=link.to_item(),
-                ConditionExpression="attribute_not_exists(pk)",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except client.exceptions.ConditionalCheckFailedException as exc:
-            old: Item | None = exc.response.get("Item")  # type: ignore[assignment]
-            return (Link.from_item(old) if old else self.get(tenant, link_id)), False
-        self.sweep_state.ensure_intervals({new.interval})
-        return link, True
 
-    def register_many(
-        self, tenant: str, items: Sequence[NewLink], *, now: int
-    ) -> list[tuple[Link, bool]]:
-        """Conditional puts in parallel (BatchWriteItem cannot be conditional)."""
-        self.sweep_state.ensure_intervals({item.interval for item in items})
-        with ThreadPoolExecutor(max_workers=16) as pool:
-            return list(pool.map(lambda item: self.register(tenant, item, now=now), items))
+    def _create(self, tenant: str, links: list[Link]) -> dict[str, tuple[Link, bool]]:
+        """One transaction of distinct new links and their count; the existing ones are
+        answered as stored. Each retry drops at least one link, so it ends."""
+        saved: dict[str, tuple[Link, bool]] = {}
+        pending = links
+        while pending:
+            puts: list[dict[str, Any]] = [
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": link.to_item(),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                }
+                for link in pending
+            ]
+            count = stats_update(self.table, tenant, {LinkState.UNCHECKED: len(pending)})
+            reasons = self.transact([*puts, count])
+            if not reasons:
+                saved.update((link.id, (link, True)) for link in pending)
+                break
+            left: list[Link] = []
+            for link, reason in zip(pending, reasons, strict=False):
+                if reason.get("Code") != CONDITION_FAILED:
+                    left.append(link)
+                    continue
+                old: Item | None = reason.get("Item")
+                saved[link.id] = (Link.from_item(old) if old else self.get(tenant, link.id)), False
+            pending = left
+        return saved
 
     def get(self, tenant: str, link_id: str) -> Link:
         response = self.client.get_item(
@@ -264,14 +325,17 @@ class LinkStore(TableRepository):
         status: str | None = None,
         tag: str | None = None,
         host: str | None = None,
+        platform: str | None = None,
         limit: int = 50,
         cursor: str | None = None,
         max_pages: int = 20,
     ) -> Page:
         """A page of links in id order; filters are applied server-side (FilterExpression).
 
-        The cursor is the last evaluated key, so pages never skip or repeat a link even while
-        links are added or removed.
+        ``host``: the host of the normalised URL, as stored at registration; ``platform``: the
+        platform that judged the latest result (``last_result.platform``, so a link not
+        checked yet has none). The cursor is the last evaluated key, so pages never skip or
+        repeat a link even while links are added or removed.
         """
         pk = tenant_pk(tenant)
         filters: list[str] = []
@@ -287,6 +351,10 @@ class LinkStore(TableRepository):
         if host:
             filters.append("host = :host")
             expr_values.update(values(host=host.lower()))
+        if platform:
+            filters.append("last_result.#platform = :platform")
+            names["#platform"] = "platform"
+            expr_values.update(values(platform=platform))
         start = decode_cursor(cursor, pk, prefix=LINK_PREFIX) if cursor else None
         found: list[Link] = []
         for _ in range(max_pages):
@@ -350,16 +418,35 @@ class LinkStore(TableRepository):
         return link
 
     def delete(self, tenant: str, link_id: str) -> None:
-        """Remove the link (its history and events expire with their TTL)."""
-        client = self.client
-        try:
-            client.delete_item(
-                TableName=self.table,
-                Key=item_key(tenant_pk(tenant), LINK_PREFIX + link_id),
-                ConditionExpression="attribute_exists(pk)",
-            )
-        except client.exceptions.ConditionalCheckFailedException as exc:
-            raise NotFound(f"no link with id {link_id!r}", field="id") from exc
+        """Remove the link (its history and events expire with their TTL) and count it out of
+        its state, in one transaction conditioned on the state read just before.
+
+        ``Conflict`` naming the smart links while any uses it (the condition makes this exact
+        even against a smart link being created at the same moment: the link is read again).
+        """
+        for _ in range(DELETE_ATTEMPTS):
+            link = self.get(tenant, link_id)  # NotFound: unknown, or deleted meanwhile
+            slugs = sorted({*link.smart_targets, *link.smart_fallbacks})
+            if slugs:
+                raise Conflict(
+                    f"link {link_id!r} is used by smart link {', '.join(slugs)}: "
+                    "delete the smart link first (DELETE /smartlinks/{slug})",
+                    field="id",
+                )
+            state = link.tracking.state
+            removal = {
+                "Delete": {
+                    "TableName": self.table,
+                    "Key": link.key,
+                    "ConditionExpression": "#state = :state AND attribute_not_exists(smart_targets)"
+                    " AND attribute_not_exists(smart_fallbacks)",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": values(state=state.value),
+                }
+            }
+            if not self.transact([removal, stats_update(self.table, tenant, deltas(state, None))]):
+                return
+        raise RuntimeError(f"link {link_id} kept changing state; not deleted, try again")
 
     # ------------------------------------------------------------------ checks
     def get_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Link]:
@@ -382,11 +469,15 @@ class LinkStore(TableRepository):
         outcome: Outcome,
         *,
         event_item: Item | None = None,
+        also: Sequence[Mapping[str, Any]] = (),
     ) -> bool:
         """Store a result and the new tracking state; False when the link changed meanwhile.
 
         One conditional UpdateItem on the steady path. A confirmed transition writes the link
-        and its event item in one transaction, so there is exactly one event per transition.
+        and its event item in one transaction, so there is exactly one event per transition; a
+        change of ``state`` adds the tenant's counters to it (stats.py), so they move only
+        when the link's state does; ``also``: more writes of that transaction (``TransactItems``
+        entries, such as the smart links the transition switches), all or nothing with it.
         """
         tracking = outcome.tracking
         expression_values = values(
@@ -421,28 +512,23 @@ class LinkStore(TableRepository):
             "ExpressionAttributeNames": {"#state": "state"},
             "ExpressionAttributeValues": expression_values,
         }
+        alongside: list[dict[str, Any]] = []
+        if event_item is not None:
+            put = {"TableName": self.table, "Item": event_item}
+            alongside.append({"Put": put | {"ConditionExpression": "attribute_not_exists(pk)"}})
+        change = deltas(link.tracking.state, tracking.state)
+        if change:
+            alongside.append(stats_update(self.table, link.tenant, change))
         client = self.client
-        try:
-            if event_item is None:
+        alongside.extend(dict(write) for write in also)
+        if alongside:
+            if self.transact([{"Update": update}, *alongside]):
+                return False
+        else:
+            try:
                 client.update_item(**update)
-            else:
-                client.transact_write_items(
-                    TransactItems=[
-                        {"Update": update},
-                        {
-                            "Put": {
-                                "TableName": self.table,
-                                "Item": event_item,
-                                "ConditionExpression": "attribute_not_exists(pk)",
-                            }
-                        },
-                    ]
-                )
-        except (
-            client.exceptions.ConditionalCheckFailedException,
-            client.exceptions.TransactionCanceledException,
-        ):
-            return False
+            except client.exceptions.ConditionalCheckFailedException:
+                return False
         link.version += 1
         link.tracking = tracking
         link.last_result = trimmed(result)

@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from ..domain.smartlinks import Serving, serving_for
 from ..domain.transitions import Outcome, apply_result, history_worthy
 from ..engine.verdict import CheckResult
 from ..errors import NotFound
@@ -41,6 +42,7 @@ from ..store import (
     ResultStore,
     event_item,
     history_item,
+    serving_writes,
 )
 from .messages import LINKS_PER_MESSAGE, MAX_HOPS, CheckBatch, LinkRef
 from .queue import CheckQueue
@@ -142,8 +144,12 @@ class Recorder:
                 except NotFound:
                     return None
             outcome = self._outcome(link, result, is_confirmation)
-            event = self._event(link, result, outcome, correlation)
-            if self.store.save_check(link, result, outcome, event_item=event):
+            serving = self._serving(link, outcome)
+            event = self._event(link, result, outcome, correlation, serving)
+            # The smart links this link is the target of switch in the same transaction as
+            # its state: never one without the other, never twice.
+            also = serving_writes(self.store.table, link, serving) if serving else []
+            if self.store.save_check(link, result, outcome, event_item=event, also=also):
                 if outcome.event is not None:
                     self.transitions.append(outcome.event.value)
                 if outcome.confirm:
@@ -160,8 +166,21 @@ class Recorder:
             down_after=self.settings.down_after_failures,
         )
 
+    @staticmethod
+    def _serving(link: Link, outcome: Outcome) -> Serving | None:
+        """What the link's smart links serve after a confirmed transition (None: no
+        transition, or no smart link has this link as its target)."""
+        if outcome.event is None or not link.smart_targets:
+            return None
+        return serving_for(outcome.tracking.state)
+
     def _event(
-        self, link: Link, result: CheckResult, outcome: Outcome, correlation: str | None
+        self,
+        link: Link,
+        result: CheckResult,
+        outcome: Outcome,
+        correlation: str | None,
+        serving: Serving | None = None,
     ) -> Item | None:
         if outcome.event is None or outcome.previous is None:
             return None
@@ -181,6 +200,7 @@ class Recorder:
             state=outcome.tracking.state.value,
             retention_days=self.settings.history_retention_days,
             correlation=correlation,
+            smartlinks=[(slug, serving.value) for slug in link.smart_targets] if serving else (),
         )
 
     def flush(self, hops: int = 0) -> None:

@@ -226,7 +226,11 @@ class Soft404Detector:
         if not (200 <= page.status < 300) or not is_html(page):
             return None
         text = page.text
-        parked = parked_signal(text, page.requested_url, page.final_url)
+        # A domain is parked as a whole: on a site whose front page is live (a crawl read it),
+        # a page that stayed on it is not scanned (the scan is half of this detector's time).
+        parked = (
+            None if page.on_live_site else parked_signal(text, page.requested_url, page.final_url)
+        )
         if parked:
             return Verdict(Status.BROKEN, Reason.PARKED_DOMAIN, f"The domain is parked: {parked}")
         if redirected_to_home(page):

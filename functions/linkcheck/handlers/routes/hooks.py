@@ -17,6 +17,7 @@ from ...notify.signing import new_secret
 from ...notify.targets import MAX_TARGET_URL_LENGTH, TargetRejected, vet_target
 from ...settings import get_settings
 from ...store.hooks import Hook, HookStore
+from .openapi_links import links_by_id
 from .principal import principal_of
 from .table import endpoint
 
@@ -87,6 +88,13 @@ def _view(hook: Hook) -> HookView:
         201: {
             "description": "Subscribed: the hook, with its signing secret (shown only here).",
             "content": {"application/json": {"model": CreatedHook}},
+            "links": links_by_id(
+                "hook_id",
+                {
+                    "GetHook": ("/hooks/<hook_id>", "GET", "Read the hook."),
+                    "DeleteHook": ("/hooks/<hook_id>", "DELETE", "Unsubscribe it."),
+                },
+            ),
         },
         409: {"description": "The tenant already has the most hooks allowed; delete one first."},
     },

@@ -24,6 +24,8 @@ from ...store.links import LinkStore, NewLink
 from ...store.results import ResultStore
 from ...sweeps.check_now import check_now
 from ..check_options import check_options
+from .link_filters import Platform, host_filter
+from .openapi_links import links_by_id
 from .presenters import (
     BatchItem,
     BatchResult,
@@ -45,6 +47,18 @@ MIN_DEV_INTERVAL_SECONDS = 5
 MAX_BATCH = 1000
 CHECK_NOW_MARGIN_SECONDS = 5.0  # past the check's own deadline, the wait is a backstop only
 MAX_TAGS = 20
+
+# What a client can do next with the id of a link it was answered (OpenAPI links).
+LINK_FOLLOW_UPS = links_by_id(
+    "link_id",
+    {
+        "GetLink": ("/links/<link_id>", "GET", "Read the link."),
+        "UpdateLink": ("/links/<link_id>", "PATCH", "Change its settings."),
+        "DeleteLink": ("/links/<link_id>", "DELETE", "Stop checking it."),
+        "CheckLink": ("/links/<link_id>/check", "POST", "Check it now."),
+        "LinkHistory": ("/links/<link_id>/history", "GET", "Read its past results."),
+    },
+)
 
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
@@ -88,7 +102,8 @@ def _interval(minutes: int | None, seconds: int | None) -> int | None:
             )
         if not MIN_DEV_INTERVAL_SECONDS <= seconds <= MAX_INTERVAL_MINUTES * 60:
             raise InvalidInput(
-                f"interval_seconds must be at least {MIN_DEV_INTERVAL_SECONDS}",
+                f"interval_seconds must be between {MIN_DEV_INTERVAL_SECONDS} and "
+                f"{MAX_INTERVAL_MINUTES * 60} (30 days)",
                 field="interval_seconds",
             )
         return seconds
@@ -150,8 +165,11 @@ def _error(exc: LinkcheckError | ValidationError) -> ItemError:
     summary="Register a link (idempotent per normalised URL)",
     tags=["links"],
     responses={
-        201: {"description": "Registered: the new link."},
-        200: {"description": "Already registered (same normalised URL): the existing link."},
+        201: {"description": "Registered: the new link.", "links": LINK_FOLLOW_UPS},
+        200: {
+            "description": "Already registered (same normalised URL): the existing link.",
+            "links": LINK_FOLLOW_UPS,
+        },
     },
 )
 def register_link(request: LinkRequest) -> Response[LinkView]:
@@ -207,7 +225,16 @@ def register_links(request: LinkBatchRequest) -> BatchResult:
 def list_links(
     status: Annotated[LinkState | None, Query(description="Only links in this state.")] = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,
-    host: Annotated[str | None, Query(max_length=253)] = None,
+    host: Annotated[
+        str | None,
+        Query(
+            max_length=253,
+            description="Only links on this host (any case, IDN or punycode; no port).",
+        ),
+    ] = None,
+    platform: Annotated[
+        Platform | None, Query(description="Only links whose latest result this platform judged.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> LinkPage:
@@ -216,7 +243,8 @@ def list_links(
         tenant,
         status=status.value if status else None,
         tag=tag,
-        host=host,
+        host=host_filter(host) if host is not None else None,
+        platform=platform.value if platform else None,
         limit=limit,
         cursor=cursor,
     )
@@ -259,7 +287,10 @@ def update_link(link_id: str, request: LinkSettings) -> LinkView:
     *endpoint("/links/<link_id>", "DELETE"),
     summary="Stop checking a link",
     tags=["links"],
-    responses={204: {"description": "Deleted; no body."}},
+    responses={
+        204: {"description": "Deleted; no body."},
+        409: {"description": "A smart link uses the link (the message names it); delete it first."},
+    },
 )
 def delete_link(link_id: str) -> Response[str]:
     tenant = principal_of(router.current_event).tenant

@@ -70,7 +70,10 @@ class LinkView(BaseModel):
 
     id: str
     url: str = Field(description="The normalised URL that is checked.")
-    host: str
+    host: str = Field(description="The host of the normalised URL.")
+    platform: str | None = Field(
+        description="The platform that judged the latest result (`youtube`...), or null."
+    )
     tags: list[str]
     interval_minutes: int
     interval_seconds: int | None = Field(
@@ -97,6 +100,7 @@ class LinkView(BaseModel):
             id=link.id,
             url=link.url,
             host=link.host,
+            platform=(link.last_result or {}).get("platform"),
             tags=link.tags,
             interval_minutes=link.interval // 60,
             interval_seconds=link.interval if link.interval % 60 else None,

@@ -27,14 +27,26 @@ ROUTES: Mapping[str, frozenset[str]] = {
     "/events": frozenset({"GET"}),
     "/hooks": frozenset({"GET", "POST"}),
     "/hooks/<hook_id>": frozenset({"GET", "DELETE"}),
+    "/smartlinks": frozenset({"GET", "POST"}),
+    "/smartlinks/<slug>": frozenset({"GET", "DELETE"}),
     "/me": frozenset({"GET"}),
+    "/stats": frozenset({"GET"}),
     "/openapi.json": frozenset({"GET"}),
     "/docs": frozenset({"GET"}),
+    "/": frozenset({"GET"}),
+    "/ui": frozenset({"GET"}),
+    "/ui/<asset>": frozenset({"GET"}),
 }
 
-# The routes anyone may read, without an API key: the template serves exactly these without
-# the authorizer (``Auth: {Authorizer: NONE}``), and a test holds the two lists equal.
-PUBLIC: frozenset[str] = frozenset({"/docs", "/openapi.json"})
+# The routes anyone may read, without an API key (the documentation and the dashboard, which
+# holds no data): the template serves exactly these without the authorizer
+# (``Auth: {Authorizer: NONE}``, ``{name}`` for ``<name>``), and a test holds the lists equal.
+PUBLIC: frozenset[str] = frozenset({"/docs", "/openapi.json", "/", "/ui", "/ui/<asset>"})
+
+# Public routes served by a function of their own, never by the api (template path syntax ->
+# the function's logical id): API Gateway routes them there, so a flood of them reaches
+# neither the api function nor its throttle. The same test holds them equal to the template.
+PUBLIC_ELSEWHERE: Mapping[str, str] = {"/r/{slug}": "RedirectFunction"}
 
 _PARAMETER = re.compile(r"<\w+>")
 
@@ -48,10 +60,21 @@ def endpoint(path: str, method: str) -> tuple[str, str]:
 
 @cache
 def _patterns() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
-    return tuple(
-        (re.compile("^" + _PARAMETER.sub("[^/]+", re.escape(path)) + "$"), methods)
-        for path, methods in ROUTES.items()
-    )
+    return tuple((_pattern(path), methods) for path, methods in ROUTES.items())
+
+
+@cache
+def _public_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(_pattern(path) for path in sorted(PUBLIC))
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    return re.compile("^" + _PARAMETER.sub("[^/]+", re.escape(path)) + "$")
+
+
+def is_public(path: str) -> bool:
+    """Whether ``path`` is served without an API key (it matches a PUBLIC pattern)."""
+    return any(pattern.match(path) for pattern in _public_patterns())
 
 
 def allowed_methods(path: str) -> set[str]:
