@@ -35,6 +35,7 @@ import json
 import logging
 import os
 import random
+import statistics
 import subprocess
 import sys
 import threading
@@ -58,6 +59,7 @@ from linkcheck.local.stack import DevStack  # noqa: E402
 from linkcheck.notify.replay import replay_dead_letters  # noqa: E402
 
 RESULT = ROOT / "benchmarks" / "results" / "chaos.json"
+SENT_AT = "_sent_at"  # when the SNS recorder queue got a message (its SentTimestamp)
 TOLERANCE = 1.5  # seconds: a check at a flip's edge may see either side
 REGISTER_CHUNK = 10  # links per POST /links/batch: the API's calls fail too
 
@@ -173,28 +175,8 @@ def serve_targets(spec: str) -> int:
 
 def serve_moto() -> int:
     """Child process: the moto server, until stdin closes."""
-    import copy
-    from collections import defaultdict as dd
-
-    from moto.dynamodb.models import table as moto_table
-
     from linkcheck.local.moto_server import start_moto_server
 
-    # moto deep-copies the whole table (every result, every stream record) before each
-    # transaction, to roll it back on failure: with thousands of items that is seconds of CPU
-    # under moto's lock and gigabytes per transition, and the stack stalls. The backup here
-    # copies the containers, not the items: enough for linkcheck's transactions, whose first
-    # write is the conditional one (a failed condition has changed nothing to restore).
-    def backup(table: Any, memo: dict[int, Any]) -> Any:
-        copied = copy.copy(table)
-        copied.items = dd(dict, {key: dict(rows) for key, rows in table.items.items()})
-        if table.stream_shard is not None:
-            shard = copy.copy(table.stream_shard)
-            shard.items = list(table.stream_shard.items)
-            copied.stream_shard = shard
-        return copied
-
-    moto_table.Table.__deepcopy__ = backup  # type: ignore[attr-defined]
     server = start_moto_server()
     print(server.endpoint, flush=True)
     sys.stdin.read()
@@ -455,7 +437,9 @@ def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Obs
             missing = _unsettled(stack, truth, pages, sns_seen, receivers)
             if not missing or time.time() - waited > config.drain:
                 break
-            time.sleep(10)
+            links = sum(1 for m in missing if m.startswith("LINK#"))
+            log(f"chaos: settling: {links} links, {len(missing) - links} events still on the way")
+            time.sleep(2)
         log(
             f"chaos: replayed {replayed} parked deliveries; drained in {time.time() - waited:.0f} s"
         )
@@ -551,11 +535,15 @@ def _drain_queue(url: str) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs")
     bodies: list[dict[str, Any]] = []
     while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        got = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["SentTimestamp"]
+        ).get("Messages", [])
         if not got:
             return bodies
         for message in got:
-            bodies.append(json.loads(message["Body"]))
+            body = json.loads(message["Body"])
+            body[SENT_AT] = int(message["Attributes"]["SentTimestamp"]) / 1000
+            bodies.append(body)
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
@@ -733,11 +721,22 @@ def _check_events(observed: Observed, config: Config, found: Findings) -> None:
 
 def _check_deliveries(observed: Observed, found: Findings) -> None:
     expected = {str(e["id"]) for e in observed.events if e.get("notify", True)}
-    channels: dict[str, list[str]] = {"sns": [str(m.get("id")) for m in observed.sns]}
+    occurred = {str(e["id"]): _epoch(e["occurred_at"]) for e in observed.events}
+    channels: dict[str, list[tuple[str, float]]] = {
+        "sns": [(str(m.get("id")), float(m.get(SENT_AT, 0))) for m in observed.sns]
+    }
     for name, receipts in observed.webhooks.items():
-        channels[f"webhook {name}"] = [r.webhook_id for r in receipts]
-    for name, ids in channels.items():
-        counts = Counter(ids)
+        channels[f"webhook {name}"] = [(r.webhook_id, r.at) for r in receipts]
+    for name, deliveries in channels.items():
+        counts = Counter(event_id for event_id, _ in deliveries)
+        first: dict[str, float] = {}
+        for event_id, at in deliveries:
+            first[event_id] = min(at, first.get(event_id, at))
+        delays = sorted(at - occurred[i] for i, at in first.items() if i in occurred)
+        if delays:
+            found.numbers[f"delay ({name})"] = (
+                f"{statistics.median(delays):.1f} / {delays[-1]:.1f} s"
+            )
         missing = expected - set(counts)
         for event_id in sorted(missing):
             found.problem("lost", f"{event_id} never reached {name}")
@@ -812,6 +811,9 @@ def report(config: Config, observed: Observed, found: Findings, command: str) ->
         k for k in numbers if k.startswith(("delivered", "redeliveries", "attempts"))
     ):
         rows.append([key[0].upper() + key[1:], numbers[key]])
+    for key in sorted(k for k in numbers if k.startswith("delay")):
+        channel = key.removeprefix("delay ")
+        rows.append([f"Confirming check to first delivery, median / max {channel}", numbers[key]])
     rows.append(["Deliveries parked, then replayed", observed.replayed])
     rows.append(["Seconds until settled after the run", observed.drain_seconds])
     rows.append(["Ops alarms printed", len([a for a in observed.alarms if "ALARM" in a])])

@@ -246,3 +246,38 @@ def test_a_crash_after_claiming_sends_once_the_lease_has_expired(aws_env: dict[s
     outbox.mark_published(TENANT, "evt_crash", "sns")
     now[0] += 3600
     assert outbox.claim(TENANT, "evt_crash", "sns").outcome is ClaimOutcome.PUBLISHED
+
+
+def test_a_retry_of_the_same_record_takes_its_own_lease_back_at_once(
+    aws_env: dict[str, str],
+) -> None:
+    # Given an attempt at a stream record that claimed, then failed without giving the lease
+    # back (its answer was lost, or the release failed)
+    now = [1_000_000.0]
+    outbox = Outbox(aws_env["TABLE_NAME"], lease_seconds=60, clock=lambda: now[0])
+    assert outbox.claim(TENANT, "evt_own", "sns", attempt="rec-1").outcome is ClaimOutcome.CLAIMED
+
+    # When the stream retries the same record within the lease, it goes on at once
+    now[0] += 1
+    assert outbox.claim(TENANT, "evt_own", "sns", attempt="rec-1").outcome is ClaimOutcome.CLAIMED
+    # ... while anything else still waits for the lease
+    assert outbox.claim(TENANT, "evt_own", "sns", attempt="rec-2").outcome is ClaimOutcome.BUSY
+    assert outbox.claim(TENANT, "evt_own", "sns").outcome is ClaimOutcome.BUSY
+
+    # Then once published, not even its own retry sends again
+    outbox.mark_published(TENANT, "evt_own", "sns")
+    assert outbox.claim(TENANT, "evt_own", "sns", attempt="rec-1").outcome is ClaimOutcome.PUBLISHED
+
+
+def test_the_handler_retrying_a_record_whose_claim_answer_was_lost_sends_it(
+    aws_env: dict[str, str], inbox: str
+) -> None:
+    # Given a first attempt at the record that claimed the channel, then died
+    item = put_event(aws_env["TABLE_NAME"])
+    batch = stream_event(aws_env["TABLE_NAME"])
+    record_id = batch["Records"][0]["eventID"]
+    Outbox(aws_env["TABLE_NAME"]).claim(TENANT, item["id"], "sns", attempt=record_id)
+
+    # When the stream retries the record, it is sent now, not after the lease
+    assert notifier.handler(batch, None) == {"batchItemFailures": []}
+    assert [m["MessageAttributes"]["event_id"]["StringValue"] for m in drain(inbox)] == [item["id"]]

@@ -82,7 +82,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             )
             continue
         try:
-            sent = notifier.notify(event_message)
+            # The record's id is the same on every retry of it (the lease it took is its own).
+            sent = notifier.notify(event_message, attempt=record.event_id)
         except RETRYABLE as exc:
             logger.warning(
                 "event not sent yet, the stream will retry it",

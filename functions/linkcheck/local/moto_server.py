@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .moto_transactions import patch_rollbacks
+
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -77,44 +79,8 @@ def start_moto_server(host: str = "127.0.0.1", port: int = 0) -> MotoServer:
 
     # moto prints werkzeug request lines even with verbose=False (NOTES.md).
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    keep_streams_across_rollbacks()
+    patch_rollbacks()  # item by item: moto's copies are slow and blind the stream readers
     port = port or free_port(host)
     server = AtomicMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     return MotoServer(endpoint=f"http://{host}:{port}", _server=server)
-
-
-def keep_streams_across_rollbacks() -> None:
-    """A cancelled DynamoDB transaction must not blind the stream's readers (moto 5.2).
-
-    moto rolls a cancelled transaction back by putting a deep copy of each table, taken before
-    it, in place of the table, stream shard included; the shard iterators that readers (the
-    local notifier's pump) hold still point at the replaced shard, so they never see another
-    record. DynamoDB has no such effect: a cancelled transaction writes nothing and the stream
-    goes on. Here the live shard is put back into the restored table, without the records the
-    rolled-back writes had added. Idempotent: patched once per process.
-    """
-    from moto.dynamodb.models import DynamoDBBackend
-
-    original = DynamoDBBackend.transact_write_items
-    if getattr(original, "keeps_streams", False):
-        return
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        shards = {
-            name: (table.stream_shard, len(table.stream_shard.items))
-            for name, table in self.tables.items()
-            if table.stream_shard is not None
-        }
-        try:
-            original(self, transact_items)
-        finally:
-            for name, (shard, count) in shards.items():
-                table = self.tables.get(name)
-                if table is not None and table.stream_shard is not shard:  # rolled back
-                    del shard.items[count:]
-                    shard.table = table
-                    table.stream_shard = shard
-
-    transact_write_items.keeps_streams = True  # type: ignore[attr-defined]
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]

@@ -55,20 +55,28 @@ class Notifier:
         self._hooks = hooks
         self._queue = queue
 
-    def notify(self, event: EventMessage) -> Sent:
+    def notify(self, event: EventMessage, *, attempt: str | None = None) -> Sent:
+        """``attempt``: what a retry repeats (the stream record's id), so that a retry takes the
+        channels its earlier attempt had claimed without waiting for their leases."""
         if not event.notify:  # the link's owner turned notifications off (audits: never)
             return Sent(sns="skipped", webhooks="skipped")
-        sns = self._once(event, Channel.SNS, lambda: self._publisher.publish(event))
+        sns = self._once(event, Channel.SNS, lambda: self._publisher.publish(event), attempt)
         count: list[int] = [0]
 
         def fan_out() -> None:
             count[0] = self._fan_out(event)
 
-        webhooks = self._once(event, Channel.WEBHOOKS, fan_out)
+        webhooks = self._once(event, Channel.WEBHOOKS, fan_out, attempt)
         return Sent(sns=sns, webhooks=webhooks, hooks=count[0])
 
-    def _once(self, event: EventMessage, channel: Channel, send: Callable[[], object]) -> str:
-        claim = self._outbox.claim(event.tenant, event.id, channel)
+    def _once(
+        self,
+        event: EventMessage,
+        channel: Channel,
+        send: Callable[[], object],
+        attempt: str | None,
+    ) -> str:
+        claim = self._outbox.claim(event.tenant, event.id, channel, attempt=attempt)
         if claim.outcome is ClaimOutcome.PUBLISHED:
             return "already_sent"
         if claim.outcome is ClaimOutcome.BUSY:

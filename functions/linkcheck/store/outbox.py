@@ -71,9 +71,14 @@ class Outbox(TableRepository):
     def _key(tenant: str, event_id: str, channel: str) -> Item:
         return item_key(f"OUTBOX#{tenant}#{event_id}", channel)
 
-    def claim(self, tenant: str, event_id: str, channel: str) -> Claim:
+    def claim(
+        self, tenant: str, event_id: str, channel: str, *, attempt: str | None = None
+    ) -> Claim:
+        """``attempt`` names what is being retried (the stream record): a retry of the same one
+        takes its own live lease back at once, for the attempt that took it has ended (it
+        failed, or its answer was lost). Without it, each claim is a stranger to the others."""
         now = int(self._clock())
-        token = secrets.token_hex(8)
+        token = attempt or secrets.token_hex(8)
         try:
             self.client.update_item(
                 TableName=self.table,
@@ -83,7 +88,8 @@ class Outbox(TableRepository):
                     "kind = :kind, expires_at = :expires ADD attempts :one"
                 ),
                 ConditionExpression=(
-                    "attribute_not_exists(pk) OR (#state <> :published AND lease_until < :now)"
+                    "attribute_not_exists(pk) OR "
+                    "(#state <> :published AND (lease_until < :now OR #token = :token))"
                 ),
                 ExpressionAttributeNames={"#state": "state", "#token": "token"},
                 ExpressionAttributeValues=values(

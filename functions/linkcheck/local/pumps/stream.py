@@ -22,6 +22,9 @@ from .base import failed_ids
 
 log = logging.getLogger("linkcheck.dev")
 
+GET_RECORDS_LIMIT = 1000  # the most DynamoDB Streams' GetRecords returns
+MAX_READS_PER_POLL = 20  # pages of filtered-out records read before a poll yields
+
 
 class StreamPump:
     """A DynamoDB stream mapping. A failing batch blocks the stream, as in AWS: it is retried
@@ -87,8 +90,11 @@ class StreamPump:
         if not self.function.ready:
             return 0
         with self.lock:
-            if not self._batches:
-                self._read()
+            # Records the filter drops cost no invocation: read on (bounded) rather than sleep
+            # a poll interval per page of them, or every check's write delays notifications.
+            for _ in range(MAX_READS_PER_POLL):
+                if self._batches or not self._read():
+                    break
             if self._batches and self.clock() >= self._next_attempt:
                 records, _ = self._batches[0]
                 self._attempt()
@@ -97,16 +103,21 @@ class StreamPump:
             time.sleep(min(wait_seconds, 1))  # streams have no long polling
         return 0
 
-    def _read(self) -> None:
+    def _read(self) -> int:
+        """One GetRecords page per shard, filtered, split into batches; the records read."""
+        read = 0
         for shard_id, iterator in list(self._iterators.items()):
-            response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+            response = self.streams.get_records(ShardIterator=iterator, Limit=GET_RECORDS_LIMIT)
             if response.get("NextShardIterator"):
                 self._iterators[shard_id] = response["NextShardIterator"]
             records = [self._lambda_record(r) for r in response.get("Records", [])]
+            read += len(records)
+            # Lambda filters before batching: a batch holds up to BatchSize records that pass.
             wanted = [r for r in records if matches_any(self.filter_patterns, r)]
             self.skipped += len(records) - len(wanted)
-            if wanted:
-                self._batches.append((wanted, 0))
+            for start in range(0, len(wanted), self.batch_size):
+                self._batches.append((wanted[start : start + self.batch_size], 0))
+        return read
 
     def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
         """Lambda's DynamoDB stream record shape (from GetRecords' shape)."""

@@ -1,0 +1,118 @@
+"""A cancelled transaction on the local moto server: nothing written, the stream goes on."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+
+@pytest.fixture
+def table(moto_endpoint: str, aws_env: dict[str, str]) -> str:
+    name = f"tx-{uuid.uuid4().hex[:8]}"
+    boto3.client("dynamodb").create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    return name
+
+
+def _key(sk: str) -> dict[str, Any]:
+    return {"pk": {"S": "T#a"}, "sk": {"S": sk}}
+
+
+def _reader(name: str) -> tuple[Any, str]:
+    streams = boto3.client("dynamodbstreams")
+    arn = boto3.client("dynamodb").describe_table(TableName=name)["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    return streams, iterator
+
+
+def _read(streams: Any, iterator: str) -> tuple[list[str], str]:
+    response = streams.get_records(ShardIterator=iterator)
+    keys = [r["dynamodb"]["Keys"]["sk"]["S"] for r in response["Records"]]
+    return keys, response["NextShardIterator"]
+
+
+def test_a_cancelled_transaction_writes_nothing_and_the_stream_goes_on(table: str) -> None:
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.put_item(TableName=table, Item={**_key("kept"), "n": {"N": "1"}})
+    streams, iterator = _reader(table)
+    seen, iterator = _read(streams, iterator)
+    assert seen == ["kept"]
+
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {**_key("new"), "n": {"N": "1"}}}},
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": _key("kept"),
+                        "UpdateExpression": "SET n = n + :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    }
+                },
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": _key("absent"),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+
+    items = dynamodb.scan(TableName=table)["Items"]
+    assert items == [{**_key("kept"), "n": {"N": "1"}}]  # the update is undone, no new item
+    dynamodb.put_item(TableName=table, Item={**_key("after"), "n": {"N": "1"}})
+    seen, _ = _read(streams, iterator)
+    assert seen == ["after"]  # nothing from the cancelled writes; the reader sees what follows
+
+
+def test_a_transaction_that_succeeds_is_applied_whole(table: str) -> None:
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.put_item(TableName=table, Item={**_key("a"), "n": {"N": "1"}})
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": {**_key("b"), "n": {"N": "2"}}}},
+            {"Delete": {"TableName": table, "Key": _key("a")}},
+        ]
+    )
+    items = dynamodb.scan(TableName=table)["Items"]
+    assert items == [{**_key("b"), "n": {"N": "2"}}]
+
+
+def test_tables_are_not_copied_by_a_transaction(table: str) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends["123456789012"]["us-east-1"]
+    before = backend.tables[table]
+    with pytest.raises(ClientError, match="TransactionCanceled"):
+        boto3.client("dynamodb").transact_write_items(
+            TransactItems=[
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": _key("absent"),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                }
+            ]
+        )
+    assert backend.tables[table] is before
