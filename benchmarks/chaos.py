@@ -103,15 +103,15 @@ class Config:
 
 
 QUICK: dict[str, Any] = {
-    "links": 150,
-    "interval": 20,
-    "stable_interval": 20,
-    "duration": 40.0,
-    "settle": 10.0,
+    "links": 120,
+    "interval": 10,
+    "stable_interval": 30,
+    "duration": 28.0,
+    "settle": 5.0,
     "sweep_every": 1.0,
     "flipping": 0.3,
-    "outage": 20.0,
-    "slack": 30.0,
+    "outage": 18.0,
+    "slack": 15.0,
     "drain": 180.0,
     "max_environments": 4,
 }
@@ -409,10 +409,11 @@ def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Obs
         urls = [f"http://{hosts[i % len(hosts)]}:{port}/p/{i}" for i in range(config.links)]
         flipping = Truth.seeded(config, 0).flipping
         intervals = [config.interval if f else config.stable_interval for f in flipping]
+        registering = time.time()
         pages = _register(api, urls, intervals)
         assert stack.fault_spec is not None
         log(f"chaos: {config.links} links registered; faults {stack.fault_spec.render()}")
-        registered = start = time.time()
+        start = time.time()
         truth = Truth.seeded(config, start)  # every page live until now
         assert targets.stdin is not None
         targets.stdin.write(f"{start!r}\n")
@@ -449,7 +450,7 @@ def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Obs
             pages,
             sns_seen,
             receivers,
-            window=(registered + config.interval, end_flips + config.settle - config.slack),
+            window=(registering, end_flips + config.settle - config.slack),
         )
         observed.replayed = replayed
         observed.drain_seconds = round(time.time() - waited, 1)
@@ -665,9 +666,11 @@ def _check_schedule(observed: Observed, config: Config, found: Findings) -> None
         checks = sorted(
             _epoch(h["result"]["checked_at"]) for h in observed.history.get(link_id, [])
         )
-        due = low - (low % interval) + phase
+        # From the link's first due time (shortly after it was registered) on.
+        since = max(low, _epoch(link["created_at"])) if link.get("created_at") else low
+        due = since - (since % interval) + phase
         while due <= high:
-            if due >= low:
+            if due >= since:
                 due_total += 1
                 at = bisect.bisect_left(checks, due - TOLERANCE)
                 late = checks[at] - due if at < len(checks) else float("inf")
@@ -685,6 +688,17 @@ def _check_events(observed: Observed, config: Config, found: Findings) -> None:
     for event in observed.events:
         by_link[str(event["link_id"])].append(event)
     found.numbers["events"] = len(observed.events)
+    detection = []  # flip -> the check that confirmed it
+    for event in observed.events:
+        page = observed.pages.get(str(event["link_id"]))
+        checked = _epoch(event["result"]["checked_at"])
+        if page is not None and observed.truth.flips[page]:
+            before = [f for f in observed.truth.flips[page] if f <= checked + TOLERANCE]
+            if before:
+                detection.append(checked - before[-1])
+    if detection:
+        detection.sort()
+        found.numbers["detection"] = f"{statistics.median(detection):.1f} / {detection[-1]:.1f} s"
     for link_id, page in observed.pages.items():
         events = sorted(by_link.get(link_id, []), key=lambda e: (e["occurred_at"], e["id"]))
         state = ""  # the first event may follow a first "ok" (not an event) or nothing
@@ -811,6 +825,8 @@ def report(config: Config, observed: Observed, found: Findings, command: str) ->
         k for k in numbers if k.startswith(("delivered", "redeliveries", "attempts"))
     ):
         rows.append([key[0].upper() + key[1:], numbers[key]])
+    if "detection" in numbers:
+        rows.append(["Flip to confirming check, median / max", numbers["detection"]])
     for key in sorted(k for k in numbers if k.startswith("delay")):
         channel = key.removeprefix("delay ")
         rows.append([f"Confirming check to first delivery, median / max {channel}", numbers[key]])

@@ -36,6 +36,7 @@ from linkcheck.store import (
     history_item,
 )
 from linkcheck.store._table import BATCH_BACKOFF_CAP
+from linkcheck.store.sweep_state import QUERY_ATTEMPTS
 from linkcheck.sweeps import process
 from linkcheck.sweeps.enqueue import run_sweep
 from linkcheck.sweeps.messages import MAX_HOPS, CheckBatch, LinkRef
@@ -416,7 +417,8 @@ def test_a_sweep_that_fails_part_way_gives_its_lease_back(env: dict[str, str]) -
     state, queue = SweepState(client=dynamodb), CheckQueue()
     run_sweep(state, queue, now=T0 - 10)
     link = register(1, now=T0, interval=DAY)[0]
-    throttled.refuse("Query", "ProvisionedThroughputExceededException", calls=1)
+    state.sleep = lambda seconds: None
+    throttled.refuse("Query", "ProvisionedThroughputExceededException", calls=QUERY_ATTEMPTS)
 
     with pytest.raises(Exception, match="ProvisionedThroughputExceeded"):
         run_sweep(state, queue, now=T0 + 400)
@@ -425,6 +427,28 @@ def test_a_sweep_that_fails_part_way_gives_its_lease_back(env: dict[str, str]) -
     assert report.acquired
     swept = [ref["link_id"] for m in queued() for ref in m["links"]]
     assert swept == [link.id]
+
+
+def test_a_throttled_index_read_is_asked_again_and_the_sweep_completes(
+    env: dict[str, str],
+) -> None:
+    """One page of the due index refused (after the client's retries) no longer throws the
+    whole sweep away: the page is asked again, from the same start key, after a pause."""
+    dynamodb = throttle.client("dynamodb")
+    throttled = throttle.Throttle(dynamodb)
+    state, queue = SweepState(client=dynamodb), CheckQueue()
+    pauses: list[float] = []
+    state.sleep = pauses.append
+    run_sweep(state, queue, now=T0 - 10)
+    links = register(3, now=T0, interval=DAY)
+    throttled.refuse("Query", "ProvisionedThroughputExceededException", calls=QUERY_ATTEMPTS - 1)
+
+    report = run_sweep(state, queue, now=T0 + 400)
+
+    assert report.acquired and report.links == 3
+    assert len(pauses) == QUERY_ATTEMPTS - 1
+    swept = sorted(ref["link_id"] for m in queued() for ref in m["links"])
+    assert swept == sorted(link.id for link in links)  # each once
 
 
 def test_a_sweep_whose_lease_answer_was_lost_gives_the_lease_back(env: dict[str, str]) -> None:

@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..awsrequest.dynamodb_codec import Item, from_attr, from_item, values
+from ..awsretry import is_retryable
 from ..domain import schedule
 from ._layout import LINK_PREFIX, item_key
 from ._table import TableRepository
 
 SWEEP_PK = "SWEEP"
+QUERY_ATTEMPTS = 4  # per page of the due index, on top of the client's own retries
 FIRST_SWEEP_LOOKBACK = 3600  # seconds a first-ever sweep looks back (links registered before it)
 
 _known_intervals: set[tuple[str, int]] = set()  # (table, interval) already in the SWEEP set
@@ -65,13 +67,27 @@ class SweepState(TableRepository):
             }
             if start:
                 kwargs["ExclusiveStartKey"] = start
-            response = self.client.query(**kwargs)
+            response = self._query_page(kwargs)
             for item in response.get("Items", []):
                 pk, sk = from_attr(item["pk"]), from_attr(item["sk"])
                 yield pk.removeprefix("T#"), sk.removeprefix(LINK_PREFIX)
             start = response.get("LastEvaluatedKey")
             if not start:
                 return
+
+    def _query_page(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """One page of the due index, asked again (same start key) while DynamoDB throttles
+        or fails transiently: a sweep makes dozens of these, and one failure after the
+        client's own retries would otherwise throw the whole sweep away and start it over."""
+        for attempt in range(QUERY_ATTEMPTS):
+            try:
+                response: dict[str, Any] = self.client.query(**kwargs)  # type: ignore[assignment]
+                return response
+            except Exception as exc:
+                if attempt + 1 >= QUERY_ATTEMPTS or not _retryable(exc):
+                    raise
+                self.pause_before_retry(attempt)
+        raise AssertionError("unreachable")
 
     def acquire_sweep(self, owner: str, *, now: int, lease_seconds: int) -> int | None:
         """Take the sweep lease; returns where the last sweep ended (None: lease is taken).
@@ -126,3 +142,12 @@ class SweepState(TableRepository):
         except client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+
+def _retryable(exc: Exception) -> bool:
+    """A throttling or transient AWS error answer (botocore's ``ClientError`` shape)."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return False
+    code = str(response.get("Error", {}).get("Code", ""))
+    return is_retryable(code, response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
