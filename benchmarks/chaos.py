@@ -19,7 +19,7 @@ recorded are checked (``evaluate``):
   same transition would be a duplicate with a different id;
 - each link's state is the state its newest history item gives, and the page's final state.
 
-Writes ``benchmarks/results/chaos.json``; exits 1 when an invariant fails. ``--quick``: 200
+Writes ``benchmarks/results/chaos.json``; exits 1 when an invariant fails. ``--quick``: 120
 links for about a minute. Run from the project root: ``.venv/bin/python benchmarks/chaos.py``.
 """
 
@@ -883,7 +883,7 @@ def _commit() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="200 links, about a minute")
+    parser.add_argument("--quick", action="store_true", help="120 links, about a minute and a half")
     for name, value in vars(Config()).items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=None)
     parser.add_argument("--out", type=Path, default=RESULT)
