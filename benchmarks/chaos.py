@@ -57,6 +57,7 @@ import httpx  # noqa: E402
 from linkcheck.awsrequest.dynamodb_codec import from_item  # noqa: E402
 from linkcheck.local.stack import DevStack  # noqa: E402
 from linkcheck.notify.replay import replay_dead_letters  # noqa: E402
+from result_file import commit  # noqa: E402
 
 RESULT = ROOT / "benchmarks" / "results" / "chaos.json"
 SENT_AT = "_sent_at"  # when the SNS recorder queue got a message (its SentTimestamp)
@@ -352,6 +353,7 @@ class Observed:
     alarms: list[str] = field(default_factory=list)
     replayed: int = 0
     drain_seconds: float = 0.0
+    load_before: float = 0.0  # the machine's 1-minute load average when the run began
 
 
 def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Observed:
@@ -361,6 +363,7 @@ def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Obs
         int(os.environ.get("CHAOS_STACK_LOG_LEVEL", logging.CRITICAL))
     )
     hosts = [f"127.0.0.{2 + i}" for i in range(config.hosts)]
+    load_before = os.getloadavg()[0]
     lines: Counter[str] = Counter()
     sink = open(log_file, "a", encoding="utf-8") if log_file else None  # noqa: SIM115
     sink_lock = threading.Lock()
@@ -453,6 +456,7 @@ def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Obs
             window=(registering, end_flips + config.settle - config.slack),
         )
         observed.replayed = replayed
+        observed.load_before = round(load_before, 2)
         observed.drain_seconds = round(time.time() - waited, 1)
         observed.alarms = ops
         observed.faults = dict(stack.fault_counts)
@@ -811,6 +815,10 @@ def report(config: Config, observed: Observed, found: Findings, command: str) ->
             f"{config.flipping:.0%}; {config.duration:g} + {config.settle:g} s",
         ],
         ["Fault spec", config.fault_spec],
+        [
+            "Machine: cores, load average before the run",
+            f"{os.cpu_count()}, {observed.load_before:g}",
+        ],
         ["Due checks measured", numbers["due_checks"]],
         ["Checks stored", numbers["checks_stored"]],
         [
@@ -854,7 +862,7 @@ def report(config: Config, observed: Observed, found: Findings, command: str) ->
         "name": "chaos",
         "title": "Chaos run on the local stack",
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "commit": _commit(),
+        "commit": commit(),
         "command": command,
         "summary": summary,
         "rows": rows,
@@ -866,19 +874,6 @@ def report(config: Config, observed: Observed, found: Findings, command: str) ->
             *found.problems,
         ],
     }
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
