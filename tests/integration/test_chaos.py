@@ -1,4 +1,4 @@
-"""The chaos run of benchmarks/chaos.py, short: about 150 links under injected faults.
+"""The chaos run of benchmarks/chaos.py, short: 120 links under injected faults.
 
 5% of DynamoDB, SQS and SNS calls fail (refused, throttled, lost races, answers lost after the
 fact), 2% of worker, notifier and webhook invocations are killed mid-batch, clocks are skewed,
