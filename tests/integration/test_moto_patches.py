@@ -1,4 +1,5 @@
-"""A cancelled transaction on the local moto server: nothing written, the stream goes on."""
+"""The local moto server's patches: cancelled transactions write nothing and the stream goes on;
+a query reads its partition."""
 
 from __future__ import annotations
 
@@ -116,3 +117,26 @@ def test_tables_are_not_copied_by_a_transaction(table: str) -> None:
             ]
         )
     assert backend.tables[table] is before
+
+
+def test_a_partition_query_reads_that_partition_only(table: str) -> None:
+    dynamodb = boto3.client("dynamodb")
+    for pk in ("T#a", "T#b"):
+        for sk in ("LINK#1", "LINK#2", "EVT#1"):
+            dynamodb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": sk}})
+    answer = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues={":pk": {"S": "T#b"}, ":prefix": {"S": "LINK#"}},
+    )
+    assert [(i["pk"]["S"], i["sk"]["S"]) for i in answer["Items"]] == [
+        ("T#b", "LINK#1"),
+        ("T#b", "LINK#2"),
+    ]
+    empty = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "T#none"}},
+    )
+    assert empty["Items"] == []
+    assert len(dynamodb.scan(TableName=table)["Items"]) == 6  # scans still see every item
