@@ -140,3 +140,50 @@ def test_a_partition_query_reads_that_partition_only(table: str) -> None:
     )
     assert empty["Items"] == []
     assert len(dynamodb.scan(TableName=table)["Items"]) == 6  # scans still see every item
+
+
+def test_an_index_query_finds_the_items_of_its_key_in_index_order(
+    moto_endpoint: str, aws_env: dict[str, str]
+) -> None:
+    name = f"ix-{uuid.uuid4().hex[:8]}"
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "shard", "AttributeType": "S"},
+            {"AttributeName": "at", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "due",
+                "KeySchema": [
+                    {"AttributeName": "shard", "KeyType": "HASH"},
+                    {"AttributeName": "at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    rows = [("T#a", "L#1", "1", "05"), ("T#b", "L#2", "1", "02"), ("T#a", "L#3", "2", "01")]
+    for pk, sk, shard, at in rows:
+        dynamodb.put_item(
+            TableName=name,
+            Item={"pk": {"S": pk}, "sk": {"S": sk}, "shard": {"S": shard}, "at": {"S": at}},
+        )
+    dynamodb.put_item(TableName=name, Item={"pk": {"S": "T#a"}, "sk": {"S": "R#1"}})  # unindexed
+
+    answer = dynamodb.query(
+        TableName=name,
+        IndexName="due",
+        KeyConditionExpression="shard = :shard AND #at BETWEEN :low AND :high",
+        ExpressionAttributeNames={"#at": "at"},
+        ExpressionAttributeValues={":shard": {"S": "1"}, ":low": {"S": "00"}, ":high": {"S": "09"}},
+    )
+    assert [i["sk"]["S"] for i in answer["Items"]] == ["L#2", "L#1"]  # by the index's sort key

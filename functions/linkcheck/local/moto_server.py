@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .moto_queries import patch_partition_queries
+from .moto_queries import patch_queries
 from .moto_transactions import patch_rollbacks
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -81,7 +81,7 @@ def start_moto_server(host: str = "127.0.0.1", port: int = 0) -> MotoServer:
     # moto prints werkzeug request lines even with verbose=False (NOTES.md).
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     patch_rollbacks()  # item by item: moto's copies are slow and blind the stream readers
-    patch_partition_queries()  # moto walks the whole table for each query of a partition
+    patch_queries()  # moto sorts the whole table for each query
     port = port or free_port(host)
     server = AtomicMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
