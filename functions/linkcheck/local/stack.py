@@ -83,6 +83,7 @@ FAULT_SETTINGS = {
     "WEBHOOK_TIMEOUT_SECONDS": "3",
     "LINKCHECK_DEV_REQUEUE_DELAY_SECONDS": "3",
 }
+SQS_POLLERS = 5  # batches of one queue in flight at once, as Lambda's SQS pollers start with
 FAULT_VISIBILITY_TIMEOUT = 10
 FAULT_STREAM_BACKOFF = 4.0  # the longest wait before a failed stream batch is retried
 
@@ -510,6 +511,7 @@ class DevStack:
                     report_item_failures=source.report_item_failures,
                     retry_after_seconds=self.retry_after_seconds,
                     region=REGION,
+                    pollers=min(SQS_POLLERS, self.max_environments),
                 )
             )
         streams = boto3.client("dynamodbstreams")

@@ -2,7 +2,9 @@
 
 Each pump has ``pump_once(wait_seconds)`` (handle what is there now, return how many records
 it handed over) and is driven either by a background thread (``Runner``) or synchronously by
-tests (``Runner.drain``). A lock per pump keeps the two from interleaving.
+tests (``Runner.drain``). A lock per pump keeps the two from interleaving; a queue pump has
+several pollers instead (batches in flight at once, as Lambda's SQS pollers), bounded by a
+semaphore.
 
 - ``QueuePump``: SQS queue -> function, Lambda's SQS event shape; successful messages are
   deleted, failures (``batchItemFailures`` or an error) stay for redelivery, and moto moves them

@@ -71,6 +71,7 @@ class QueuePump:
         report_item_failures: bool,
         retry_after_seconds: int | None,
         region: str,
+        pollers: int = 1,
     ) -> None:
         self.name = f"{queue_arn.rsplit(':', 1)[-1]} -> {function.name}"
         self.sqs = sqs
@@ -83,12 +84,16 @@ class QueuePump:
         # made visible again after that many seconds (quick local retries).
         self.retry_after_seconds = retry_after_seconds
         self.region = region
-        self.lock = threading.Lock()
+        # Batches in flight at once: Lambda polls a queue with several pollers (five to start
+        # with), each invoking the function with its own batch. ``Runner`` starts one thread
+        # per poller; a synchronous ``drain`` uses one.
+        self.pollers = max(1, pollers)
+        self._slots = threading.BoundedSemaphore(self.pollers)
 
     def pump_once(self, wait_seconds: int = 0) -> int:
         if not self.function.ready:
             return 0
-        with self.lock:
+        with self._slots:
             messages = self.sqs.receive_message(
                 QueueUrl=self.queue_url,
                 MaxNumberOfMessages=self.batch_size,

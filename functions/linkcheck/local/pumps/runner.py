@@ -23,11 +23,15 @@ class Runner:
     def start(self) -> None:
         self._stop.clear()
         for pump in self.pumps:
-            thread = threading.Thread(
-                target=self._loop, args=(pump,), daemon=True, name=f"pump {pump.name}"
-            )
-            thread.start()
-            self._threads.append(thread)
+            for poller in range(getattr(pump, "pollers", 1)):
+                thread = threading.Thread(
+                    target=self._loop,
+                    args=(pump,),
+                    daemon=True,
+                    name=f"pump {pump.name}" + (f" #{poller + 1}" if poller else ""),
+                )
+                thread.start()
+                self._threads.append(thread)
 
     def _loop(self, pump: Pump) -> None:
         while not self._stop.is_set():
