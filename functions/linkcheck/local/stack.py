@@ -84,7 +84,10 @@ FAULT_SETTINGS = {
     "LINKCHECK_DEV_REQUEUE_DELAY_SECONDS": "3",
 }
 SQS_POLLERS = 5  # batches of one queue in flight at once, as Lambda's SQS pollers start with
-FAULT_VISIBILITY_TIMEOUT = 10
+# Under faults, the batch of a killed environment is made visible again after this many
+# seconds (the queues keep their timeouts: a shorter one than an invocation can take would
+# hand a batch still being worked on to a second poller, and dead-letter it after 5 receives).
+FAULT_DEAD_BATCH_RETRY_SECONDS = 10
 FAULT_STREAM_BACKOFF = 4.0  # the longest wait before a failed stream batch is retried
 
 
@@ -160,9 +163,7 @@ class DevStack:
         self.fault_spec = fault_injection.FaultSpec.parse(faults) if faults else None
         self.fault_counts: Counter[str] = Counter()  # injected faults, by kind
         self._fault_lock = threading.Lock()
-        self.visibility_timeout = visibility_timeout or (
-            FAULT_VISIBILITY_TIMEOUT if self.fault_spec else None
-        )
+        self.visibility_timeout = visibility_timeout
         self.alarms: QueueAlarmPump | None = None
 
         self.notifications: list[dict[str, Any]] = []  # SNS envelopes, in arrival order
@@ -512,6 +513,9 @@ class DevStack:
                     retry_after_seconds=self.retry_after_seconds,
                     region=REGION,
                     pollers=min(SQS_POLLERS, self.max_environments),
+                    died_retry_after_seconds=FAULT_DEAD_BATCH_RETRY_SECONDS
+                    if self.fault_spec
+                    else None,
                 )
             )
         streams = boto3.client("dynamodbstreams")

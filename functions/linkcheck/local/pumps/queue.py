@@ -72,6 +72,7 @@ class QueuePump:
         retry_after_seconds: int | None,
         region: str,
         pollers: int = 1,
+        died_retry_after_seconds: int | None = None,
     ) -> None:
         self.name = f"{queue_arn.rsplit(':', 1)[-1]} -> {function.name}"
         self.sqs = sqs
@@ -84,6 +85,10 @@ class QueuePump:
         # made visible again after that many seconds (quick local retries).
         self.retry_after_seconds = retry_after_seconds
         self.region = region
+        # None: the batch of an environment that died comes back after the visibility timeout,
+        # as in AWS. A number (``--faults``): after that many seconds, so a run sees it again
+        # while the queue keeps the template's timeout (never shorter than an invocation).
+        self.died_retry_after_seconds = died_retry_after_seconds
         # Batches in flight at once: Lambda polls a queue with several pollers (five to start
         # with), each invoking the function with its own batch. ``Runner`` starts one thread
         # per poller; a synchronous ``drain`` uses one.
@@ -124,7 +129,7 @@ class QueuePump:
             done = [m for m in messages if m["MessageId"] not in failed]
             if died:
                 log.info(
-                    "%s: %d message(s) back after the visibility timeout", self.name, len(failed)
+                    "%s: %d message(s) of a dead environment back later", self.name, len(failed)
                 )
             elif failed:
                 log.info("%s: %d message(s) failed, left for redelivery", self.name, len(failed))
@@ -136,10 +141,9 @@ class QueuePump:
                         for i, m in enumerate(done[start : start + 10])
                     ],
                 )
-            if self.retry_after_seconds is not None and not died:
-                self._release(
-                    [m for m in messages if m["MessageId"] in failed], self.retry_after_seconds
-                )
+            retry_after = self.died_retry_after_seconds if died else self.retry_after_seconds
+            if retry_after is not None:
+                self._release([m for m in messages if m["MessageId"] in failed], retry_after)
             return len(messages)
 
     def _release(self, messages: list[dict[str, Any]], after: int = 0) -> None:
