@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from ..functions import (
@@ -97,6 +98,8 @@ class QueuePump:
 
     def pump_once(self, wait_seconds: int = 0) -> int:
         if not self.function.ready:
+            if wait_seconds:  # not built yet: look again later, without spinning
+                time.sleep(min(wait_seconds, 1))
             return 0
         with self._slots:
             messages = self.sqs.receive_message(

@@ -64,6 +64,8 @@ class SchedulePump:
     def pump_once(self, wait_seconds: int = 0) -> int:
         """Tick when due (the background thread's step; draining never ticks a schedule)."""
         if self._next is None or self.every is None:
+            if wait_seconds:  # only ticked on demand: nothing to wait for, but never spin
+                time.sleep(wait_seconds)
             return 0
         now = self.clock()
         if now < self._next:

@@ -88,6 +88,8 @@ class StreamPump:
 
     def pump_once(self, wait_seconds: int = 0) -> int:
         if not self.function.ready:
+            if wait_seconds:  # not built yet: look again later, without spinning
+                time.sleep(min(wait_seconds, 1))
             return 0
         with self.lock:
             # Records the filter drops cost no invocation: read on (bounded) rather than sleep
