@@ -57,6 +57,7 @@ import httpx  # noqa: E402
 from linkcheck.awsrequest.dynamodb_codec import from_item  # noqa: E402
 from linkcheck.local.stack import DevStack  # noqa: E402
 from linkcheck.notify.replay import replay_dead_letters  # noqa: E402
+from loopback_hosts import serve_on_hosts  # noqa: E402
 from result_file import commit  # noqa: E402
 
 RESULT = ROOT / "benchmarks" / "results" / "chaos.json"
@@ -203,8 +204,6 @@ def _child(*args: str) -> tuple[subprocess.Popen[str], str]:
 def start_targets(hosts: list[str], truth: list[Truth]) -> int:
     """An HTTP/1.1 server on every host (one port): ``/p/N`` answers as the truth says now
     (live until there is one)."""
-    ready = threading.Event()
-    port_box: list[int] = []
     live = (
         b"<html><head><title>Article</title></head><body><h1>Article</h1>"
         + (b"<p>A page with real content, long enough to look like an article.</p>" * 20)
@@ -235,18 +234,7 @@ def start_targets(hosts: list[str], truth: list[Truth]) -> int:
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             writer.close()
 
-    async def serve() -> None:
-        first = await asyncio.start_server(answer, hosts[0], 0)
-        port = first.sockets[0].getsockname()[1]
-        for host in hosts[1:]:
-            await asyncio.start_server(answer, host, port)
-        port_box.append(port)
-        ready.set()
-        await asyncio.Event().wait()
-
-    threading.Thread(target=lambda: asyncio.run(serve()), daemon=True).start()
-    ready.wait(10)
-    return port_box[0]
+    return serve_on_hosts(answer, hosts)
 
 
 # --------------------------------------------------------------------- receivers

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functions"))
+from loopback_hosts import serve_on_hosts
 
 # Assumed prices, US$ (us-east-1 list prices; check before relying on them).
 PRICES = {
@@ -263,8 +264,6 @@ def cpu_seconds() -> float:
 # --------------------------------------------------------------------- local services
 def start_targets(hosts: list[str], latency: float) -> int:
     """A tiny HTTP/1.1 server on every host (same port), each answer after ``latency``."""
-    ready = threading.Event()
-    port_box: list[int] = []
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -281,18 +280,7 @@ def start_targets(hosts: list[str], latency: float) -> int:
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             writer.close()
 
-    async def serve() -> None:
-        first = await asyncio.start_server(answer, hosts[0], 0)
-        port = first.sockets[0].getsockname()[1]
-        for host in hosts[1:]:
-            await asyncio.start_server(answer, host, port)
-        port_box.append(port)
-        ready.set()
-        await asyncio.Event().wait()
-
-    threading.Thread(target=lambda: asyncio.run(serve()), daemon=True).start()
-    ready.wait(10)
-    return port_box[0]
+    return serve_on_hosts(answer, hosts)
 
 
 def serve_moto() -> int:

@@ -11,23 +11,31 @@ import pytest
 from botocore.exceptions import ClientError
 
 
-@pytest.fixture
-def table(moto_endpoint: str, aws_env: dict[str, str]) -> str:
+def _create_table(**extra: Any) -> str:
+    """A fresh pk/sk table (string keys); ``extra``: more of CreateTable's arguments."""
     name = f"tx-{uuid.uuid4().hex[:8]}"
+    attributes = [
+        {"AttributeName": "pk", "AttributeType": "S"},
+        {"AttributeName": "sk", "AttributeType": "S"},
+    ]
     boto3.client("dynamodb").create_table(
         TableName=name,
         KeySchema=[
             {"AttributeName": "pk", "KeyType": "HASH"},
             {"AttributeName": "sk", "KeyType": "RANGE"},
         ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
+        AttributeDefinitions=attributes + extra.pop("more_attributes", []),
         BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        **extra,
     )
     return name
+
+
+@pytest.fixture
+def table(moto_endpoint: str, aws_env: dict[str, str]) -> str:
+    return _create_table(
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    )
 
 
 def _key(sk: str) -> dict[str, Any]:
@@ -145,17 +153,8 @@ def test_a_partition_query_reads_that_partition_only(table: str) -> None:
 def test_an_index_query_finds_the_items_of_its_key_in_index_order(
     moto_endpoint: str, aws_env: dict[str, str]
 ) -> None:
-    name = f"ix-{uuid.uuid4().hex[:8]}"
-    dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
+    name = _create_table(
+        more_attributes=[
             {"AttributeName": "shard", "AttributeType": "S"},
             {"AttributeName": "at", "AttributeType": "S"},
         ],
@@ -169,8 +168,8 @@ def test_an_index_query_finds_the_items_of_its_key_in_index_order(
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
             }
         ],
-        BillingMode="PAY_PER_REQUEST",
     )
+    dynamodb = boto3.client("dynamodb")
     rows = [("T#a", "L#1", "1", "05"), ("T#b", "L#2", "1", "02"), ("T#a", "L#3", "2", "01")]
     for pk, sk, shard, at in rows:
         dynamodb.put_item(
