@@ -350,9 +350,9 @@ class Observed:
 def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Observed:
     log = log or (lambda message: print(message, file=sys.stderr, flush=True))
     # The stack's own log (pumps retrying, environments replaced) is the expected noise here.
-    logging.getLogger("linkcheck.dev").setLevel(
-        int(os.environ.get("CHAOS_STACK_LOG_LEVEL", logging.CRITICAL))
-    )
+    stack_logger = logging.getLogger("linkcheck.dev")
+    level_before = stack_logger.level  # put back at the end: the suite runs this in process
+    stack_logger.setLevel(int(os.environ.get("CHAOS_STACK_LOG_LEVEL", logging.CRITICAL)))
     hosts = [f"127.0.0.{2 + i}" for i in range(config.hosts)]
     load_before = os.getloadavg()[0]
     lines: Counter[str] = Counter()
@@ -466,6 +466,7 @@ def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Obs
                 child.wait()
         if sink is not None:
             sink.close()
+        stack_logger.setLevel(level_before)
 
 
 def _retrying(call: Any, attempts: int = 20) -> httpx.Response:
