@@ -88,6 +88,10 @@ SQS_POLLERS = 5  # batches of one queue in flight at once, as Lambda's SQS polle
 # seconds (the queues keep their timeouts: a shorter one than an invocation can take would
 # hand a batch still being worked on to a second poller, and dead-letter it after 5 receives).
 FAULT_DEAD_BATCH_RETRY_SECONDS = 10
+# Under faults, the queues' visibility timeout: what a message whose delete failed waits before
+# it is handed out again. Shorter than the template's (minutes) so a run sees it, longer than a
+# local invocation takes (a batch still being worked on must not go to a second poller).
+FAULT_VISIBILITY_TIMEOUT = 60
 FAULT_STREAM_BACKOFF = 4.0  # the longest wait before a failed stream batch is retried
 
 
@@ -163,7 +167,9 @@ class DevStack:
         self.fault_spec = fault_injection.FaultSpec.parse(faults) if faults else None
         self.fault_counts: Counter[str] = Counter()  # injected faults, by kind
         self._fault_lock = threading.Lock()
-        self.visibility_timeout = visibility_timeout
+        self.visibility_timeout = visibility_timeout or (
+            FAULT_VISIBILITY_TIMEOUT if self.fault_spec else None
+        )
         self.alarms: QueueAlarmPump | None = None
 
         self.notifications: list[dict[str, Any]] = []  # SNS envelopes, in arrival order
