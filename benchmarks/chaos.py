@@ -92,6 +92,9 @@ class Config:
     max_environments: int = 6
     slack: float = 60.0  # a due check may be this late (docs/chaos.md)
     drain: float = 300.0  # at most this long for the system to settle after the run
+    # The queues' visibility timeout (what a message whose delete failed waits): longer than
+    # any invocation of the run takes, or a batch still being worked on goes to a second poller.
+    visibility: int = 60
 
     @property
     def min_hold(self) -> float:
@@ -119,6 +122,7 @@ QUICK: dict[str, Any] = {
     "slack": 15.0,
     "drain": 180.0,
     "max_environments": 4,
+    "visibility": 20,  # 120 links: every invocation takes seconds
 }
 
 
@@ -381,6 +385,7 @@ def run(config: Config, *, log: Any = None, log_file: Path | None = None) -> Obs
         on_notification=lambda line: ops.append(line) if line.startswith("[ops]") else None,
         faults=config.fault_spec,
         max_environments=config.max_environments,
+        visibility_timeout=config.visibility,
         prefix=f"chaos-{uuid.uuid4().hex[:6]}",
     )
     receivers: list[Receiver] = []
