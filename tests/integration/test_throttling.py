@@ -467,3 +467,32 @@ def test_a_sweep_whose_lease_answer_was_lost_gives_the_lease_back(env: dict[str,
 
     assert run_sweep(SweepState(), queue, now=T0 + 401).acquired
     assert [ref["link_id"] for m in queued() for ref in m["links"]] == [link.id]
+
+
+def test_a_result_saved_over_a_concurrent_one_keeps_one_history_item_of_its_version(
+    env: dict[str, str],
+) -> None:
+    """Regression (found by the chaos run): the history item was keyed with the version read
+    before the save; when another check was saved meanwhile the save re-read the link and
+    took the next version, leaving the link's version without a history item."""
+    store, results = LinkStore(), ResultStore()
+    recorder = Recorder(store=store, results=results, queue=CheckQueue(), settings=get_settings())
+    link = register(1)[0]
+    stale = store.get(link.tenant, link.id)  # what a second worker read
+    first = stale.version
+    other = store.get(link.tenant, link.id)
+    recorder.record(other, ok(link.url), is_confirmation=False)  # the first worker saves
+
+    recorder.record(stale, ok(link.url), is_confirmation=False)  # the second one, over it
+
+    assert store.get(link.tenant, link.id).version == first + 2
+    from linkcheck.store.results import history_pk
+
+    stored = boto3.client("dynamodb").query(
+        TableName=env["TABLE_NAME"],
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": history_pk(link.tenant, link.id)}},
+    )["Items"]
+    versions = sorted(item["sk"]["S"].rsplit("#", 1)[-1] for item in stored)
+    # one item per version it was saved as, none under a version the link never had
+    assert versions == [f"{first + 1:08d}", f"{first + 2:08d}"]

@@ -85,6 +85,16 @@ class ResultStore(TableRepository):
         if left:
             raise BatchIncomplete("BatchWriteItem", left) from refused
 
+    def replace(self, stale: Item | None, fresh: Item | None) -> None:
+        """Put ``fresh``, then delete ``stale`` (a history item keyed with a version the link
+        never got): the check stays in the history once, under the version it is saved as.
+        Either may be None (not worth a history item under that version)."""
+        if fresh is not None:
+            self.put_many([fresh])
+        if stale is not None and (fresh is None or stale["sk"] != fresh["sk"]):
+            key = {"pk": stale["pk"], "sk": stale["sk"]}
+            self.client.delete_item(TableName=self.table, Key=key)
+
     def history(
         self,
         tenant: str,

@@ -137,12 +137,14 @@ class Recorder:
         link changed between read and write; None when it was deleted meanwhile."""
         if not result.judged:
             return Outcome(tracking=link.tracking)
+        first = link
         for attempt in range(SAVE_ATTEMPTS):
             if attempt:
                 try:
                     link = self.store.get(link.tenant, link.id)
                 except NotFound:
                     return None
+                self._rekey_history(first, link, result, is_confirmation)
             outcome = self._outcome(link, result, is_confirmation)
             serving = self._serving(link, outcome)
             event = self._event(link, result, outcome, correlation, serving)
@@ -156,6 +158,17 @@ class Recorder:
                     self.confirmations.append(LinkRef(tenant=link.tenant, link_id=link.id))
                 return outcome
         raise RuntimeError(f"link {link.id} kept changing; giving up on this result")
+
+    def _rekey_history(
+        self, first: Link, current: Link, result: CheckResult, is_confirmation: bool
+    ) -> None:
+        """The link changed under this result (another check was saved meanwhile): its history
+        item, written under the version it would have had, moves to the version it will."""
+        if current.version == first.version:
+            return
+        stale = self.history_for(first, result, is_confirmation=is_confirmation)
+        fresh = self.history_for(current, result, is_confirmation=is_confirmation)
+        self.results.replace(stale, fresh)
 
     def _outcome(self, link: Link, result: CheckResult, is_confirmation: bool) -> Outcome:
         return apply_result(
