@@ -55,6 +55,9 @@ from tests.integration.cfn_recorder import CloudFormationRecorder
 
 pytestmark = [
     pytest.mark.slow,
+    # The module's fixture runs the build and every documented deploy and delete (about two
+    # minutes on 2 cores), all inside the first test's setup: past the suite's 120 s default.
+    pytest.mark.timeout(600),
     # SAM's managed stack has a bucket policy moto's CloudFormation skips; the bucket is made.
     pytest.mark.filterwarnings("ignore:Tried to parse AWS..S3..BucketPolicy:UserWarning"),
 ]
